@@ -1,0 +1,132 @@
+import { z } from 'zod';
+
+/**
+ * The server configuration: `config/phonevoice.example.yaml` documents every key.
+ * Loaded by `loadConfig()` from the file named by PHONEVOICE_CONFIG, with environment
+ * overrides applied on top, then validated here (errors name the bad key).
+ */
+const port = z.number().int().min(0).max(65535);
+
+export const trunkSchema = z.object({
+  name: z.string().min(1),
+  host: z.string().min(1),
+  port: port.default(5060),
+  transport: z.enum(['udp', 'tcp']).default('udp'),
+  /** Send requests through this proxy (host[:port]) instead of `host`. */
+  outbound_proxy: z.string().nullable().default(null),
+  username: z.string().nullable().default(null),
+  password: z.string().nullable().default(null),
+  realm: z.string().nullable().default(null),
+  register: z.boolean().default(false),
+  register_expires_seconds: z.number().int().min(60).default(3600),
+  /** Caller id in From and P-Asserted-Identity when a call has no from_number. */
+  caller_id: z.string().nullable().default(null),
+  /** IPs or CIDRs allowed to send INVITEs in through this trunk. */
+  allowed_sources: z.array(z.string()).default([]),
+  /** E.164 prefixes routed to this trunk by the number plan ("+33", "+1"); empty = none. */
+  prefixes: z.array(z.string()).default([]),
+  /** Challenge inbound INVITEs from unknown sources with digest auth using username/password. */
+  inbound_auth: z.boolean().default(false),
+});
+export type TrunkConfig = z.infer<typeof trunkSchema>;
+
+export const configSchema = z.object({
+  http: z.object({
+    host: z.string().default('0.0.0.0'),
+    port: port.default(8080),
+    max_body_bytes: z.number().int().positive().default(1_048_576),
+  }).prefault({}),
+  public_url: z.string().url().nullable().default(null),
+  data_dir: z.string().default('./data'),
+  /** A key accepted from the start (PHONEVOICE_API_KEY); others are created with the CLI. */
+  api_key: z.string().min(16).nullable().default(null),
+  webhook_secret: z.string().min(16).nullable().default(null),
+  default_webhook_url: z.string().url().nullable().default(null),
+  log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
+  limits: z.object({
+    max_concurrent_calls: z.number().int().positive().default(100),
+    max_call_duration_seconds: z.number().int().positive().default(3600),
+  }).prefault({}),
+  pricing: z.object({
+    currency: z.string().default('USD'),
+    per_minute: z.number().min(0).default(0),
+    /** Per component prices; when set they add up instead of `per_minute`. */
+    components: z.object({
+      telephony: z.number().min(0).optional(),
+      stt: z.number().min(0).optional(),
+      llm: z.number().min(0).optional(),
+      tts: z.number().min(0).optional(),
+    }).nullable().default(null),
+  }).prefault({}),
+  recording: z.object({
+    enabled: z.boolean().default(true),
+    link_ttl_seconds: z.number().int().positive().default(86_400),
+  }).prefault({}),
+  webhooks: z.object({
+    timeout_ms: z.number().int().positive().default(10_000),
+    /** Keep retrying a failing delivery for at least this long. */
+    retry_window_seconds: z.number().int().positive().default(86_400),
+    concurrency: z.number().int().positive().default(8),
+  }).prefault({}),
+  telephony: z.object({
+    engine: z.enum(['embedded', 'drachtio']).default('embedded'),
+    sip: z.object({
+      host: z.string().default('0.0.0.0'),
+      port: port.default(5060),
+      transports: z.array(z.enum(['udp', 'tcp'])).default(['udp', 'tcp']),
+      /** Address written in Via/Contact/SDP when the bind address is not reachable (NAT, 0.0.0.0). */
+      public_address: z.string().nullable().default(null),
+      user_agent: z.string().default('PhoneVoice'),
+    }).prefault({}),
+    rtp: z.object({
+      port_min: port.default(20000),
+      port_max: port.default(30000),
+      jitter_buffer_ms: z.number().int().min(0).max(200).default(40),
+    }).prefault({}),
+    ring_timeout_seconds: z.number().int().positive().default(30),
+    codecs: z.array(z.enum(['PCMU', 'PCMA'])).default(['PCMU', 'PCMA']),
+    drachtio: z.object({
+      host: z.string().default('127.0.0.1'),
+      port: port.default(9022),
+      secret: z.string().default('cymru'),
+    }).prefault({}),
+    freeswitch: z.object({
+      host: z.string().default('127.0.0.1'),
+      port: port.default(8021),
+      secret: z.string().default('JambonzR0ck$'),
+      /** WebSocket URL FreeSWITCH's mod_audio_fork connects back to (the app's media server). */
+      audio_ws_url: z.string().nullable().default(null),
+      audio_ws_port: port.default(8090),
+    }).prefault({}),
+  }).prefault({}),
+  trunks: z.array(trunkSchema).default([]),
+  /** Trunk for E.164 numbers no trunk prefix matches. */
+  default_trunk: z.string().nullable().default(null),
+  models: z.object({
+    dir: z.string().default('./models'),
+  }).prefault({}),
+  providers: z.object({
+    ollama: z.object({
+      url: z.string().url().default('http://127.0.0.1:11434'),
+      model: z.string().default('llama3.2:1b'),
+      keep_alive: z.string().default('30m'),
+    }).prefault({}),
+    whisper: z.object({
+      /** Folder under models.dir: <org>/<model> as @huggingface/transformers expects. */
+      model: z.string().default('onnx-community/whisper-tiny.en'),
+      dtype: z.string().default('q8'),
+    }).prefault({}),
+    piper: z.object({
+      voice: z.string().default('en_US-lessac-medium'),
+    }).prefault({}),
+    /** Fixed-latency fake providers for load tests and benchmarks (never for production). */
+    fake: z.object({
+      enabled: z.boolean().default(false),
+      stt_delay_ms: z.number().int().min(0).default(50),
+      llm_first_token_ms: z.number().int().min(0).default(100),
+      tts_first_audio_ms: z.number().int().min(0).default(50),
+    }).prefault({}),
+  }).prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;

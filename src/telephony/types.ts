@@ -1,0 +1,109 @@
+import type { EndReason } from '../calls/types.js';
+import type { MediaSession, MediaStats } from '../media/types.js';
+
+/**
+ * The seam every telephony engine implements (embedded SIP/RTP in Node, or drachtio + FreeSWITCH).
+ * The rest of the server never knows which engine it talks to.
+ */
+export interface Telephony {
+  readonly kind: 'embedded' | 'drachtio';
+  start(): Promise<void>;
+  /** Stop accepting calls and hang up every active leg (reason `server_shutdown`). */
+  stop(): Promise<void>;
+  health(): TelephonyHealth;
+
+  /**
+   * Place an outbound call. Resolves with the answered leg; rejects with a `DialError`
+   * for every failure (busy, no answer, declined, trunk error…). `signal` cancels
+   * (CANCEL while ringing) and then rejects with end reason `canceled`.
+   */
+  dial(request: DialRequest, events: DialEvents, signal?: AbortSignal): Promise<CallLeg>;
+
+  /** Called for each inbound INVITE that passed the trunk's source check. */
+  setInboundHandler(handler: InboundHandler): void;
+}
+
+export interface TelephonyHealth {
+  ready: boolean;
+  detail: string;
+  trunks: Array<{ name: string; registered: boolean | null; lastError?: string | null }>;
+  activeCalls: number;
+}
+
+export interface DialRequest {
+  callId: string;
+  /** E.164 (`+33612345678`, routed through the trunk chosen by the number plan) or `sip:user@host[:port]`. */
+  to: string;
+  /** Caller id; the trunk's `caller_id` when absent. */
+  from?: string | null;
+  ringTimeoutMs: number;
+  /** Stereo WAV written while the call runs (left remote party, right assistant); null = no recording. */
+  recordingPath: string | null;
+}
+
+export interface DialEvents {
+  /** 180/183 received. */
+  onRinging?(): void;
+}
+
+export class DialError extends Error {
+  constructor(
+    readonly endReason: EndReason,
+    readonly sipStatus: number | null,
+    message?: string,
+  ) {
+    super(message ?? `dial failed: ${endReason}${sipStatus ? ` (SIP ${sipStatus})` : ''}`);
+    this.name = 'DialError';
+  }
+}
+
+export interface InboundCallInfo {
+  /** Dialled number as found in the Request-URI user part (E.164 when it looks like one). */
+  to: string;
+  /** Caller (From user part or URI). */
+  from: string;
+  /** Name of the trunk the call came from. */
+  trunk: string;
+  sipCallId: string;
+}
+
+export type InboundDecision =
+  | { action: 'accept'; callId: string; recordingPath: string | null }
+  | { action: 'reject'; sipStatus: number; reason?: string };
+
+/**
+ * Decide whether to answer. When it accepts, the engine answers (200 OK) and
+ * reports the leg with `onAnswered`; if the caller hangs up first, `onAbandoned`.
+ */
+export interface InboundHandler {
+  route(info: InboundCallInfo): Promise<InboundDecision>;
+  onAnswered(callId: string, leg: CallLeg): void;
+  onAbandoned(callId: string, endReason: EndReason, sipStatus: number | null): void;
+}
+
+export interface LegEnd {
+  /** Who ended it: remote BYE, our own hangup(), transfer completed, or a media/transport failure. */
+  endReason: EndReason;
+  sipStatus: number | null;
+}
+
+/** An answered call leg: signalling plus its media. */
+export interface CallLeg {
+  readonly callId: string;
+  readonly media: MediaSession;
+  /** Milliseconds since epoch when the 200 OK was sent/received. */
+  readonly answeredAt: number;
+  readonly remote: string;
+
+  /** Send BYE; the `onEnded` listeners fire with `endReason`. Idempotent. */
+  hangup(endReason: EndReason): Promise<void>;
+
+  /** Blind transfer: REFER with NOTIFY tracking, falling back to a new outbound leg bridged in RTP. */
+  transfer(to: string): Promise<{ method: 'refer' | 'bridge' }>;
+
+  /** Resolves once, when the leg is over; also fires listeners. */
+  onEnded(listener: (end: LegEnd) => void): void;
+  readonly ended: Promise<LegEnd>;
+
+  stats(): MediaStats;
+}
