@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the system tools the test suite drives as real peers (SIPp, espeak-ng, sox…) and the
+# language runtimes that run the seed's webhook verifiers. Idempotent and quiet when all is there.
+# Runs as `pretest`, so `npm test` on a fresh Debian machine needs nothing else.
+set -u
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have sipp || need+=(sip-tester)
+have espeak-ng || need+=(espeak-ng)
+have sox || need+=(sox)
+have ruby || need+=(ruby)
+dpkg -s ruby-activesupport >/dev/null 2>&1 || need+=(ruby-activesupport)
+have php || need+=(php-cli)
+have go || need+=(golang-go)
+have gnuplot || need+=(gnuplot-nox)
+have python3 || need+=(python3)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+echo "setup: installing test tools: ${need[*]}"
+SUDO=""
+if [ "$(id -u)" != "0" ]; then
+  if have sudo; then SUDO="sudo"; else
+    echo "setup: not root and no sudo: install these Debian packages yourself: ${need[*]} (tests that need them are skipped with a reason)" >&2
+    exit 0
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null 2>&1 || echo "setup: apt-get update failed; trying the install anyway" >&2
+if ! $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/tmp/phonevoice-apt.log 2>&1; then
+  echo "setup: apt-get install failed (see /tmp/phonevoice-apt.log); tests needing ${need[*]} will be skipped with a reason" >&2
+fi
+exit 0
