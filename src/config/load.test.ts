@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './load.js';
+
+const example = fileURLToPath(new URL('../../config/phonevoice.example.yaml', import.meta.url));
+
+describe('loadConfig', () => {
+  it('loads the documented example file with its defaults', () => {
+    const config = loadConfig({ file: example, env: {} });
+    expect(config.http.port).toBe(8080);
+    expect(config.telephony.sip.port).toBe(5060);
+    expect(config.data_dir).toBe('./data');
+    expect(config.telephony.engine).toBe('embedded');
+  });
+
+  it('applies every documented environment override', () => {
+    const config = loadConfig({
+      file: null,
+      env: {
+        PHONEVOICE_HTTP_PORT: '9090', PHONEVOICE_SIP_PORT: '5070', PHONEVOICE_DATA_DIR: '/tmp/pv',
+        PHONEVOICE_API_KEY: 'k'.repeat(20), PHONEVOICE_WEBHOOK_SECRET: 's'.repeat(20),
+        PHONEVOICE_PUBLIC_URL: 'https://pv.example.com', PHONEVOICE_TELEPHONY: 'drachtio',
+        DRACHTIO_HOST: 'd', DRACHTIO_PORT: '9999', DRACHTIO_SECRET: 'ds', FREESWITCH_HOST: 'f',
+        FREESWITCH_PORT: '8022', FREESWITCH_SECRET: 'fs', PHONEVOICE_LOG_LEVEL: 'warn',
+      },
+    });
+    expect(config.http.port).toBe(9090);
+    expect(config.telephony.sip.port).toBe(5070);
+    expect(config.data_dir).toBe('/tmp/pv');
+    expect(config.api_key).toBe('k'.repeat(20));
+    expect(config.webhook_secret).toBe('s'.repeat(20));
+    expect(config.public_url).toBe('https://pv.example.com');
+    expect(config.telephony.engine).toBe('drachtio');
+    expect(config.telephony.drachtio).toEqual({ host: 'd', port: 9999, secret: 'ds' });
+    expect(config.telephony.freeswitch).toMatchObject({ host: 'f', port: 8022, secret: 'fs' });
+    expect(config.log.level).toBe('warn');
+  });
+
+  it('names the bad key of the file', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pv-config-'));
+    try {
+      const file = path.join(dir, 'bad.yaml');
+      writeFileSync(file, 'limits:\n  max_concurrent_calls: -3\ntrunks:\n  - host: x\n');
+      expect(() => loadConfig({ file, env: {} })).toThrow(ConfigError);
+      expect(() => loadConfig({ file, env: {} })).toThrow(/limits\.max_concurrent_calls/);
+      expect(() => loadConfig({ file, env: {} })).toThrow(/trunks\.0\.name/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the bad environment variable', () => {
+    expect(() => loadConfig({ file: null, env: { PHONEVOICE_HTTP_PORT: 'eighty' } })).toThrow(/PHONEVOICE_HTTP_PORT/);
+    expect(() => loadConfig({ file: null, env: { PHONEVOICE_TELEPHONY: 'asterisk' } })).toThrow(/telephony\.engine/);
+  });
+});

@@ -1,0 +1,133 @@
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+/**
+ * Versioned schema migrations, applied in name order at start (and by `phonevoice migrate`).
+ * Never edit a migration that shipped: add the next one.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('accounts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('name', 'text')
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('revoked_at', 'integer')
+        .execute();
+      await db.schema.createTable('settings')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('assistants')
+        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('phone_numbers')
+        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('number', 'text', (c) => c.notNull().unique())
+        .addColumn('assistant_id', 'text', (c) => c.notNull())
+        .addColumn('trunk', 'text')
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('calls')
+        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('direction', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('phone_number', 'text', (c) => c.notNull())
+        .addColumn('from_number', 'text')
+        .addColumn('assistant_id', 'text', (c) => c.notNull())
+        .addColumn('webhook_url', 'text')
+        .addColumn('metadata', 'text', (c) => c.notNull())
+        .addColumn('variables', 'text', (c) => c.notNull())
+        .addColumn('assistant_overrides', 'text', (c) => c.notNull())
+        .addColumn('max_duration_seconds', 'integer')
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('answered_at', 'integer')
+        .addColumn('ended_at', 'integer')
+        .addColumn('duration_seconds', 'integer')
+        .addColumn('end_reason', 'text')
+        .addColumn('sip_status', 'integer')
+        .addColumn('cost', 'real')
+        .addColumn('recording_path', 'text')
+        .addColumn('analysis', 'text')
+        .addColumn('media_stats', 'text')
+        .execute();
+      await db.schema.createIndex('calls_account_seq').on('calls').columns(['account_id', 'seq']).execute();
+      await db.schema.createIndex('calls_account_created').on('calls').columns(['account_id', 'created_at']).execute();
+      await db.schema.createTable('idempotency_keys')
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('call_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_keys_pk', ['account_id', 'key'])
+        .execute();
+      await db.schema.createTable('transcript')
+        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('call_id', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('start_ms', 'integer', (c) => c.notNull())
+        .addColumn('end_ms', 'integer', (c) => c.notNull())
+        .addColumn('interrupted', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('transcript_call').on('transcript').columns(['call_id', 'seq']).execute();
+      await db.schema.createTable('call_latency')
+        .addColumn('call_id', 'text', (c) => c.notNull())
+        .addColumn('turn', 'integer', (c) => c.notNull())
+        .addColumn('endpointing_ms', 'real')
+        .addColumn('stt_ms', 'real')
+        .addColumn('llm_first_token_ms', 'real')
+        .addColumn('tts_first_audio_ms', 'real')
+        .addColumn('voice_to_voice_ms', 'real')
+        .execute();
+      await db.schema.createIndex('call_latency_call').on('call_latency').columns(['call_id', 'turn']).execute();
+      await db.schema.createTable('webhook_deliveries')
+        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('call_id', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'integer', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('delivered_at', 'integer')
+        .execute();
+      await db.schema.createIndex('webhook_deliveries_pending').on('webhook_deliveries').columns(['status', 'call_id', 'seq']).execute();
+      await db.schema.createIndex('webhook_deliveries_call').on('webhook_deliveries').columns(['call_id', 'seq']).execute();
+      await db.schema.createTable('webhook_attempts')
+        .addColumn('delivery_id', 'text', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('started_at', 'integer', (c) => c.notNull())
+        .addColumn('duration_ms', 'real', (c) => c.notNull())
+        .addColumn('status_code', 'integer')
+        .addColumn('error', 'text')
+        .addPrimaryKeyConstraint('webhook_attempts_pk', ['delivery_id', 'attempt'])
+        .execute();
+      await sql`select 1`.execute(db);
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};
