@@ -70,6 +70,11 @@ export interface LanguageModel {
   /** Optional events a live connection (custom WebSocket LLM) wants to hear. */
   notify?(event: { type: 'interrupt'; responseId: number } | { type: 'dtmf'; digit: string } | { type: 'call_ended' }): void;
   close?(): Promise<void>;
+  /**
+   * Actions a live connection (custom WebSocket LLM) sends while no reply is being streamed
+   * (`end_call`, `transfer`, `dtmf`). Optional: request/response providers never call it.
+   */
+  onUnsolicited?(listener: (chunk: ChatChunk) => void): () => void;
   /** Load the model / open the connection ahead of the first turn. */
   warmUp?(): Promise<void>;
 }

@@ -1,0 +1,117 @@
+import { Ollama, type Message, type Tool } from 'ollama';
+import type { ChatChunk, ChatMessage, ChatRequest, LanguageModel, ToolDefinition } from '../types.js';
+import { LlmError, toLlmError, withTimeout } from './errors.js';
+import { IdleTimeout } from './idle-timeout.js';
+
+export interface OllamaLanguageModelOptions {
+  url: string;
+  model: string;
+  /** How long Ollama keeps the model loaded after a request ("30m"). */
+  keepAlive: string;
+  temperature?: number;
+  maxTokens?: number;
+  /** No output for this long (before the first token or between tokens) → `LlmError('timeout')`. */
+  idleTimeoutMs: number;
+  /** Whole budget of one `completeJson` (post-call analysis). */
+  jsonTimeoutMs: number;
+}
+
+export const defaultOllamaOptions: Omit<OllamaLanguageModelOptions, 'url' | 'model'> = {
+  keepAlive: '30m',
+  idleTimeoutMs: 10_000,
+  jsonTimeoutMs: 30_000,
+};
+
+/** Ollama through its own client: streamed `/api/chat` with tools, `format` for JSON output. */
+export class OllamaLanguageModel implements LanguageModel {
+  readonly name = 'ollama';
+  readonly #opts: OllamaLanguageModelOptions;
+
+  constructor(options: Partial<OllamaLanguageModelOptions> & Pick<OllamaLanguageModelOptions, 'url' | 'model'>) {
+    this.#opts = { ...defaultOllamaOptions, ...options };
+  }
+
+  /** The client is bound to one request's signal: `Ollama.abort()` would cancel every request. */
+  #client(signal: AbortSignal): Ollama {
+    return new Ollama({
+      host: this.#opts.url,
+      fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal }),
+    });
+  }
+
+  async *chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatChunk> {
+    const idle = new IdleTimeout(this.#opts.idleTimeoutMs, this.name, signal);
+    let toolIndex = 0;
+    try {
+      const stream = await this.#client(idle.signal).chat({
+        model: this.#opts.model,
+        messages: request.messages.map(toOllamaMessage),
+        tools: request.tools?.length ? request.tools.map(toOllamaTool) : undefined,
+        stream: true,
+        keep_alive: this.#opts.keepAlive,
+        options: compact({ temperature: request.temperature ?? this.#opts.temperature, num_predict: request.maxTokens ?? this.#opts.maxTokens }),
+      });
+      for await (const part of stream) {
+        idle.touch();
+        const msg = part.message;
+        if (msg?.content) yield { type: 'text', text: msg.content };
+        for (const call of msg?.tool_calls ?? []) {
+          yield { type: 'tool_call', id: `call_${request.responseId}_${toolIndex++}`, name: call.function.name, arguments: call.function.arguments ?? {} };
+        }
+        if (part.done) break;
+      }
+    } catch (err) {
+      throw idle.timedOut ? new LlmError('timeout', `${this.name}: no output for ${this.#opts.idleTimeoutMs} ms`) : toLlmError(err, this.name, signal);
+    } finally {
+      idle.dispose();
+    }
+  }
+
+  async completeJson(messages: ChatMessage[], schema: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
+    try {
+      const res = await this.#client(withTimeout(signal, this.#opts.jsonTimeoutMs)).chat({
+        model: this.#opts.model,
+        messages: messages.map(toOllamaMessage),
+        format: schema,
+        stream: false,
+        keep_alive: this.#opts.keepAlive,
+        options: { temperature: 0 },
+      });
+      return parseJsonOutput(res.message.content, this.name);
+    } catch (err) {
+      throw toLlmError(err, this.name, signal);
+    }
+  }
+
+  /** An empty generate request loads the model and pins it for `keep_alive`. */
+  async warmUp(): Promise<void> {
+    try {
+      await this.#client(AbortSignal.timeout(120_000)).generate({ model: this.#opts.model, prompt: '', keep_alive: this.#opts.keepAlive, stream: false });
+    } catch (err) {
+      throw toLlmError(err, this.name);
+    }
+  }
+}
+
+export function parseJsonOutput(text: string, provider: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new LlmError('invalid_output', `${provider}: model output is not JSON`);
+  }
+}
+
+function toOllamaMessage(m: ChatMessage): Message {
+  const out: Message = { role: m.role, content: m.content };
+  if (m.tool_calls?.length) out.tool_calls = m.tool_calls.map((c) => ({ function: { name: c.name, arguments: c.arguments } }));
+  if (m.role === 'tool' && m.name) out.tool_name = m.name;
+  return out;
+}
+
+function toOllamaTool(t: ToolDefinition): Tool {
+  return { type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters as Tool['function']['parameters'] } };
+}
+
+function compact<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

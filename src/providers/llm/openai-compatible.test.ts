@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeOpenAiServer } from '../../../test/fakes/fake-openai.js';
+import type { ChatChunk, ChatRequest } from '../types.js';
+import { createCustomOpenAiLanguageModel } from './custom-openai.js';
+import { OpenAiCompatibleLanguageModel } from './openai-compatible.js';
+
+const request = (extra: Partial<ChatRequest> = {}): ChatRequest => ({ messages: [{ role: 'user', content: 'hi' }], callId: 'call_1', responseId: 3, ...extra });
+const collect = async (it: AsyncIterable<ChatChunk>) => { const out: ChatChunk[] = []; for await (const c of it) out.push(c); return out; };
+
+describe('OpenAiCompatibleLanguageModel against a protocol-faithful SSE server', () => {
+  let server: FakeOpenAiServer;
+  afterEach(() => server?.close());
+
+  it('streams deltas, assembles split tool call arguments and sends the bearer key', async () => {
+    server = await new FakeOpenAiServer([{ tokens: ['One', ' moment.'], toolCalls: [{ name: 'lookup', arguments: { order: '42', note: 'a "quoted" word' } }] }]).start();
+    const llm = new OpenAiCompatibleLanguageModel({ url: server.url, model: 'qwen', apiKey: 'sk-test-123' });
+    expect(await collect(llm.chat(request()))).toEqual([
+      { type: 'text', text: 'One' },
+      { type: 'text', text: ' moment.' },
+      { type: 'tool_call', id: 'call_0', name: 'lookup', arguments: { order: '42', note: 'a "quoted" word' } },
+    ]);
+    expect(server.script.requests[0]!.headers.authorization).toBe('Bearer sk-test-123');
+    expect(server.script.requests[0]!.body).toMatchObject({ model: 'qwen', stream: true });
+  });
+
+  it('completeJson asks for json_schema output', async () => {
+    server = await new FakeOpenAiServer([{ json: { ok: true } }]).start();
+    const llm = new OpenAiCompatibleLanguageModel({ url: server.url, model: 'qwen' });
+    const schema = { type: 'object', properties: { ok: { type: 'boolean' } } };
+    expect(await llm.completeJson([{ role: 'user', content: 'x' }], schema)).toEqual({ ok: true });
+    expect(server.script.requests[0]!.body.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'result', schema, strict: true } });
+  });
+
+  it('maps HTTP 500 and silence to LlmError', async () => {
+    server = await new FakeOpenAiServer([{ status: 500 }, { hang: true }]).start();
+    const llm = new OpenAiCompatibleLanguageModel({ url: server.url, model: 'm', idleTimeoutMs: 150 });
+    await expect(collect(llm.chat(request()))).rejects.toMatchObject({ name: 'LlmError', kind: 'http', status: 500 });
+    await expect(collect(llm.chat(request()))).rejects.toMatchObject({ name: 'LlmError', kind: 'timeout' });
+  });
+
+  it('custom shape: POST {url}/chat/completions carrying call, metadata, response ids and headers', async () => {
+    server = await new FakeOpenAiServer([{ tokens: ['a', 'b', 'c'], interTokenMs: 300 }, { tokens: ['ok'] }], ['/chat/completions']).start();
+    const llm = createCustomOpenAiLanguageModel({ url: `${server.url}/`, callId: 'call_9', metadata: { crm: 7 } });
+    const ac = new AbortController();
+    for await (const _ of llm.chat(request({ responseId: 1 }), ac.signal)) { ac.abort(); break; }
+    llm.notify!({ type: 'interrupt', responseId: 1 });
+    await collect(llm.chat(request({ responseId: 2 })));
+    const [first, second] = server.script.requests;
+    expect(first!.body).toMatchObject({ call: { id: 'call_9', metadata: { crm: 7 } }, response_id: 1, interrupted_response_id: null });
+    expect(second!.body).toMatchObject({ response_id: 2, interrupted_response_id: 1 });
+    expect(second!.headers['phonevoice-call-id']).toBe('call_9');
+    expect(second!.headers['phonevoice-response-id']).toBe('2');
+  });
+});
