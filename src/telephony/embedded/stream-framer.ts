@@ -1,0 +1,34 @@
+import { findHeadEnd, separatorLength } from './parser.js';
+
+/** Max bytes of headers we wait for on a stream before deciding the peer is broken. */
+const MAX_HEAD_BYTES = 65_536;
+const MAX_BODY_BYTES = 1_048_576;
+
+/**
+ * Cuts a TCP byte stream into SIP messages using Content-Length (RFC 3261 §18.3).
+ * Returns false when the stream cannot be framed any more and must be closed.
+ */
+export class StreamFramer {
+  #buffer: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer, emit: (message: Buffer) => void): boolean {
+    this.#buffer = this.#buffer.length ? Buffer.concat([this.#buffer, chunk]) : chunk;
+    for (;;) {
+      // CRLF keep-alives between messages.
+      let skip = 0;
+      while (skip < this.#buffer.length && (this.#buffer[skip] === 0x0d || this.#buffer[skip] === 0x0a)) skip++;
+      if (skip) this.#buffer = this.#buffer.subarray(skip);
+      if (!this.#buffer.length) return true;
+      const headEnd = findHeadEnd(this.#buffer);
+      if (headEnd < 0) return this.#buffer.length <= MAX_HEAD_BYTES;
+      const head = this.#buffer.subarray(0, headEnd).toString('latin1');
+      const m = /\r?\n(?:content-length|l)[ \t]*:[ \t]*(\d+)[ \t]*(?:\r?\n|$)/i.exec(head);
+      const bodyLen = m ? Number(m[1]) : 0;
+      if (bodyLen > MAX_BODY_BYTES) return false;
+      const total = headEnd + separatorLength(this.#buffer, headEnd) + bodyLen;
+      if (this.#buffer.length < total) return true;
+      emit(this.#buffer.subarray(0, total));
+      this.#buffer = this.#buffer.subarray(total);
+    }
+  }
+}
