@@ -1,0 +1,58 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { SileroVadFactory } from '../../src/providers/vad/silero.js';
+import { roomTone, speech16k } from './speech.js';
+
+const factory = new SileroVadFactory();
+afterAll(() => factory.close());
+
+async function probabilities(audio: Int16Array): Promise<number[]> {
+  const vad = await factory.create();
+  const probs: number[] = [];
+  for (let start = 0; start + vad.frameSamples <= audio.length; start += vad.frameSamples) {
+    probs.push(await vad.process(audio.subarray(start, start + vad.frameSamples)));
+  }
+  await vad.close();
+  return probs;
+}
+
+describe('Silero VAD (shipped v4 model, 16 kHz)', () => {
+  it('hears espeak-ng speech and not room tone', async () => {
+    const speech = await probabilities(speech16k('Hello, I would like to book an appointment for tomorrow morning.'));
+    const silence = await probabilities(roomTone(16000 * 2));
+    const speechFrames = speech.filter((p) => p > 0.5).length;
+    expect(speechFrames / speech.length).toBeGreaterThan(0.4);
+    expect(Math.max(...silence)).toBeLessThan(0.2);
+  });
+
+  it('keeps state per call: two calls interleaved give the same results as one call alone', async () => {
+    const audio = speech16k('Good morning.');
+    const alone = await probabilities(audio);
+    const [a, b] = [await factory.create(), await factory.create()];
+    const mixed: number[] = [];
+    for (let i = 0; i < alone.length; i++) {
+      const frame = audio.subarray(i * 512, (i + 1) * 512);
+      const [pa] = await Promise.all([a.process(frame), b.process(roomTone(512, 3000))]);
+      mixed.push(pa);
+    }
+    expect(mixed).toEqual(alone);
+  });
+
+  it('reset() clears the recurrent state', async () => {
+    const vad = await factory.create();
+    const frame = speech16k('Hello there.').subarray(4000, 4512);
+    const first = await vad.process(frame);
+    await vad.process(frame);
+    vad.reset();
+    expect(await vad.process(frame)).toBe(first);
+  });
+
+  it('rejects frames of the wrong size', async () => {
+    const vad = await factory.create();
+    await expect(vad.process(new Int16Array(320))).rejects.toThrow(/512 samples/);
+  });
+
+  it('reports a missing model clearly', async () => {
+    const missing = new SileroVadFactory({ modelPath: '/nonexistent/silero_vad.onnx' });
+    await expect(missing.create()).rejects.toThrow(/not found at \/nonexistent/);
+  });
+});

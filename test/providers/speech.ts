@@ -1,0 +1,30 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeWav } from '../../src/providers/tts/wav.js';
+
+/** Real speech for tests: espeak-ng to WAV, sox to 16 kHz mono 16-bit. */
+export function speech16k(text: string): Int16Array {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-speech-'));
+  try {
+    const raw = join(dir, 'raw.wav');
+    const out = join(dir, '16k.wav');
+    execFileSync('espeak-ng', ['-v', 'en-us', '-w', raw, text]);
+    execFileSync('sox', [raw, '-r', '16000', '-c', '1', '-b', '16', out]);
+    return decodeWav(readFileSync(out)).pcm;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Low-level noise (room tone), deterministic. */
+export function roomTone(samples: number, amplitude = 30): Int16Array {
+  const pcm = new Int16Array(samples);
+  let seed = 12345;
+  for (let i = 0; i < samples; i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    pcm[i] = Math.round(((seed / 0x7fffffff) * 2 - 1) * amplitude);
+  }
+  return pcm;
+}
