@@ -1,0 +1,131 @@
+import type { EndReason } from '../../calls/types.js';
+import type { MediaStats } from '../../media/types.js';
+import type { Logger } from '../../ops/logger.js';
+import type { CallLeg, LegEnd } from '../types.js';
+import type { ForkMediaSession } from './fork-media-session.js';
+import type { MediaEndpoint } from './media-server.js';
+import type { SrfDialog, SrfRequest, SrfResponse } from './srf-types.js';
+
+export interface DrachtioCallLegOptions {
+  callId: string;
+  remote: string;
+  answeredAt: number;
+  dialog: SrfDialog;
+  endpoint: MediaEndpoint;
+  media: ForkMediaSession;
+  /** Blind-transfer fallback: dial `to` and return its endpoint and dialog. */
+  bridgeTo(to: string): Promise<{ endpoint: MediaEndpoint; dialog: SrfDialog }>;
+  /** How long to wait for the REFER's NOTIFY to report success. */
+  referTimeoutMs: number;
+  log: Logger;
+}
+
+/** An answered drachtio call: SIP dialog + FreeSWITCH endpoint + forked media. */
+export class DrachtioCallLeg implements CallLeg {
+  readonly callId: string;
+  readonly answeredAt: number;
+  readonly remote: string;
+  readonly ended: Promise<LegEnd>;
+  readonly #opts: DrachtioCallLegOptions;
+  readonly #listeners: Array<(end: LegEnd) => void> = [];
+  #resolveEnded!: (end: LegEnd) => void;
+  #end: LegEnd | null = null;
+  #extra: { endpoint: MediaEndpoint; dialog: SrfDialog } | null = null;
+
+  constructor(opts: DrachtioCallLegOptions) {
+    this.#opts = opts;
+    this.callId = opts.callId;
+    this.answeredAt = opts.answeredAt;
+    this.remote = opts.remote;
+    this.ended = new Promise((resolve) => { this.#resolveEnded = resolve; });
+    opts.dialog.on('destroy', () => void this.#finish({ endReason: 'customer_hangup', sipStatus: null }, false));
+    opts.dialog.on('modify', (req: SrfRequest, res: SrfResponse) => void this.#onReinvite(req, res));
+  }
+
+  get media(): ForkMediaSession { return this.#opts.media; }
+  get isEnded(): boolean { return this.#end !== null; }
+
+  onEnded(listener: (end: LegEnd) => void): void {
+    if (this.#end) queueMicrotask(() => listener(this.#end!));
+    else this.#listeners.push(listener);
+  }
+
+  async hangup(endReason: EndReason): Promise<void> {
+    await this.#finish({ endReason, sipStatus: null }, true);
+  }
+
+  async transfer(to: string): Promise<{ method: 'refer' | 'bridge' }> {
+    if (this.#end) throw new Error('call already ended');
+    const { dialog, log } = this.#opts;
+    try {
+      if (await this.#refer(to)) {
+        await this.#finish({ endReason: 'transferred', sipStatus: null }, true);
+        return { method: 'refer' };
+      }
+    } catch (err) {
+      log.info({ err: (err as Error).message }, 'REFER failed, bridging instead');
+    }
+    if (this.#end) throw new Error('call ended during transfer');
+    const other = await this.#opts.bridgeTo(to);
+    this.#extra = other;
+    // The assistant leaves the conversation: stop forking, let FreeSWITCH carry the audio.
+    await this.#opts.endpoint.forkAudioStop().catch(() => undefined);
+    await this.#opts.endpoint.bridge(other.endpoint);
+    other.dialog.on('destroy', () => void this.#finish({ endReason: 'transferred', sipStatus: null }, true));
+    void dialog;
+    return { method: 'bridge' };
+  }
+
+  stats(): MediaStats { return this.#opts.media.stats(); }
+
+  /** REFER and wait for a NOTIFY with a 2xx sipfrag; false when the peer refuses or fails it. */
+  async #refer(to: string): Promise<boolean> {
+    const { dialog, referTimeoutMs } = this.#opts;
+    const outcome = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => { dialog.off('notify', onNotify); resolve(false); }, referTimeoutMs);
+      const onNotify = (req: SrfRequest, res: SrfResponse) => {
+        res.send(200);
+        const m = /^SIP\/2\.0\s+(\d{3})/m.exec(req.body ?? '');
+        const status = m ? Number(m[1]) : 0;
+        if (status >= 200) {
+          clearTimeout(timer);
+          dialog.off('notify', onNotify);
+          resolve(status < 300);
+        }
+      };
+      dialog.on('notify', onNotify);
+    });
+    const res = await dialog.request({ method: 'REFER', headers: { 'Refer-To': `<${to}>`, 'Referred-By': `<${dialog.local.uri}>` } });
+    if (res.status !== 202 && res.status !== 200) return false;
+    return outcome;
+  }
+
+  async #onReinvite(req: SrfRequest, res: SrfResponse): Promise<void> {
+    // Hold/unhold and codec changes go to FreeSWITCH; it answers with its current SDP.
+    try {
+      await this.#opts.endpoint.modify(req.body);
+      res.send(200, { body: this.#opts.endpoint.localSdp, headers: { 'Content-Type': 'application/sdp' } });
+    } catch (err) {
+      this.#opts.log.warn({ err: (err as Error).message }, 're-INVITE refused');
+      res.send(488);
+    }
+  }
+
+  async #finish(end: LegEnd, sendBye: boolean): Promise<void> {
+    if (this.#end) return this.ended.then(() => undefined);
+    this.#end = end;
+    const { dialog, endpoint, media, log } = this.#opts;
+    const tasks: Array<Promise<unknown>> = [media.close()];
+    if (sendBye && dialog.connected) tasks.push(dialog.destroy());
+    if (this.#extra?.dialog.connected) tasks.push(this.#extra.dialog.destroy());
+    if (this.#extra) tasks.push(this.#extra.endpoint.destroy());
+    tasks.push(endpoint.destroy());
+    for (const r of await Promise.allSettled(tasks)) {
+      if (r.status === 'rejected') log.debug({ err: String(r.reason) }, 'teardown step failed');
+    }
+    this.#resolveEnded(end);
+    for (const l of this.#listeners) {
+      try { l(end); } catch (err) { log.error({ err }, 'onEnded listener threw'); }
+    }
+  }
+}

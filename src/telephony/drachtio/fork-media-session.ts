@@ -1,0 +1,227 @@
+import type { WebSocket, RawData } from 'ws';
+import type { MediaSession, MediaStats } from '../../media/types.js';
+import type { Logger } from '../../ops/logger.js';
+import { ListenerSet } from './listener-set.js';
+import type { MediaEndpoint } from './media-server.js';
+import { PacedSender } from './paced-sender.js';
+import { resampleLinear } from './resample.js';
+import { StereoWavRecorder } from './wav-recorder.js';
+
+export interface ForkMediaSessionOptions {
+  sampleRate: number;
+  frameMs: number;
+  /** Stop reading our queue while this much is still unsent in the socket (FreeSWITCH is slow). */
+  maxBufferedBytes: number;
+  recordingPath: string | null;
+}
+
+export const defaultForkMediaSessionOptions: ForkMediaSessionOptions = {
+  sampleRate: 16_000, frameMs: 20, maxBufferedBytes: 64 * 1024, recordingPath: null,
+};
+
+const OUT_RING = 16;
+const JITTER_WINDOW = 512;
+const KILL_AUDIO = JSON.stringify({ type: 'killAudio' });
+
+/**
+ * The MediaSession of a drachtio/FreeSWITCH call, over the mod_audio_fork WebSocket:
+ * binary L16 in (caller, 16 kHz mono), binary L16 out (assistant, paced at 20 ms),
+ * `killAudio` to flush FreeSWITCH's playback buffer on barge-in.
+ */
+export class ForkMediaSession implements MediaSession {
+  readonly inputSampleRate: number;
+  readonly #opts: ForkMediaSessionOptions;
+  readonly #ws: WebSocket;
+  readonly #endpoint: MediaEndpoint;
+  readonly #log: Logger;
+  readonly #frameSamples: number;
+  readonly #sender: PacedSender;
+
+  readonly #audio: ListenerSet<[Int16Array]>;
+  readonly #marks: ListenerSet<[string]>;
+  readonly #clears: ListenerSet<[string[]]>;
+  readonly #dtmf: ListenerSet<[string, number]>;
+
+  // Inbound reassembly: FreeSWITCH writes whatever it has buffered, not 20 ms frames.
+  readonly #inBytes: Buffer;
+  readonly #inFrame: Int16Array;
+  #inFill = 0;
+  // Caller audio waiting to be paired with assistant audio in the recording.
+  readonly #recCaller: Int16Array;
+  #recCallerFill = 0;
+
+  readonly #outRing: Buffer[];
+  readonly #outFrame: Int16Array;
+  #outIndex = 0;
+
+  readonly #recorder: StereoWavRecorder | null;
+  #timer: NodeJS.Timeout | null = null;
+  #startMs = 0;
+  #ticks = 0;
+  readonly #lateness = new Float64Array(JITTER_WINDOW);
+  #closed = false;
+  #packetsIn = 0;
+  #packetsOut = 0;
+
+  constructor(ws: WebSocket, endpoint: MediaEndpoint, options: Partial<ForkMediaSessionOptions>, log: Logger) {
+    this.#opts = { ...defaultForkMediaSessionOptions, ...options };
+    this.inputSampleRate = this.#opts.sampleRate;
+    this.#ws = ws;
+    this.#endpoint = endpoint;
+    this.#log = log;
+    this.#frameSamples = (this.#opts.sampleRate * this.#opts.frameMs) / 1000;
+    this.#sender = new PacedSender({ frameSamples: this.#frameSamples, maxCatchUpFrames: 5 });
+    const report = (err: unknown) => log.error({ err }, 'media listener threw');
+    this.#audio = new ListenerSet(report);
+    this.#marks = new ListenerSet(report);
+    this.#clears = new ListenerSet(report);
+    this.#dtmf = new ListenerSet(report);
+
+    const frameBytes = this.#frameSamples * 2;
+    this.#inBytes = Buffer.alloc(frameBytes);
+    this.#inFrame = new Int16Array(this.#inBytes.buffer, this.#inBytes.byteOffset, this.#frameSamples);
+    this.#recCaller = new Int16Array(this.#frameSamples * 10);
+    this.#outRing = Array.from({ length: OUT_RING }, () => Buffer.alloc(frameBytes));
+    this.#outFrame = new Int16Array(this.#frameSamples);
+    this.#recorder = this.#opts.recordingPath ? new StereoWavRecorder(this.#opts.recordingPath, this.#opts.sampleRate) : null;
+
+    ws.on('message', this.#onMessage);
+    endpoint.onDtmf((digit, ms) => this.#dtmf.emit(digit, ms));
+    this.#startMs = performance.now();
+    this.#schedule();
+  }
+
+  onAudio(listener: (frame: Int16Array) => void): () => void { return this.#audio.add(listener); }
+  onMark(listener: (name: string) => void): () => void { return this.#marks.add(listener); }
+  onClear(listener: (discardedMarks: string[]) => void): () => void { return this.#clears.add(listener); }
+  onDtmf(listener: (digit: string, durationMs: number) => void): () => void { return this.#dtmf.add(listener); }
+
+  play(pcm: Int16Array, sampleRate: number): void {
+    if (this.#closed) return;
+    // Copy: the caller may reuse its buffer, and resampling returns the input when rates match.
+    const audio = sampleRate === this.#opts.sampleRate ? pcm.slice() : resampleLinear(pcm, sampleRate, this.#opts.sampleRate);
+    this.#sender.enqueue(audio);
+  }
+
+  mark(name: string): void { this.#sender.mark(name); }
+
+  clear(): void {
+    const dropped = this.#sender.clear();
+    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.send(KILL_AUDIO);
+    this.#clears.emit(dropped);
+  }
+
+  queuedMs(): number { return (this.#sender.queuedSamples * 1000) / this.#opts.sampleRate; }
+
+  sendDtmf(digits: string): Promise<void> {
+    if (!/^[0-9A-D*#]+$/i.test(digits)) return Promise.reject(new Error(`invalid DTMF digits: ${JSON.stringify(digits)}`));
+    return this.#endpoint.sendDtmf(digits);
+  }
+
+  stats(): MediaStats {
+    return {
+      codec: `L16/${this.#opts.sampleRate}`,
+      packetsSent: this.#packetsOut,
+      packetsReceived: this.#packetsIn,
+      packetsLost: 0,
+      jitterMs: 0,
+      sendJitterP99Ms: this.#latenessP99(),
+    };
+  }
+
+  /** Stop the clock, finish the recording, close the socket. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#ws.off('message', this.#onMessage);
+    if (this.#ws.readyState === this.#ws.OPEN || this.#ws.readyState === this.#ws.CONNECTING) this.#ws.close(1000, 'call ended');
+    const pending = this.#sender.clear();
+    if (pending.length > 0) this.#clears.emit(pending);
+    await this.#recorder?.finish().catch((err: unknown) => this.#log.error({ err }, 'recording not finalised'));
+  }
+
+  #onMessage = (data: RawData, isBinary: boolean): void => {
+    if (!isBinary) return; // mod_audio_fork only sends metadata (already consumed) as text
+    const chunks = Array.isArray(data) ? data : [data instanceof ArrayBuffer ? Buffer.from(data) : data];
+    for (const chunk of chunks) this.#ingest(chunk);
+  };
+
+  #ingest(buf: Buffer): void {
+    let pos = 0;
+    const frameBytes = this.#inBytes.length;
+    while (pos < buf.length) {
+      const n = Math.min(frameBytes - this.#inFill, buf.length - pos);
+      buf.copy(this.#inBytes, this.#inFill, pos, pos + n);
+      this.#inFill += n;
+      pos += n;
+      if (this.#inFill === frameBytes) {
+        this.#inFill = 0;
+        this.#packetsIn++;
+        this.#keepForRecording(this.#inFrame);
+        this.#audio.emit(this.#inFrame);
+      }
+    }
+  }
+
+  #keepForRecording(frame: Int16Array): void {
+    if (!this.#recorder) return;
+    // Bounded: if our tick falls behind, the oldest caller audio wins and the newest is dropped.
+    if (this.#recCallerFill + frame.length > this.#recCaller.length) return;
+    this.#recCaller.set(frame, this.#recCallerFill);
+    this.#recCallerFill += frame.length;
+  }
+
+  #schedule(): void {
+    const due = this.#startMs + (this.#ticks + 1) * this.#opts.frameMs;
+    this.#timer = setTimeout(this.#onTick, Math.max(0, due - performance.now()));
+  }
+
+  #onTick = (): void => {
+    if (this.#closed) return;
+    const now = performance.now();
+    let due = Math.floor((now - this.#startMs) / this.#opts.frameMs) - this.#ticks;
+    if (due > this.#sender.maxCatchUpFrames) {
+      this.#ticks += due - 1; // long stall: skip ahead rather than burst seconds of audio
+      due = 1;
+    }
+    for (let i = 0; i < due; i++) {
+      this.#ticks++;
+      this.#lateness[this.#ticks % JITTER_WINDOW] = now - (this.#startMs + this.#ticks * this.#opts.frameMs);
+      this.#sendFrame();
+    }
+    this.#schedule();
+  };
+
+  #sendFrame(): void {
+    const ws = this.#ws;
+    const canSend = ws.readyState === ws.OPEN && ws.bufferedAmount < this.#opts.maxBufferedBytes;
+    const played = canSend ? this.#sender.next(this.#outFrame, this.#emitMark) : 0;
+    if (played > 0) {
+      const out = this.#outRing[this.#outIndex]!;
+      this.#outIndex = (this.#outIndex + 1) % OUT_RING;
+      for (let i = 0; i < played; i++) out.writeInt16LE(this.#outFrame[i]!, i * 2);
+      ws.send(played * 2 === out.length ? out : out.subarray(0, played * 2), { binary: true });
+      this.#packetsOut++;
+    }
+    if (this.#recorder) {
+      const n = this.#frameSamples;
+      const left = this.#recCallerFill >= n ? this.#recCaller.subarray(0, n) : null;
+      this.#recorder.write(left, played > 0 ? this.#outFrame : null, n);
+      if (left) {
+        this.#recCaller.copyWithin(0, n, this.#recCallerFill);
+        this.#recCallerFill -= n;
+      }
+    }
+  }
+
+  #emitMark = (name: string): void => { this.#marks.emit(name); };
+
+  #latenessP99(): number {
+    const n = Math.min(this.#ticks, JITTER_WINDOW);
+    if (n === 0) return 0;
+    const sorted = Float64Array.from(this.#lateness.subarray(0, n)).sort();
+    return Math.round(sorted[Math.min(n - 1, Math.floor(n * 0.99))]! * 100) / 100;
+  }
+}

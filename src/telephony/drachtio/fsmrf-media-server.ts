@@ -1,0 +1,114 @@
+import Mrf, { type FsEndpoint, type FsMediaServer } from 'drachtio-fsmrf';
+import type { Logger } from '../../ops/logger.js';
+import type { ForkAudioOptions, MediaEndpoint, MediaServerAdapter } from './media-server.js';
+import type { SrfDialog, SrfLike, SrfRequest, SrfResponse } from './srf-types.js';
+
+export interface FsmrfOptions {
+  host: string;
+  port: number;
+  /** ESL password; the drachtio-freeswitch-mrf image uses `JambonzR0ck$`, fsmrf would default to `ClueCon`. */
+  secret: string;
+  /** Address FreeSWITCH's outbound ESL connects back to (this process). */
+  listenAddress?: string;
+  retryMinMs: number;
+  retryMaxMs: number;
+}
+
+export const defaultFsmrfOptions: Pick<FsmrfOptions, 'retryMinMs' | 'retryMaxMs'> = { retryMinMs: 500, retryMaxMs: 10_000 };
+
+/** FreeSWITCH through drachtio-fsmrf: ESL commands, endpoints answered via drachtio-srf. */
+export class FsmrfMediaServer implements MediaServerAdapter {
+  readonly #mrf: Mrf;
+  readonly #opts: FsmrfOptions;
+  readonly #log: Logger;
+  #ms: FsMediaServer | null = null;
+  #closing = false;
+  readonly #disconnectListeners: Array<(err: Error | null) => void> = [];
+
+  constructor(srf: SrfLike, opts: FsmrfOptions, log: Logger) {
+    this.#mrf = new Mrf(srf);
+    this.#opts = opts;
+    this.#log = log;
+  }
+
+  get connected(): boolean { return this.#ms !== null; }
+
+  async connect(signal: AbortSignal): Promise<void> {
+    let delay = this.#opts.retryMinMs;
+    while (!signal.aborted && !this.#closing) {
+      try {
+        const ms = await this.#mrf.connect({
+          address: this.#opts.host, port: this.#opts.port, secret: this.#opts.secret,
+          ...(this.#opts.listenAddress ? { listenAddress: this.#opts.listenAddress } : {}),
+        });
+        ms.on('error', (err: Error) => this.#log.warn({ err: err.message }, 'freeswitch error'));
+        ms.once('end', () => this.#lost(ms, null));
+        this.#ms = ms;
+        this.#log.info({ host: this.#opts.host, port: this.#opts.port }, 'connected to freeswitch');
+        return;
+      } catch (err) {
+        // FreeSWITCH starts slower than we do in compose: keep trying, capped.
+        this.#log.warn({ err: (err as Error).message, retryMs: delay }, 'freeswitch not ready');
+        await sleep(delay, signal);
+        delay = Math.min(delay * 2, this.#opts.retryMaxMs);
+      }
+    }
+  }
+
+  onDisconnect(listener: (err: Error | null) => void): void { this.#disconnectListeners.push(listener); }
+
+  #lost(ms: FsMediaServer, err: Error | null): void {
+    if (this.#ms !== ms) return;
+    this.#ms = null;
+    for (const l of this.#disconnectListeners) l(err);
+    if (!this.#closing) void this.connect(new AbortController().signal);
+  }
+
+  async connectCaller(req: SrfRequest, res: SrfResponse): Promise<{ endpoint: MediaEndpoint; dialog: SrfDialog }> {
+    const { endpoint, dialog } = await this.#require().connectCaller(req, res);
+    return { endpoint: new FsmrfEndpoint(endpoint), dialog: dialog as SrfDialog };
+  }
+
+  async createEndpoint(): Promise<MediaEndpoint> {
+    return new FsmrfEndpoint(await this.#require().createEndpoint());
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    const ms = this.#ms;
+    this.#ms = null;
+    ms?.disconnect();
+  }
+
+  #require(): FsMediaServer {
+    if (!this.#ms) throw new Error('freeswitch is not connected');
+    return this.#ms;
+  }
+}
+
+class FsmrfEndpoint implements MediaEndpoint {
+  readonly #ep: FsEndpoint;
+  constructor(ep: FsEndpoint) { this.#ep = ep; }
+  get uuid(): string { return this.#ep.uuid; }
+  get localSdp(): string { return this.#ep.local.sdp; }
+  async modify(remoteSdp: string): Promise<void> { await this.#ep.modify(remoteSdp); }
+  forkAudioStart(opts: ForkAudioOptions): Promise<void> { return this.#ep.forkAudioStart(opts); }
+  forkAudioStop(): Promise<void> { return this.#ep.forkAudioStop(); }
+  async sendDtmf(digits: string): Promise<void> { await this.#ep.execute('send_dtmf', `${digits}@100`); }
+  async bridge(other: MediaEndpoint): Promise<void> {
+    if (!(other instanceof FsmrfEndpoint)) throw new Error('can only bridge FreeSWITCH endpoints');
+    await this.#ep.bridge(other.#ep);
+  }
+  onDtmf(listener: (digit: string, durationMs: number) => void): void {
+    // FreeSWITCH reports DTMF-Duration in samples at 8 kHz.
+    this.#ep.on('dtmf', (e: { dtmf: string; duration?: string }) => listener(e.dtmf, Math.round(Number(e.duration ?? 0) / 8)));
+  }
+  destroy(): Promise<void> { return this.#ep.destroy(); }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+}

@@ -1,0 +1,261 @@
+import Srf from 'drachtio-srf';
+import type { Config } from '../../config/schema.js';
+import type { Logger } from '../../ops/logger.js';
+import {
+  DialError, type CallLeg, type DialEvents, type DialRequest, type InboundHandler, type Telephony, type TelephonyHealth,
+} from '../types.js';
+import { AudioForkServer } from './audio-fork-server.js';
+import { DrachtioCallLeg } from './call-leg.js';
+import { ForkMediaSession } from './fork-media-session.js';
+import { FsmrfMediaServer, defaultFsmrfOptions } from './fsmrf-media-server.js';
+import { handleInvite } from './inbound.js';
+import type { MediaEndpoint, MediaServerAdapter } from './media-server.js';
+import { resolveDialTarget } from './numbering.js';
+import { placeCall } from './outbound.js';
+import { TrunkRegistration } from './registrar.js';
+import { TrunkSourceMatcher } from './source-check.js';
+import type { SrfDialog, SrfLike } from './srf-types.js';
+
+export interface DrachtioTelephonyOptions {
+  /** Cap on drachtio-srf's reconnect backoff (it grows forever otherwise). */
+  reconnectMaxDelayMs: number;
+  /** Address the mod_audio_fork WebSocket server binds. */
+  audioWsHost: string;
+  referTimeoutMs: number;
+  /** Replace FreeSWITCH (tests): builds the media server from the connected Srf. */
+  mediaServer?: (srf: SrfLike) => MediaServerAdapter;
+}
+
+export const defaultDrachtioTelephonyOptions: DrachtioTelephonyOptions = {
+  reconnectMaxDelayMs: 5_000, audioWsHost: '0.0.0.0', referTimeoutMs: 10_000,
+};
+
+/** Counters for /metrics. */
+export interface DrachtioCounters {
+  drachtioConnects: number;
+  drachtioDisconnects: number;
+  drachtioReconnectAttempts: number;
+  inboundCalls: number;
+  inboundRejected: number;
+  outboundCalls: number;
+  outboundFailed: number;
+  audioForkRejected: number;
+}
+
+/**
+ * Production engine: drachtio-server does SIP, FreeSWITCH does RTP/codecs, and the caller's
+ * audio reaches us over mod_audio_fork's WebSocket as 16 kHz L16.
+ */
+export class DrachtioTelephony implements Telephony {
+  readonly kind = 'drachtio' as const;
+  readonly #config: Config;
+  readonly #log: Logger;
+  readonly #opts: DrachtioTelephonyOptions;
+  readonly #srf: SrfLike;
+  readonly #ms: MediaServerAdapter;
+  readonly #fork: AudioForkServer;
+  readonly #sources: TrunkSourceMatcher;
+  readonly #registrations: TrunkRegistration[] = [];
+  readonly #legs = new Set<DrachtioCallLeg>();
+  readonly #abort = new AbortController();
+  #handler: InboundHandler | null = null;
+  #drachtioUp = false;
+  #drachtioError: string | null = null;
+  #hostport: string | null = null;
+  #stopping = false;
+  #started = false;
+  readonly #counters: Omit<DrachtioCounters, 'audioForkRejected'> = {
+    drachtioConnects: 0, drachtioDisconnects: 0, drachtioReconnectAttempts: 0,
+    inboundCalls: 0, inboundRejected: 0, outboundCalls: 0, outboundFailed: 0,
+  };
+
+  constructor(config: Config, log: Logger, options: Partial<DrachtioTelephonyOptions> = {}) {
+    this.#config = config;
+    this.#log = log;
+    this.#opts = { ...defaultDrachtioTelephonyOptions, ...options };
+    this.#sources = new TrunkSourceMatcher(config.trunks);
+    this.#srf = new Srf() as unknown as SrfLike;
+    const fs = config.telephony.freeswitch;
+    this.#ms = this.#opts.mediaServer?.(this.#srf) ?? new FsmrfMediaServer(this.#srf, {
+      ...defaultFsmrfOptions, host: fs.host, port: fs.port, secret: fs.secret,
+    }, log.child({ component: 'freeswitch' }));
+    this.#fork = new AudioForkServer({ host: this.#opts.audioWsHost, port: fs.audio_ws_port }, log.child({ component: 'audio-fork' }));
+  }
+
+  setInboundHandler(handler: InboundHandler): void { this.#handler = handler; }
+
+  /** Port the audio fork WebSocket server listens on (after start). */
+  get audioWsPort(): number { return this.#fork.port; }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    await this.#fork.start();
+    const srf = this.#srf;
+    // drachtio-srf turns an unhandled 'error' into a crash: always listen.
+    srf.on('error', (err: Error) => { this.#drachtioError = err.message; this.#log.warn({ err: err.message }, 'drachtio connection error'); });
+    srf.on('connect', (err: Error | null, hostport: string) => this.#onConnect(err, hostport));
+    srf.on('reconnecting', () => { this.#counters.drachtioReconnectAttempts++; });
+    srf.on('close', () => {
+      if (this.#drachtioUp) this.#counters.drachtioDisconnects++;
+      this.#drachtioUp = false;
+      if (!this.#stopping) this.#log.warn('drachtio connection lost, reconnecting');
+    });
+    srf.invite((req, res) => {
+      if (this.#stopping) { res.send(503); return; }
+      this.#counters.inboundCalls++;
+      void handleInvite(req, res, {
+        sources: this.#sources, handler: this.#handler, mediaServer: this.#ms,
+        attach: (endpoint, dialog, callId, recordingPath, remote) => this.#attach(endpoint, dialog, callId, recordingPath, remote),
+        onRejected: () => { this.#counters.inboundRejected++; },
+        log: this.#log,
+      });
+    });
+    const d = this.#config.telephony.drachtio;
+    // connect() returns the app, not a promise: readiness comes from the 'connect' event.
+    srf.connect({ host: d.host, port: d.port, secret: d.secret, reconnect: { retryMaxDelay: this.#opts.reconnectMaxDelayMs } });
+    void this.#ms.connect(this.#abort.signal);
+    for (const trunk of this.#config.trunks.filter((t) => t.register)) {
+      this.#registrations.push(new TrunkRegistration(this.#srf, trunk, this.#contactHost(), {}, this.#log));
+    }
+  }
+
+  #onConnect(err: Error | null, hostport: string): void {
+    if (err) {
+      this.#drachtioError = err.message;
+      this.#log.error({ err: err.message }, 'drachtio-server refused us (check DRACHTIO_SECRET)');
+      return;
+    }
+    const first = this.#counters.drachtioConnects === 0;
+    this.#counters.drachtioConnects++;
+    this.#drachtioUp = true;
+    this.#drachtioError = null;
+    this.#hostport = hostport;
+    this.#log.info({ hostport }, 'connected to drachtio-server');
+    if (first) for (const r of this.#registrations) r.start();
+  }
+
+  /** The address PBXs reach us at, from drachtio's `udp/1.2.3.4:5060,...` list. */
+  #contactHost(): string {
+    const pub = this.#config.telephony.sip.public_address;
+    if (pub) return pub;
+    const m = /(?:udp|tcp)\/([^,]+)/.exec(this.#hostport ?? '');
+    return m?.[1] ?? `${this.#config.telephony.drachtio.host}:5060`;
+  }
+
+  health(): TelephonyHealth {
+    const ready = this.#drachtioUp && this.#ms.connected && !this.#stopping;
+    const parts = [
+      `drachtio ${this.#drachtioUp ? 'connected' : `down${this.#drachtioError ? ` (${this.#drachtioError})` : ''}`}`,
+      `freeswitch ${this.#ms.connected ? 'connected' : 'down'}`,
+    ];
+    const registered = new Map(this.#registrations.map((r) => [r.trunkName, r]));
+    return {
+      ready,
+      detail: parts.join(', '),
+      trunks: this.#config.trunks.map((t) => {
+        const r = registered.get(t.name);
+        return { name: t.name, registered: r ? r.registered : null, lastError: r?.lastError ?? null };
+      }),
+      activeCalls: this.#legs.size,
+    };
+  }
+
+  counters(): DrachtioCounters {
+    return { ...this.#counters, audioForkRejected: this.#fork.rejected };
+  }
+
+  async dial(request: DialRequest, events: DialEvents, signal?: AbortSignal): Promise<CallLeg> {
+    if (this.#stopping) throw new DialError('trunk_error', null, 'server is shutting down');
+    if (!this.#drachtioUp || !this.#ms.connected) throw new DialError('trunk_error', null, `not ready: ${this.health().detail}`);
+    const target = resolveDialTarget(request.to, this.#config);
+    if (!target) throw new DialError('invalid_number', null, `no trunk routes ${request.to}`);
+    this.#counters.outboundCalls++;
+    try {
+      return await placeCall(request, events, signal, {
+        srf: this.#srf, mediaServer: this.#ms, target,
+        userAgent: this.#config.telephony.sip.user_agent,
+        attach: (endpoint, dialog, callId, recordingPath, remote) => this.#attach(endpoint, dialog, callId, recordingPath, remote),
+        log: this.#log.child({ callId: request.callId }),
+      });
+    } catch (err) {
+      this.#counters.outboundFailed++;
+      throw err;
+    }
+  }
+
+  /** Fork the endpoint's audio to our WebSocket server and wrap dialog + media as a leg. */
+  async #attach(endpoint: MediaEndpoint, dialog: SrfDialog, callId: string, recordingPath: string | null, remote: string): Promise<DrachtioCallLeg> {
+    const log = this.#log.child({ callId });
+    const socket = this.#fork.claim(callId);
+    try {
+      await endpoint.forkAudioStart({
+        wsUrl: this.#audioWsUrl(), mixType: 'mono', sampling: '16k', metadata: { callId },
+        bidirectionalAudio: { enabled: true, streaming: true, sampleRate: 16_000 },
+      });
+      const ws = await socket;
+      const media = new ForkMediaSession(ws, endpoint, { recordingPath }, log);
+      const leg = new DrachtioCallLeg({
+        callId, remote, answeredAt: Date.now(), dialog, endpoint, media, log, referTimeoutMs: this.#opts.referTimeoutMs,
+        bridgeTo: (to) => this.#bridgeLeg(to, callId),
+      });
+      this.#legs.add(leg);
+      leg.onEnded(() => this.#legs.delete(leg));
+      if (!dialog.connected) void leg.hangup('customer_hangup');
+      return leg;
+    } catch (err) {
+      this.#fork.release(callId);
+      socket.catch(() => undefined);
+      throw err;
+    }
+  }
+
+  #audioWsUrl(): string {
+    const fs = this.#config.telephony.freeswitch;
+    return fs.audio_ws_url ?? `ws://${this.#config.telephony.sip.public_address ?? '127.0.0.1'}:${this.#fork.port}`;
+  }
+
+  /** Transfer fallback: a new outbound leg whose audio FreeSWITCH bridges to the caller. */
+  async #bridgeLeg(to: string, callId: string): Promise<{ endpoint: MediaEndpoint; dialog: SrfDialog }> {
+    const target = resolveDialTarget(to, this.#config);
+    if (!target) throw new DialError('invalid_number', null, `no trunk routes ${to}`);
+    const endpoint = await this.#ms.createEndpoint();
+    try {
+      const trunk = target.trunk;
+      const dialog = await this.#srf.createUAC(target.uri, {
+        localSdp: endpoint.localSdp,
+        ...(target.proxy ? { proxy: target.proxy } : {}),
+        ...(trunk?.username && trunk.password ? { auth: { username: trunk.username, password: trunk.password } } : {}),
+        headers: { 'User-Agent': this.#config.telephony.sip.user_agent, 'X-PhoneVoice-Call': callId },
+      });
+      await endpoint.modify(dialog.remote.sdp);
+      return { endpoint, dialog };
+    } catch (err) {
+      await endpoint.destroy().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#abort.abort();
+    await Promise.allSettled([...this.#legs].map((leg) => leg.hangup('server_shutdown')));
+    await Promise.allSettled(this.#registrations.map((r) => r.stop()));
+    this.#disconnectDrachtio();
+    await this.#ms.close();
+    await this.#fork.stop();
+  }
+
+  #disconnectDrachtio(): void {
+    // srf.disconnect() throws when no socket is up, and leaves a pending reconnect timer
+    // running: mark the wire protocol closing and clear that timer ourselves.
+    const wp = (this.#srf as unknown as { _app?: { client?: { wp?: { closing?: boolean; reconnectVars?: { retryTimer?: NodeJS.Timeout | null } } } } })._app?.client?.wp;
+    if (wp) {
+      wp.closing = true;
+      if (wp.reconnectVars?.retryTimer) clearTimeout(wp.reconnectVars.retryTimer);
+    }
+    try { this.#srf.disconnect(); } catch { /* not connected */ }
+    this.#drachtioUp = false;
+  }
+}

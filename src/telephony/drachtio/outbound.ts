@@ -1,0 +1,91 @@
+import type { Logger } from '../../ops/logger.js';
+import { DialError, type DialEvents, type DialRequest } from '../types.js';
+import type { DrachtioCallLeg } from './call-leg.js';
+import type { MediaEndpoint, MediaServerAdapter } from './media-server.js';
+import type { DialTarget } from './numbering.js';
+import { dialErrorForSipStatus } from './outcomes.js';
+import type { SipErrorLike, SrfDialog, SrfLike, SrfRequest, SrfResponse } from './srf-types.js';
+
+export interface OutboundContext {
+  srf: SrfLike;
+  mediaServer: MediaServerAdapter;
+  target: DialTarget;
+  userAgent: string;
+  attach(endpoint: MediaEndpoint, dialog: SrfDialog, callId: string, recordingPath: string | null, remote: string): Promise<DrachtioCallLeg>;
+  log: Logger;
+}
+
+/**
+ * Outbound call: FreeSWITCH endpoint offers SDP → INVITE through the trunk (digest auth
+ * answered by drachtio-srf) → remote answer handed back to FreeSWITCH → media forked.
+ * Ring timeout and `signal` both CANCEL; the resulting 487 maps to no_answer / canceled.
+ */
+export async function placeCall(request: DialRequest, events: DialEvents, signal: AbortSignal | undefined, ctx: OutboundContext): Promise<DrachtioCallLeg> {
+  if (signal?.aborted) throw new DialError('canceled', null);
+  const { target, log } = ctx;
+  const trunk = target.trunk;
+  const endpoint = await ctx.mediaServer.createEndpoint();
+
+  const callerId = request.from ?? trunk?.caller_id ?? trunk?.username ?? 'anonymous';
+  const domain = trunk ? (trunk.realm ?? trunk.host) : 'localhost';
+  const identity = `<sip:${callerId}@${domain}>`;
+
+  let invite: SrfRequest | null = null;
+  let cancelWanted = false;
+  let weCanceled = false;
+  let aborted = false;
+  let ringing = false;
+  const cancel = () => {
+    cancelWanted = true;
+    // CANCEL needs the INVITE's transaction: if it isn't out yet, cbRequest sends it.
+    if (invite) invite.cancel({}, (err) => err && log.debug({ err: err.message }, 'CANCEL failed'));
+  };
+  const ringTimer = setTimeout(() => { weCanceled = true; cancel(); }, request.ringTimeoutMs);
+  const onAbort = () => { aborted = true; cancel(); };
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  let dialog: SrfDialog;
+  try {
+    dialog = await ctx.srf.createUAC(target.uri, {
+      localSdp: endpoint.localSdp,
+      ...(target.proxy ? { proxy: target.proxy } : {}),
+      ...(trunk?.username && trunk.password ? { auth: { username: trunk.username, password: trunk.password } } : {}),
+      headers: { From: identity, 'P-Asserted-Identity': identity, 'User-Agent': ctx.userAgent },
+    }, {
+      cbRequest: (err, req) => {
+        if (err) return;
+        invite = req;
+        if (cancelWanted) cancel();
+      },
+      cbProvisional: (res: SrfResponse) => {
+        if ((res.status === 180 || res.status === 183) && !ringing) {
+          ringing = true;
+          events.onRinging?.();
+        }
+      },
+    });
+  } catch (err) {
+    await endpoint.destroy().catch(() => undefined);
+    const status = (err as SipErrorLike).status ?? null;
+    if (aborted) throw new DialError('canceled', status);
+    throw dialErrorForSipStatus(status, weCanceled, `INVITE ${target.uri} failed: ${(err as Error).message}`);
+  } finally {
+    clearTimeout(ringTimer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+
+  // Answered as the CANCEL crossed the 200 OK: honour the cancel.
+  if (aborted || weCanceled) {
+    await Promise.allSettled([dialog.destroy(), endpoint.destroy()]);
+    throw aborted ? new DialError('canceled', null) : dialErrorForSipStatus(487, true);
+  }
+
+  try {
+    await endpoint.modify(dialog.remote.sdp);
+    return await ctx.attach(endpoint, dialog, request.callId, request.recordingPath, request.to);
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'media setup failed after answer');
+    await Promise.allSettled([dialog.destroy(), endpoint.destroy()]);
+    throw new DialError('error', null, `media setup failed: ${(err as Error).message}`);
+  }
+}

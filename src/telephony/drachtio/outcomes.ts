@@ -1,0 +1,20 @@
+import type { EndReason } from '../../calls/types.js';
+import { DialError } from '../types.js';
+
+/**
+ * How a failed INVITE maps to an end reason. Both engines must agree, so callers see the
+ * same `busy`/`no_answer`/… whatever engine placed the call.
+ * `weCanceled` is true when our own ring timeout sent the CANCEL (487/408 then mean no answer).
+ */
+export function endReasonForSipStatus(status: number | null, weCanceled: boolean): EndReason {
+  if (status === 486 || status === 600) return 'busy';
+  if (status === 603) return 'declined';
+  if (status === 404 || status === 484) return 'invalid_number';
+  if ((status === 487 || status === 408) && weCanceled) return 'no_answer';
+  return 'trunk_error';
+}
+
+export function dialErrorForSipStatus(status: number | null, weCanceled: boolean, detail?: string): DialError {
+  const reason = endReasonForSipStatus(status, weCanceled);
+  return new DialError(reason, status, detail);
+}
