@@ -1,0 +1,123 @@
+import { Resampler } from './resample.js';
+
+/**
+ * Assistant audio waiting to go out on the line, at the line rate (8 kHz), with named
+ * marks placed between samples.
+ *
+ * A ring of samples that grows (doubling) only when a producer queues more than it holds,
+ * up to `maxSeconds`; beyond that audio is dropped and counted rather than letting one
+ * runaway TTS stream eat the process's memory. Positions are absolute sample counts, so a
+ * mark is simply "fires once `played >= position`".
+ */
+
+export interface PlayoutQueueOptions {
+  lineRate: number;
+  initialSeconds: number;
+  maxSeconds: number;
+}
+
+export const defaultPlayoutQueueOptions: PlayoutQueueOptions = { lineRate: 8000, initialSeconds: 4, maxSeconds: 600 };
+
+interface PendingMark {
+  name: string;
+  position: number;
+}
+
+export class PlayoutQueue {
+  readonly lineRate: number;
+  #ring: Int16Array;
+  #maxSamples: number;
+  #read = 0; // absolute count of samples taken out
+  #write = 0; // absolute count of samples put in
+  #marks: PendingMark[] = [];
+  #resampler: Resampler | null = null;
+  dropped = 0;
+
+  constructor(options: Partial<PlayoutQueueOptions> = {}) {
+    const o = { ...defaultPlayoutQueueOptions, ...options };
+    this.lineRate = o.lineRate;
+    this.#ring = new Int16Array(o.initialSeconds * o.lineRate);
+    this.#maxSamples = o.maxSeconds * o.lineRate;
+  }
+
+  get queuedSamples(): number {
+    return this.#write - this.#read;
+  }
+
+  queuedMs(): number {
+    return (this.queuedSamples * 1000) / this.lineRate;
+  }
+
+  /** Append audio at any rate; it is resampled to the line rate. */
+  push(pcm: Int16Array, sampleRate: number): void {
+    if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new RangeError(`invalid sample rate ${sampleRate}`);
+    if (this.#resampler?.inRate !== sampleRate) this.#resampler = new Resampler(sampleRate, this.lineRate);
+    this.#append(this.#resampler.process(pcm));
+  }
+
+  mark(name: string): void {
+    this.#marks.push({ name, position: this.#write });
+  }
+
+  /**
+   * Fill `frame` with the next samples (silence after the queue runs dry). Returns how
+   * many real samples it took.
+   */
+  read(frame: Int16Array): number {
+    const n = Math.min(frame.length, this.queuedSamples);
+    const cap = this.#ring.length;
+    const start = this.#read % cap;
+    const first = Math.min(n, cap - start);
+    frame.set(this.#ring.subarray(start, start + first), 0);
+    if (first < n) frame.set(this.#ring.subarray(0, n - first), first);
+    if (n < frame.length) frame.fill(0, n);
+    this.#read += n;
+    return n;
+  }
+
+  /**
+   * Marks whose audio has now gone out completely, in queue order. Call after the frame
+   * from `read` was sent; `emit` is called for each.
+   */
+  takePlayedMarks(emit: (name: string) => void): void {
+    while (this.#marks.length > 0 && this.#marks[0]!.position <= this.#read) emit(this.#marks.shift()!.name);
+  }
+
+  /** Empty the queue; returns the names of marks that will now never play. */
+  clear(): string[] {
+    this.#read = this.#write;
+    this.#resampler?.reset();
+    const discarded = this.#marks.map((m) => m.name);
+    this.#marks = [];
+    return discarded;
+  }
+
+  #append(samples: Int16Array): void {
+    let n = samples.length;
+    if (this.queuedSamples + n > this.#ring.length) this.#grow(this.queuedSamples + n);
+    if (this.queuedSamples + n > this.#ring.length) {
+      const room = this.#ring.length - this.queuedSamples;
+      this.dropped += n - room;
+      n = room;
+    }
+    const cap = this.#ring.length;
+    const start = this.#write % cap;
+    const first = Math.min(n, cap - start);
+    this.#ring.set(samples.subarray(0, first), start);
+    if (first < n) this.#ring.set(samples.subarray(first, n), 0);
+    this.#write += n;
+  }
+
+  #grow(needed: number): void {
+    let size = this.#ring.length;
+    while (size < needed && size < this.#maxSamples) size *= 2;
+    size = Math.min(size, this.#maxSamples);
+    if (size <= this.#ring.length) return;
+    // Counters stay absolute (marks hold absolute positions): re-place each queued sample
+    // at its position modulo the new capacity. Rare, so a plain loop is fine.
+    const grown = new Int16Array(size);
+    const old = this.#ring;
+    for (let p = this.#read; p < this.#write; p++) grown[p % size] = old[p % old.length]!;
+    this.#ring = grown;
+  }
+}

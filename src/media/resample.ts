@@ -1,0 +1,159 @@
+/**
+ * Streaming polyphase resampler (windowed-sinc, Blackman window) for 16-bit mono PCM.
+ *
+ * Any rate pair works: the output position advances by the exact rational step
+ * `inRate / outRate` in integers, so there is no drift over a long call. The low-pass cut
+ * sits at 92 % of the lower Nyquist, which removes the images of 8→16 kHz upsampling and
+ * the aliasing of 24/22.05/16→8 kHz downsampling. The filter history is primed with
+ * zeros, so every call yields exactly `ceil` of the ideal number of output samples (a
+ * fixed delay of `halfTaps` input samples): 160 samples in at 8 kHz give exactly 320 out
+ * at 16 kHz, every frame.
+ */
+
+export interface ResamplerOptions {
+  /** Zero crossings of the sinc on each side; more = sharper filter, more CPU. */
+  zeroCrossings: number;
+  /** Sub-sample phases precomputed in the kernel table. */
+  phases: number;
+  /** Cutoff relative to the lower of the two Nyquist frequencies. */
+  cutoff: number;
+}
+
+export const defaultResamplerOptions: ResamplerOptions = { zeroCrossings: 8, phases: 256, cutoff: 0.92 };
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+export class Resampler {
+  readonly inRate: number;
+  readonly outRate: number;
+  #num: number;
+  #den: number;
+  #half: number;
+  #taps: number;
+  #phases: number;
+  #kernel: Float32Array;
+  #buf: Float32Array;
+  #len: number;
+  #pos: number;
+  #rem = 0;
+  #out = new Int16Array(0);
+
+  constructor(inRate: number, outRate: number, options: Partial<ResamplerOptions> = {}) {
+    if (!(inRate > 0 && outRate > 0 && Number.isInteger(inRate) && Number.isInteger(outRate))) {
+      throw new RangeError(`sample rates must be positive integers, got ${inRate} → ${outRate}`);
+    }
+    const o = { ...defaultResamplerOptions, ...options };
+    this.inRate = inRate;
+    this.outRate = outRate;
+    const g = gcd(inRate, outRate);
+    this.#num = inRate / g;
+    this.#den = outRate / g;
+    const fc = Math.min(1, outRate / inRate) * o.cutoff;
+    this.#half = Math.ceil(o.zeroCrossings / fc);
+    this.#taps = 2 * this.#half;
+    this.#phases = o.phases;
+    this.#kernel = buildKernel(this.#half, o.phases, fc);
+    this.#buf = new Float32Array(4 * this.#taps + 1024);
+    this.#len = 0;
+    this.#pos = 0;
+    this.reset();
+  }
+
+  /** Forget history (after a barge-in, the next utterance must not carry the old tail). */
+  reset(): void {
+    this.#buf.fill(0, 0, 2 * this.#half);
+    this.#len = 2 * this.#half;
+    this.#pos = this.#half;
+    this.#rem = 0;
+  }
+
+  /**
+   * Resample `input[0, length)`. Returns a view of an internal buffer that the next call
+   * overwrites: consume or copy it before calling again.
+   */
+  process(input: Int16Array, length: number = input.length): Int16Array {
+    if (this.#num === this.#den) {
+      if (this.#out.length < length) this.#out = new Int16Array(length);
+      this.#out.set(input.subarray(0, length));
+      return this.#out.subarray(0, length);
+    }
+    this.#append(input, length);
+    const maxOut = Math.ceil(((this.#len - this.#pos) * this.#den) / this.#num) + 2;
+    if (this.#out.length < maxOut) this.#out = new Int16Array(maxOut * 2);
+    const out = this.#out;
+    const buf = this.#buf;
+    const kernel = this.#kernel;
+    const taps = this.#taps;
+    const half = this.#half;
+    const num = this.#num;
+    const den = this.#den;
+    const phaseScale = this.#phases / den;
+    let pos = this.#pos;
+    let rem = this.#rem;
+    let n = 0;
+    while (pos + half < this.#len) {
+      const k0 = Math.floor(rem * phaseScale) * taps;
+      const b0 = pos - half + 1;
+      let acc = 0;
+      for (let k = 0; k < taps; k++) acc += buf[b0 + k]! * kernel[k0 + k]!;
+      out[n++] = acc > 32767 ? 32767 : acc < -32768 ? -32768 : Math.round(acc);
+      rem += num;
+      while (rem >= den) {
+        rem -= den;
+        pos++;
+      }
+    }
+    // Keep only the history the next output needs.
+    const keep = pos - half + 1;
+    if (keep > 0) {
+      buf.copyWithin(0, keep, this.#len);
+      this.#len -= keep;
+      pos -= keep;
+    }
+    this.#pos = pos;
+    this.#rem = rem;
+    return out.subarray(0, n);
+  }
+
+  #append(input: Int16Array, length: number): void {
+    if (this.#len + length > this.#buf.length) {
+      const grown = new Float32Array((this.#len + length) * 2);
+      grown.set(this.#buf.subarray(0, this.#len));
+      this.#buf = grown;
+    }
+    const buf = this.#buf;
+    let j = this.#len;
+    for (let i = 0; i < length; i++) buf[j++] = input[i]!;
+    this.#len = j;
+  }
+}
+
+/** Kernel table: for each phase p (fraction p/phases), the taps for input offsets -half+1 … half. */
+function buildKernel(half: number, phases: number, fc: number): Float32Array {
+  const taps = 2 * half;
+  const table = new Float32Array((phases + 1) * taps);
+  for (let p = 0; p <= phases; p++) {
+    const frac = p / phases;
+    let sum = 0;
+    for (let k = 0; k < taps; k++) {
+      const x = frac + half - 1 - k; // distance from the output position to input tap k
+      const sinc = x === 0 ? 1 : Math.sin(Math.PI * fc * x) / (Math.PI * fc * x);
+      const w = x / half; // -1 … 1 across the window
+      const window = Math.abs(w) >= 1 ? 0 : 0.42 + 0.5 * Math.cos(Math.PI * w) + 0.08 * Math.cos(2 * Math.PI * w);
+      const h = fc * sinc * window;
+      table[p * taps + k] = h;
+      sum += h;
+    }
+    // Unity gain at DC for every phase, so a constant input never ripples.
+    for (let k = 0; k < taps; k++) table[p * taps + k]! /= sum;
+  }
+  return table;
+}
+
+/** Resample a whole buffer in one go (tests, fixtures). */
+export function resampleOnce(input: Int16Array, inRate: number, outRate: number): Int16Array {
+  return new Resampler(inRate, outRate).process(input).slice();
+}

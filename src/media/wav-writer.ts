@@ -1,0 +1,140 @@
+import { open, type FileHandle } from 'node:fs/promises';
+
+/**
+ * Incremental 16-bit PCM WAV writer for long recordings.
+ *
+ * Frames are interleaved into a fixed batch buffer and written when it is full (about
+ * `batchMs` of audio), so a call costs one write a second and bounded memory however long
+ * it runs. Writes are chained on one promise so they land in order; at most `maxPending`
+ * batches may wait on the disk before further audio is dropped and counted (a stuck disk
+ * must not grow the heap). `close()` flushes and patches the RIFF and data sizes.
+ */
+
+export interface WavWriterOptions {
+  sampleRate: number;
+  channels: number;
+  batchMs: number;
+  maxPending: number;
+}
+
+export const defaultWavWriterOptions: WavWriterOptions = { sampleRate: 8000, channels: 2, batchMs: 1000, maxPending: 8 };
+
+const HEADER_BYTES = 44;
+
+export class WavWriter {
+  readonly path: string;
+  #o: WavWriterOptions;
+  #file: FileHandle;
+  #batch: Buffer;
+  #used = 0;
+  #dataBytes = 0;
+  #pending = 0;
+  #chain: Promise<void> = Promise.resolve();
+  #error: unknown = null;
+  #closed = false;
+  droppedFrames = 0;
+
+  private constructor(path: string, file: FileHandle, o: WavWriterOptions) {
+    this.path = path;
+    this.#file = file;
+    this.#o = o;
+    const frameBytes = 2 * o.channels;
+    this.#batch = Buffer.alloc(Math.max(1, Math.round((o.sampleRate * o.batchMs) / 1000)) * frameBytes);
+  }
+
+  static async create(path: string, options: Partial<WavWriterOptions> = {}): Promise<WavWriter> {
+    const o = { ...defaultWavWriterOptions, ...options };
+    const file = await open(path, 'w');
+    const w = new WavWriter(path, file, o);
+    await file.write(w.#header(0), 0, HEADER_BYTES, 0);
+    return w;
+  }
+
+  /** Bytes of sample data accepted so far. */
+  get dataBytes(): number {
+    return this.#dataBytes + this.#used;
+  }
+
+  /**
+   * Append `length` frames, one array per channel (left, right, …). A null channel is
+   * written as silence.
+   */
+  write(channels: ReadonlyArray<Int16Array | null>, length: number): void {
+    if (this.#closed) return;
+    const ch = this.#o.channels;
+    let i = 0;
+    while (i < length) {
+      if (this.#used === this.#batch.length && !this.#flush()) {
+        this.droppedFrames += length - i;
+        return;
+      }
+      const room = (this.#batch.length - this.#used) / (2 * ch);
+      const n = Math.min(room, length - i);
+      for (let c = 0; c < ch; c++) {
+        const src = channels[c] ?? null;
+        let off = this.#used + 2 * c;
+        for (let k = 0; k < n; k++, off += 2 * ch) this.#batch.writeInt16LE(src ? src[i + k]! : 0, off);
+      }
+      this.#used += n * 2 * ch;
+      i += n;
+    }
+  }
+
+  /** Flush what is buffered, patch the header sizes and close the file. */
+  async close(): Promise<void> {
+    if (this.#closed) return this.#chain;
+    this.#closed = true;
+    this.#flush(true);
+    this.#chain = this.#chain.then(async () => {
+      try {
+        await this.#file.write(this.#header(this.#dataBytes), 0, HEADER_BYTES, 0);
+      } finally {
+        await this.#file.close();
+      }
+      if (this.#error) throw this.#error;
+    });
+    return this.#chain;
+  }
+
+  /** Hand the batch to the write chain; false when too many writes are already waiting. */
+  #flush(force = false): boolean {
+    if (this.#used === 0) return true;
+    if (!force && this.#pending >= this.#o.maxPending) return false;
+    const chunk = this.#batch.subarray(0, this.#used);
+    const position = HEADER_BYTES + this.#dataBytes;
+    this.#dataBytes += this.#used;
+    this.#pending++;
+    this.#chain = this.#chain.then(async () => {
+      try {
+        if (!this.#error) await this.#file.write(chunk, 0, chunk.length, position);
+      } catch (err) {
+        this.#error = err;
+      } finally {
+        this.#pending--;
+      }
+    });
+    // The old buffer now belongs to the pending write; continue in a fresh one.
+    this.#batch = Buffer.alloc(this.#batch.length);
+    this.#used = 0;
+    return true;
+  }
+
+  #header(dataBytes: number): Buffer {
+    const { sampleRate, channels } = this.#o;
+    const h = Buffer.alloc(HEADER_BYTES);
+    h.write('RIFF', 0, 'ascii');
+    h.writeUInt32LE(36 + dataBytes, 4);
+    h.write('WAVE', 8, 'ascii');
+    h.write('fmt ', 12, 'ascii');
+    h.writeUInt32LE(16, 16);
+    h.writeUInt16LE(1, 20); // PCM
+    h.writeUInt16LE(channels, 22);
+    h.writeUInt32LE(sampleRate, 24);
+    h.writeUInt32LE(sampleRate * channels * 2, 28);
+    h.writeUInt16LE(channels * 2, 32);
+    h.writeUInt16LE(16, 34);
+    h.write('data', 36, 'ascii');
+    h.writeUInt32LE(dataBytes, 40);
+    return h;
+  }
+}
