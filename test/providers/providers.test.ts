@@ -54,3 +54,23 @@ describe('createProviders without any downloaded model', () => {
     await providers.close();
   });
 });
+
+describe('createProviders with models on disk (fixture exports)', () => {
+  it('warmUp() loads Whisper and Piper, status() says ready, tts()/stt() use them', async () => {
+    const { ensureFixtureModels } = await import('../../scripts/make-fixtures.js');
+    const fixtures = ensureFixtureModels();
+    const config = configSchema.parse({
+      models: { dir: fixtures.modelsDir },
+      providers: { whisper: { model: fixtures.whisperModel }, piper: { voice: fixtures.piperVoice } },
+    });
+    const providers = await createProviders(config, silentLogger);
+    await providers.warmUp();
+    const byName = Object.fromEntries(providers.status().map((s) => [s.name, s]));
+    expect(byName[`whisper:${fixtures.whisperModel}`]).toEqual({ name: `whisper:${fixtures.whisperModel}`, ready: true, detail: 'loaded (fp32)' });
+    expect(byName[`piper:${fixtures.piperVoice}`]).toEqual({ name: `piper:${fixtures.piperVoice}`, ready: true, detail: 'loaded' });
+    expect(providers.tts({ provider: 'piper', voice: fixtures.piperVoice }).name).toBe(`piper:${fixtures.piperVoice}`);
+    expect(providers.tts({ provider: 'piper', voice: '' }).name).toBe(`piper:${fixtures.piperVoice}`);
+    expect((await providers.stt({ provider: 'whisper' }).transcribe(new Int16Array(1600), 16000)).text).toBe('Hello from the fixture.');
+    await providers.close();
+  });
+});

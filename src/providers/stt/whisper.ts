@@ -69,7 +69,10 @@ export class WhisperStt implements SpeechToText {
     if (audio.length === 0) return { text: '' };
     const multilingual = !this.#options.model.endsWith('.en');
     const language = multilingual ? this.#options.language : undefined;
-    const result = await asr(pcmToFloat32(audio, sampleRate), language ? { language, task: 'transcribe' } : {});
+    const samples = pcmToFloat32(audio, sampleRate);
+    // Whisper sees 30 s windows; a longer segment is cut into overlapping windows rather than truncated.
+    const long = samples.length > 30 * 16000 ? { chunk_length_s: 30, stride_length_s: 5 } : {};
+    const result = await asr(samples, language ? { ...long, language, task: 'transcribe' } : long);
     signal?.throwIfAborted();
     const text = (Array.isArray(result) ? result.map((r) => r.text).join(' ') : result.text).trim();
     return language ? { text, language } : { text };

@@ -14,8 +14,11 @@ export interface PhonemizedSentence {
   phonemes: string;
 }
 
-/** Punctuation that ends a clause; "29.95" and "e.g" are not split since a space must follow. */
-const CLAUSE = /([.,;:!?…]+)(?=\s|$)/u;
+/**
+ * Punctuation that ends a clause: a space or the end must follow, so "29.95" stays whole,
+ * and the dot of a title ("Dr. Smith") is not a sentence end.
+ */
+const CLAUSE = /(?<!\b(?:Dr|Mr|Mrs|Ms|St|Prof|Jr|Sr|vs|etc|e\.g|i\.e))([.,;:!?…]+)(?=\s|$)/iu;
 const SENTENCE_END = /[.!?…]$/u;
 
 /** Phonemizes `text` into sentences (each ends at . ! ? or at the end of the text). */
