@@ -1,0 +1,169 @@
+import type { VoiceActivityDetector } from '../providers/types.js';
+import { PcmBuffer, PcmRing } from './pcm-buffer.js';
+
+export interface TurnDetectorOptions {
+  /** Silero speech probability that counts as speech. */
+  threshold: number;
+  /** Silence after speech that ends the user's turn. */
+  endpointingMs: number;
+  /** Speech shorter than this (a cough, a click) is dropped. */
+  minSpeechMs: number;
+  /** Audio kept from before the VAD fired, so the first syllable reaches STT. */
+  preRollMs: number;
+  /** Fired once per segment when speech has lasted this long (barge-in decisions). */
+  sustainedSpeechMs: number;
+  now: () => number;
+}
+
+export const defaultTurnDetectorOptions: TurnDetectorOptions = {
+  threshold: 0.5,
+  endpointingMs: 500,
+  minSpeechMs: 100,
+  preRollMs: 500,
+  sustainedSpeechMs: 500,
+  now: () => performance.now(),
+};
+
+export interface SpeechSegment {
+  audio: Int16Array;
+  sampleRate: number;
+  /** `now()` of the first and last frame classified as speech. */
+  speechStartAt: number;
+  lastSpeechAt: number;
+  /** `now()` when endpointing decided the turn was over. */
+  endedAt: number;
+  speechMs: number;
+}
+
+export interface TurnDetectorEvents {
+  onSpeechStart(at: number): void;
+  /** Speech has lasted `sustainedSpeechMs`; `decidedAt` is when the VAD frame that crossed it was classified. */
+  onSustainedSpeech(decidedAt: number): void;
+  onSegment(segment: SpeechSegment): void;
+  /** Speech too short to be a turn. */
+  onDiscarded(): void;
+}
+
+/**
+ * Segments caller audio into user turns with the VAD: re-frames 20 ms frames into the VAD's
+ * window (512 samples at 16 kHz), keeps a pre-roll, and ends the segment after
+ * `endpointingMs` of silence. VAD inference is async, so frames queue in a ring and are
+ * processed in order; the hot path allocates nothing per frame.
+ */
+export class TurnDetector {
+  readonly #vad: VoiceActivityDetector;
+  readonly #opts: TurnDetectorOptions;
+  readonly #events: TurnDetectorEvents;
+  readonly #window: Int16Array;
+  #windowFill = 0;
+  readonly #pending: Int16Array;
+  #pendingRead = 0;
+  #pendingLength = 0;
+  #processing = false;
+  readonly #preRoll: PcmRing;
+  readonly #segment = new PcmBuffer();
+  #inSpeech = false;
+  #speechStartAt = 0;
+  #lastSpeechAt = 0;
+  #speechMs = 0;
+  /** Audio time (not wall time) since the last speech window: endpointing stays exact even when frames arrive in bursts. */
+  #silenceMs = 0;
+  #sustainedFired = false;
+  #closed = false;
+
+  constructor(vad: VoiceActivityDetector, events: TurnDetectorEvents, options: Partial<TurnDetectorOptions> = {}) {
+    this.#vad = vad;
+    this.#events = events;
+    this.#opts = { ...defaultTurnDetectorOptions, ...options };
+    this.#window = new Int16Array(vad.frameSamples);
+    this.#pending = new Int16Array(vad.sampleRate * 2); // 2 s of backlog before frames are dropped
+    this.#preRoll = new PcmRing(Math.round((this.#opts.preRollMs * vad.sampleRate) / 1000));
+  }
+
+  get inSpeech(): boolean {
+    return this.#inSpeech;
+  }
+
+  /** One frame of caller audio (copied: the engine reuses the buffer). */
+  push(frame: Int16Array): void {
+    if (this.#closed) return;
+    const cap = this.#pending.length;
+    for (let i = 0; i < frame.length; i++) {
+      if (this.#pendingLength === cap) { this.#pendingRead = (this.#pendingRead + 1) % cap; this.#pendingLength--; }
+      this.#pending[(this.#pendingRead + this.#pendingLength) % cap] = frame[i]!;
+      this.#pendingLength++;
+    }
+    if (!this.#processing) void this.#drain();
+  }
+
+  /** Forget the current segment (after a hang-up or when the agent is done listening). */
+  reset(): void {
+    this.#inSpeech = false;
+    this.#segment.clear();
+    this.#vad.reset();
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  async #drain(): Promise<void> {
+    this.#processing = true;
+    try {
+      const cap = this.#pending.length;
+      while (this.#pendingLength > 0 && !this.#closed) {
+        while (this.#windowFill < this.#window.length && this.#pendingLength > 0) {
+          this.#window[this.#windowFill++] = this.#pending[this.#pendingRead]!;
+          this.#pendingRead = (this.#pendingRead + 1) % cap;
+          this.#pendingLength--;
+        }
+        if (this.#windowFill < this.#window.length) break;
+        this.#windowFill = 0;
+        const p = await this.#vad.process(this.#window);
+        this.#onWindow(p >= this.#opts.threshold);
+      }
+    } catch {
+      // A VAD failure must not take the call down; the next frame retries.
+    } finally {
+      this.#processing = false;
+    }
+  }
+
+  #onWindow(speech: boolean): void {
+    const now = this.#opts.now();
+    const windowMs = (this.#window.length * 1000) / this.#vad.sampleRate;
+    if (!this.#inSpeech) {
+      if (!speech) { this.#preRoll.push(this.#window); return; }
+      this.#inSpeech = true;
+      this.#speechStartAt = now;
+      this.#speechMs = 0;
+      this.#silenceMs = 0;
+      this.#sustainedFired = false;
+      this.#segment.clear();
+      this.#preRoll.drainInto(this.#segment);
+      this.#events.onSpeechStart(now);
+    }
+    this.#segment.append(this.#window);
+    if (speech) {
+      this.#silenceMs = 0;
+      this.#lastSpeechAt = now;
+      this.#speechMs += windowMs;
+      if (!this.#sustainedFired && this.#speechMs >= this.#opts.sustainedSpeechMs) {
+        this.#sustainedFired = true;
+        this.#events.onSustainedSpeech(now);
+      }
+      return;
+    }
+    this.#silenceMs += windowMs;
+    if (this.#silenceMs + windowMs / 2 < this.#opts.endpointingMs) return;
+    this.#inSpeech = false;
+    if (this.#speechMs < this.#opts.minSpeechMs) {
+      this.#segment.clear();
+      this.#events.onDiscarded();
+      return;
+    }
+    const audio = this.#segment.take();
+    this.#segment.clear();
+    this.#events.onSegment({ audio, sampleRate: this.#vad.sampleRate, speechStartAt: this.#speechStartAt, lastSpeechAt: this.#lastSpeechAt, endedAt: now, speechMs: this.#speechMs });
+  }
+}

@@ -1,0 +1,372 @@
+import type { CallAnalysis, EndReason, Utterance } from '../calls/types.js';
+import type { Logger } from '../ops/logger.js';
+import { AsyncQueue } from '../providers/llm/async-queue.js';
+import type { ChatChunk, ChatMessage, LanguageModel, SpeechToText, TextToSpeech, VadFactory, VoiceActivityDetector } from '../providers/types.js';
+import { AcknowledgementFilter, hasWords } from './acknowledgement.js';
+import { analyzeCall } from './analysis.js';
+import { type AudioCache, withCachedPhrase } from './audio-cache.js';
+import { type ReplyOutcome, streamReply } from './reply-stream.js';
+import { ResponsePlayback } from './response-playback.js';
+import { SentenceSplitter } from './sentence-splitter.js';
+import { SilenceMonitor } from './silence-monitor.js';
+import { ToolRunner, type ToolEffect } from './tools.js';
+import { type SpeechSegment, TurnDetector } from './turn-detector.js';
+import type { AgentContext, VoiceAgent } from './types.js';
+import { type TurnTiming, latencyOf } from './turn-timing.js';
+
+export interface VoiceAgentProviders {
+  vad: VadFactory;
+  stt: SpeechToText;
+  tts: TextToSpeech;
+  /** Apologies when the main voice, the model or STT failed. */
+  fallbackTts: TextToSpeech;
+  llm: LanguageModel;
+}
+
+export interface VoiceAgentOptions {
+  sttTimeoutMs: number;
+  ttsTimeoutMs: number;
+  maxToolRounds: number;
+  preRollMs: number;
+  /** Shortest speech that makes a user turn (clicks and coughs are dropped). */
+  minSegmentSpeechMs: number;
+  reminderText: string;
+  apologyText: string;
+  analysisTimeoutMs: number;
+  /** Cache of rendered first messages shared by all calls; `voiceKey` names the voice in it. */
+  audioCache: AudioCache | null;
+  voiceKey: string;
+  now: () => number;
+  /** Benchmarks: the VAD's barge-in decision and the moment the queue was cleared. */
+  onBargeIn?: (decidedAt: number, clearedAt: number) => void;
+}
+
+export const defaultVoiceAgentOptions: VoiceAgentOptions = {
+  sttTimeoutMs: 10_000,
+  ttsTimeoutMs: 8_000,
+  maxToolRounds: 4,
+  preRollMs: 500,
+  minSegmentSpeechMs: 100,
+  reminderText: 'Are you still there?',
+  apologyText: "I'm sorry, I'm having technical difficulties. Please call again later. Goodbye.",
+  analysisTimeoutMs: 10_000,
+  audioCache: null,
+  voiceKey: 'default',
+  now: () => performance.now(),
+};
+
+type Source = { kind: 'reply'; timing: TurnTiming } | { kind: 'text'; text: string; tts?: TextToSpeech; reminder?: boolean };
+
+interface Speaking {
+  controller: AbortController;
+  playback: ResponsePlayback;
+  responseId: number;
+  interrupted: boolean;
+  done: Promise<void>;
+}
+
+/**
+ * One call's conversation: VAD turn-taking → STT → LLM → sentence-streamed TTS, with barge-in.
+ * Barge-in follows the "pause, then decide" design of LiveKit's false-interruption handling: once
+ * the caller has spoken `interruption.min_speech_ms` over the assistant, the line is cleared at once
+ * (audio kept); when their segment is transcribed, words other than acknowledgements commit the
+ * interruption (LLM and TTS of the turn are aborted, history keeps only the played text), while
+ * no words or only "yeah"/"mm-hm" resume from the sentence that was cut.
+ */
+export class ConversationAgent implements VoiceAgent {
+  readonly #ctx: AgentContext;
+  readonly #p: VoiceAgentProviders;
+  readonly #opts: VoiceAgentOptions;
+  readonly #log: Logger;
+  readonly #history: ChatMessage[];
+  readonly #tools: ToolRunner;
+  readonly #acks: AcknowledgementFilter;
+  readonly #silence: SilenceMonitor;
+  readonly #firstAudio: Promise<unknown> | null = null;
+  readonly #answeredPerf: number;
+  #vad: VoiceActivityDetector | null = null;
+  #detector: TurnDetector | null = null;
+  #current: Speaking | null = null;
+  #segments: Promise<void> = Promise.resolve();
+  #responseId = 0;
+  #turn = 0;
+  #ended = false;
+  #timers: NodeJS.Timeout[] = [];
+  #unsubscribe: Array<() => void> = [];
+
+  constructor(ctx: AgentContext, providers: VoiceAgentProviders, log: Logger, options: Partial<VoiceAgentOptions> = {}) {
+    this.#ctx = ctx;
+    this.#p = providers;
+    this.#opts = { ...defaultVoiceAgentOptions, ...options };
+    this.#log = log.child({ callId: ctx.callId });
+    const a = ctx.assistant;
+    this.#history = [{ role: 'system', content: a.system_prompt }];
+    this.#tools = new ToolRunner(a.tools, { callId: ctx.callId, metadata: ctx.metadata });
+    this.#acks = new AcknowledgementFilter(a.interruption.ignore_phrases);
+    this.#silence = new SilenceMonitor({
+      timeoutMs: a.silence_timeout_seconds * 1000,
+      onReminder: () => this.#startSpeaking({ kind: 'text', text: this.#opts.reminderText, reminder: true }),
+      onTimeout: () => this.#end('silence_timeout'),
+    });
+    this.#answeredPerf = this.#opts.now() - (Date.now() - ctx.leg.answeredAt);
+    // Pre-render the first message while the rest of the call sets up.
+    if (a.first_message && a.first_message_mode === 'assistant_speaks_first' && this.#opts.audioCache) {
+      const audio = this.#opts.audioCache.get(providers.tts, this.#opts.voiceKey, a.first_message);
+      audio.catch(() => {}); // reported when it is spoken
+      this.#firstAudio = audio;
+    }
+  }
+
+  async start(): Promise<void> {
+    const a = this.#ctx.assistant;
+    const media = this.#ctx.leg.media;
+    this.#vad = await this.#p.vad.create();
+    this.#detector = new TurnDetector(this.#vad, {
+      onSpeechStart: () => this.#silence.hold(),
+      onSustainedSpeech: (at) => this.#onSustainedSpeech(at),
+      onSegment: (seg) => { this.#segments = this.#segments.then(() => this.#onSegment(seg)); },
+      onDiscarded: () => this.#onNoWords(),
+    }, {
+      endpointingMs: a.endpointing_ms,
+      minSpeechMs: this.#opts.minSegmentSpeechMs,
+      preRollMs: this.#opts.preRollMs,
+      sustainedSpeechMs: a.interruption.min_speech_ms,
+      now: this.#opts.now,
+    });
+    const detector = this.#detector;
+    this.#unsubscribe.push(media.onAudio((frame) => detector.push(frame)));
+    this.#unsubscribe.push(media.onDtmf((digit) => this.#p.llm.notify?.({ type: 'dtmf', digit })));
+    const offActions = this.#p.llm.onUnsolicited?.((chunk) => this.#onUnsolicited(chunk));
+    if (offActions) this.#unsubscribe.push(offActions);
+    if (a.max_duration_seconds > 0) this.#timers.push(setTimeout(() => this.#end('max_duration'), a.max_duration_seconds * 1000));
+    if (a.first_message && a.first_message_mode === 'assistant_speaks_first') {
+      const tts = this.#firstAudio ? withCachedPhrase(this.#p.tts, a.first_message, this.#firstAudio as never) : undefined;
+      this.#startSpeaking({ kind: 'text', text: a.first_message, tts });
+    } else {
+      this.#silence.restart();
+    }
+  }
+
+  async say(text: string, interrupt: boolean): Promise<void> {
+    if (this.#ended || !text.trim()) return;
+    if (interrupt) await this.#interrupt();
+    else while (this.#current) await this.#current.done;
+    this.#startSpeaking({ kind: 'text', text });
+  }
+
+  async stop(): Promise<void> {
+    if (this.#ended && !this.#detector) return;
+    this.#ended = true;
+    this.#shutdown();
+    const cur = this.#current;
+    cur?.controller.abort();
+    await cur?.done;
+    this.#p.llm.notify?.({ type: 'call_ended' });
+    await this.#p.llm.close?.().catch(() => {});
+    await this.#vad?.close().catch(() => {});
+    this.#detector = null;
+  }
+
+  analyze(transcript: Utterance[]): Promise<CallAnalysis> {
+    return analyzeCall(this.#p.llm, this.#ctx.assistant, transcript, { timeoutMs: this.#opts.analysisTimeoutMs });
+  }
+
+  // ── listening ────────────────────────────────────────────────────────────
+
+  #onSustainedSpeech(decidedAt: number): void {
+    const cur = this.#current;
+    if (!cur || !this.#ctx.assistant.interruption.enabled || cur.playback.paused || this.#ended) return;
+    cur.playback.pause();
+    this.#opts.onBargeIn?.(decidedAt, this.#opts.now());
+  }
+
+  /** Noise or a too-short sound: a paused response resumes, an idle line waits again. */
+  #onNoWords(): void {
+    const cur = this.#current;
+    if (cur?.playback.paused) cur.playback.resume();
+    else if (!cur) this.#silence.restart();
+  }
+
+  async #onSegment(seg: SpeechSegment): Promise<void> {
+    if (this.#ended) return;
+    const sttStart = this.#opts.now();
+    let text: string;
+    try {
+      const signal = AbortSignal.timeout(this.#opts.sttTimeoutMs);
+      text = (await this.#p.stt.transcribe(seg.audio, seg.sampleRate, signal)).text.trim();
+    } catch (err) {
+      return this.#fail('stt_error', err);
+    }
+    if (this.#ended) return;
+    const timing: TurnTiming = { lastSpeechAt: seg.lastSpeechAt, endedAt: seg.endedAt, sttMs: this.#opts.now() - sttStart };
+    const user: Utterance = { role: 'user', text, startMs: this.#rel(seg.speechStartAt), endMs: this.#rel(seg.lastSpeechAt), interrupted: false };
+    const cur = this.#current;
+    if (!hasWords(text)) return this.#onNoWords();
+    if (cur && this.#acks.isAcknowledgement(text)) {
+      this.#ctx.sink.utterance(user); // heard, but "go on" is not a turn
+      if (cur.playback.paused) cur.playback.resume();
+      return;
+    }
+    if (cur && !this.#ctx.assistant.interruption.enabled) await this.#waitForQuiet();
+    else await this.#interrupt();
+    if (this.#ended) return;
+    this.#ctx.sink.utterance(user);
+    this.#history.push({ role: 'user', content: text });
+    this.#startSpeaking({ kind: 'reply', timing });
+  }
+
+  async #waitForQuiet(): Promise<void> {
+    while (this.#current) await this.#current.done;
+  }
+
+  /** Commit a barge-in: silence, cancel the turn's LLM and TTS, tell a live custom LLM. */
+  async #interrupt(): Promise<void> {
+    const cur = this.#current;
+    if (!cur) return;
+    cur.interrupted = true;
+    cur.playback.pause();
+    cur.controller.abort();
+    this.#p.llm.notify?.({ type: 'interrupt', responseId: cur.responseId });
+    await cur.done;
+  }
+
+  // ── speaking ────────────────────────────────────────────────────────────
+
+  #startSpeaking(source: Source): void {
+    if (this.#ended) return;
+    const controller = new AbortController();
+    const responseId = ++this.#responseId;
+    const timing = source.kind === 'reply' ? source.timing : null;
+    const playback = new ResponsePlayback(this.#ctx.leg.media, source.kind === 'text' && source.tts ? source.tts : this.#p.tts, {
+      id: `${this.#ctx.callId}.r${responseId}`,
+      signal: controller.signal,
+      ttsTimeoutMs: this.#opts.ttsTimeoutMs,
+      now: this.#opts.now,
+      onFirstAudio: (_at, ttsMs) => { if (timing) timing.ttsFirstAudioMs = ttsMs; },
+    });
+    const speaking: Speaking = { controller, playback, responseId, interrupted: false, done: Promise.resolve() };
+    this.#current = speaking;
+    this.#silence.hold();
+    speaking.done = this.#speak(speaking, source).finally(() => {
+      if (this.#current === speaking) this.#current = null;
+    });
+  }
+
+  async #speak(s: Speaking, source: Source): Promise<void> {
+    const { signal } = s.controller;
+    let sentences: AsyncIterable<string> | Iterable<string>;
+    let reply: Promise<ReplyOutcome | null> = Promise.resolve(null);
+    let failure: { reason: 'llm_error' | 'tts_error'; err: unknown } | null = null;
+    if (source.kind === 'text') {
+      sentences = source.tts ? [source.text] : splitAll(source.text);
+    } else {
+      const queue = new AsyncQueue<string>();
+      sentences = queue;
+      const timing = source.timing;
+      const requestedAt = this.#opts.now();
+      reply = streamReply({
+        llm: this.#p.llm, tools: this.#tools, history: this.#history, responseId: s.responseId, callId: this.#ctx.callId,
+        metadata: this.#ctx.metadata, temperature: this.#ctx.assistant.llm.temperature, maxTokens: this.#ctx.assistant.llm.max_tokens,
+        signal, maxToolRounds: this.#opts.maxToolRounds, now: this.#opts.now,
+        onFirstToken: (at) => { timing.llmFirstTokenMs = at - requestedAt; },
+        onImmediateEffect: (e) => void this.#perform(e),
+      }, queue).catch((err: unknown) => {
+        if (!signal.aborted) { failure = { reason: 'llm_error', err }; s.controller.abort(); }
+        return null;
+      });
+    }
+    await s.playback.run(sentences).catch((err: unknown) => {
+      if (!signal.aborted) { failure ??= { reason: 'tts_error', err }; s.controller.abort(); }
+    });
+    const outcome = await reply;
+    this.#record(s, source);
+    if (failure) return this.#fail((failure as { reason: 'llm_error' | 'tts_error' }).reason, (failure as { err: unknown }).err);
+    if (signal.aborted || this.#ended) return;
+    const played = s.playback.playedText();
+    if (outcome?.finalEffect) return this.#perform(outcome.finalEffect);
+    if (endsCall(played, this.#ctx.assistant.end_call_phrases)) return this.#end('assistant_hangup');
+    this.#silence.restart(source.kind === 'text' && source.reminder === true);
+  }
+
+  /** History, transcript line and latency record of one response, with only the played text. */
+  #record(s: Speaking, source: Source): void {
+    const played = s.playback.playedText();
+    const cut = s.controller.signal.aborted && s.playback.interruptedMidway;
+    if (played) this.#history.push({ role: 'assistant', content: played });
+    if (played || s.interrupted) {
+      const start = s.playback.firstAudioAt ?? this.#opts.now();
+      this.#ctx.sink.utterance({ role: 'assistant', text: played, startMs: this.#rel(start), endMs: this.#rel(cut ? this.#opts.now() : s.playback.lastPlayedAt ?? this.#opts.now()), interrupted: s.interrupted || cut });
+    }
+    if (source.kind === 'reply') this.#ctx.sink.latency(latencyOf(++this.#turn, source.timing, s.playback.firstAudioAt));
+  }
+
+  async #perform(effect: ToolEffect): Promise<void> {
+    try {
+      if (effect.type === 'end_call') this.#end('assistant_hangup');
+      else if (effect.type === 'dtmf') await this.#ctx.leg.media.sendDtmf(effect.digits);
+      else if (effect.type === 'transfer') {
+        this.#silence.stop();
+        await this.#ctx.leg.transfer(effect.to);
+      }
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message, effect: effect.type }, 'tool effect failed');
+      if (effect.type === 'transfer') this.#silence.restart();
+    }
+  }
+
+  #onUnsolicited(chunk: ChatChunk): void {
+    if (chunk.type === 'end_call') this.#end('assistant_hangup');
+    else if (chunk.type === 'transfer') void this.#perform({ type: 'transfer', to: chunk.to });
+    else if (chunk.type === 'dtmf') void this.#perform({ type: 'dtmf', digits: chunk.digits });
+  }
+
+  // ── ending ──────────────────────────────────────────────────────────────
+
+  /** A provider failed: apologise in the fallback voice (bounded), then hang up with the reason. */
+  async #fail(reason: 'llm_error' | 'stt_error' | 'tts_error', err: unknown): Promise<void> {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#log.error({ reason, err: (err as Error)?.message ?? String(err) }, 'provider failure; apologising and hanging up');
+    this.#shutdown();
+    const cur = this.#current;
+    if (cur) { cur.playback.pause(); cur.controller.abort(); }
+    const media = this.#ctx.leg.media;
+    media.clear();
+    const apology = new ResponsePlayback(media, this.#p.fallbackTts, { id: `${this.#ctx.callId}.apology`, signal: AbortSignal.timeout(8_000), ttsTimeoutMs: 3_000, now: this.#opts.now });
+    await apology.run([this.#opts.apologyText]).catch(() => {});
+    this.#ctx.sink.hangup(reason);
+  }
+
+  #end(reason: EndReason): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#shutdown();
+    this.#current?.controller.abort();
+    this.#ctx.sink.hangup(reason);
+  }
+
+  #shutdown(): void {
+    this.#silence.stop();
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers = [];
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    this.#detector?.close();
+  }
+
+  #rel(t: number): number {
+    return Math.max(0, Math.round(t - this.#answeredPerf));
+  }
+}
+
+function splitAll(text: string): string[] {
+  const s = new SentenceSplitter();
+  const out = s.push(text);
+  const rest = s.flush();
+  return rest ? [...out, rest] : out;
+}
+
+function endsCall(played: string, phrases: string[]): boolean {
+  const p = played.toLowerCase();
+  return phrases.some((phrase) => phrase.trim() && p.includes(phrase.trim().toLowerCase()));
+}
