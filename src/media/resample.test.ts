@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { Resampler, resampleOnce } from './resample.js';
+
+function sine(freq: number, rate: number, n: number, amp = 10000): Int16Array {
+  return Int16Array.from({ length: n }, (_, i) => Math.round(amp * Math.sin((2 * Math.PI * freq * i) / rate)));
+}
+
+/** Amplitude of `freq` in `x` by correlation with sin/cos (x long enough for whole cycles). */
+function amplitude(x: Int16Array, freq: number, rate: number, skip = 200): number {
+  let s = 0;
+  let c = 0;
+  const n = x.length - 2 * skip;
+  for (let i = skip; i < skip + n; i++) {
+    s += x[i]! * Math.sin((2 * Math.PI * freq * i) / rate);
+    c += x[i]! * Math.cos((2 * Math.PI * freq * i) / rate);
+  }
+  return (2 * Math.hypot(s, c)) / n;
+}
+
+describe('Resampler', () => {
+  it('turns every 160-sample 8 kHz frame into exactly 320 samples at 16 kHz', () => {
+    const r = new Resampler(8000, 16000);
+    const frame = sine(440, 8000, 160);
+    for (let i = 0; i < 50; i++) expect(r.process(frame).length).toBe(320);
+  });
+
+  it('keeps in-band tones at their level and frequency when upsampling 8→16 kHz', () => {
+    const out = resampleOnce(sine(1000, 8000, 8000), 8000, 16000);
+    expect(out.length).toBe(16000);
+    expect(amplitude(out, 1000, 16000)).toBeGreaterThan(9500);
+    // The image at 8 kHz − 1 kHz = 7 kHz must be filtered out.
+    expect(amplitude(out, 7000, 16000)).toBeLessThan(100);
+  });
+
+  it('removes content above the new Nyquist when downsampling 24→8 kHz (no aliasing)', () => {
+    const inBand = resampleOnce(sine(1000, 24000, 24000), 24000, 8000);
+    expect(inBand.length).toBe(8000);
+    expect(amplitude(inBand, 1000, 8000)).toBeGreaterThan(9500);
+    // 7 kHz at 24 kHz would alias to 1 kHz at 8 kHz without the low-pass.
+    const alias = resampleOnce(sine(7000, 24000, 24000), 24000, 8000);
+    expect(amplitude(alias, 1000, 8000)).toBeLessThan(100);
+  });
+
+  it('does not drift over odd ratios streamed in uneven chunks (22.05 kHz → 8 kHz)', () => {
+    const r = new Resampler(22050, 8000);
+    const input = sine(500, 22050, 22050 * 3);
+    let produced = 0;
+    for (let i = 0; i < input.length; i += 1000) produced += r.process(input.subarray(i, Math.min(input.length, i + 1000))).length;
+    expect(Math.abs(produced - 24000)).toBeLessThanOrEqual(1);
+  });
+
+  it('passes audio through unchanged at equal rates and rejects nonsense rates', () => {
+    const x = sine(300, 8000, 160);
+    expect(Array.from(new Resampler(8000, 8000).process(x))).toEqual(Array.from(x));
+    expect(() => new Resampler(0, 8000)).toThrow(RangeError);
+    expect(() => new Resampler(8000.5, 8000)).toThrow(RangeError);
+  });
+});
