@@ -104,8 +104,8 @@ export class SipStack {
   }
 
   /** Send a request in a new client transaction; a Via with a fresh branch is put on top. */
-  async request(req: SipRequest, target: Target, events: ClientTransactionEvents): Promise<ClientTransaction> {
-    req.headers.set('via', this.via(target.transport));
+  async request(req: SipRequest, target: Target, events: ClientTransactionEvents, options: { keepVia?: boolean } = {}): Promise<ClientTransaction> {
+    if (!options.keepVia) req.headers.set('via', this.via(target.transport));
     if (!req.headers.has('max-forwards')) req.headers.set('max-forwards', '70');
     if (!req.headers.has('user-agent')) req.headers.set('user-agent', this.options.userAgent);
     let flow: Flow;

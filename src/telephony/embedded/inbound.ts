@@ -1,0 +1,119 @@
+import type { Logger } from '../../ops/logger.js';
+import type { InboundDecision, InboundHandler } from '../types.js';
+import { Dialog } from './dialog.js';
+import { InboundAdmission } from './inbound-auth.js';
+import { EmbeddedCallLeg, ALLOW, type LegContext } from './leg.js';
+import { createResponse, type SipRequest } from './message.js';
+import { Reliable2xx } from './reliable-2xx.js';
+import { answerDirection, negotiate, parseRemote } from './sdp.js';
+import type { SipStack } from './sip-stack.js';
+import { parseNameAddr, randomToken, userOf } from './syntax.js';
+import type { ServerTransaction } from './transaction-server.js';
+import type { Flow } from './transport.js';
+
+export interface InboundContext {
+  stack: SipStack;
+  log: Logger;
+  admission: InboundAdmission;
+  legContext: LegContext;
+  handler(): InboundHandler | null;
+  /** The engine tracks the leg from here on (BYE, re-INVITE, ACK routing). */
+  adopt(leg: EmbeddedCallLeg): void;
+  accepting(): boolean;
+}
+
+interface Pending {
+  tx: ServerTransaction;
+  toTag: string;
+  canceled: boolean;
+}
+
+/** Initial INVITEs: admission, SDP, routing decision, ringing, answer; CANCEL before the answer. */
+export class InboundCalls {
+  #ctx: InboundContext;
+  #pending = new Map<string, Pending>();
+
+  constructor(ctx: InboundContext) {
+    this.#ctx = ctx;
+  }
+
+  get ringing(): number { return this.#pending.size; }
+
+  async handleInvite(req: SipRequest, tx: ServerTransaction, flow: Flow): Promise<void> {
+    const { stack, log } = this.#ctx;
+    const sipCallId = req.headers.get('call-id') ?? '';
+    const toTag = randomToken(6);
+    const reply = (status: number, extra: Parameters<typeof createResponse>[2] = {}) => stack.respond(tx, createResponse(req, status, { toTag, ...extra }));
+    stack.respond(tx, createResponse(req, 100));
+    if (!this.#ctx.accepting()) return reply(503);
+    const admission = this.#ctx.admission.admit(req, flow.address);
+    if (!admission.ok) return reply(admission.status, admission.challenge ? { headers: { 'www-authenticate': admission.challenge } } : {});
+    const handler = this.#ctx.handler();
+    if (!handler) return reply(480, { reason: 'No Inbound Handler' });
+    const ct = (req.headers.get('content-type') ?? '').toLowerCase();
+    const remote = req.body.length && ct.startsWith('application/sdp') ? parseRemote(req.body.toString('utf8')) : null;
+    if (!remote) return reply(488, { reason: req.body.length ? 'Unusable SDP' : 'SDP Offer Required' });
+    const media = this.#ctx.legContext.media;
+    const chosen = negotiate(remote, media.options.codecs);
+    if (!chosen) return reply(488);
+
+    const pending: Pending = { tx, toTag, canceled: false };
+    this.#pending.set(sipCallId, pending);
+    try {
+      const contact = stack.contact(flow.transport);
+      reply(180, { headers: { contact } });
+      const info = { to: userOf(req.uri), from: userOf(req.headers.get('from') ?? ''), trunk: admission.trunk.name, sipCallId };
+      const decision: InboundDecision = await handler.route(info).catch((err: unknown) => {
+        log.error({ err, sipCallId }, 'inbound route() failed');
+        return { action: 'reject', sipStatus: 500 };
+      });
+      if (decision.action === 'reject') {
+        if (!pending.canceled) reply(decision.sipStatus, decision.reason ? { reason: decision.reason } : {});
+        return;
+      }
+      if (pending.canceled) return handler.onAbandoned(decision.callId, 'customer_hangup', 487);
+      let session;
+      try {
+        session = await media.open(decision.callId, decision.recordingPath);
+      } catch (err) {
+        log.error({ err, sipCallId }, 'no RTP session for inbound call');
+        reply(503, { reason: 'No Media Ports' });
+        return handler.onAbandoned(decision.callId, 'error', 503);
+      }
+      if (pending.canceled) {
+        await session.close();
+        return handler.onAbandoned(decision.callId, 'customer_hangup', 487);
+      }
+      session.configure(chosen);
+      const sdp = media.answer(session, chosen, answerDirection(remote.direction));
+      const ok = createResponse(req, 200, { toTag, headers: { contact, allow: ALLOW, 'content-type': 'application/sdp' }, body: sdp });
+      const dialog = Dialog.asServer(req, toTag, flow);
+      let leg: EmbeddedCallLeg | null = null;
+      stack.respond(tx, ok);
+      const retransmit = new Reliable2xx(ok, flow, stack.timers, () => {
+        log.warn({ sipCallId }, '200 OK never acknowledged, hanging up');
+        void leg?.hangup('error');
+      });
+      leg = new EmbeddedCallLeg({ callId: decision.callId, media: session, remote: parseNameAddr(req.headers.get('from') ?? '')?.uri ?? info.from, dialog, pending2xx: retransmit }, this.#ctx.legContext);
+      if (remote.direction === 'sendonly' || remote.direction === 'inactive') session.setHold(true);
+      session.start();
+      this.#ctx.adopt(leg);
+      handler.onAnswered(decision.callId, leg);
+    } finally {
+      this.#pending.delete(sipCallId);
+    }
+  }
+
+  /** CANCEL (§9.2): 200 to the CANCEL, 487 to the INVITE if it has no final answer yet. */
+  handleCancel(req: SipRequest, tx: ServerTransaction): void {
+    const { stack } = this.#ctx;
+    const invite = stack.inviteFor(req);
+    if (!invite) return stack.respond(tx, createResponse(req, 481));
+    stack.respond(tx, createResponse(req, 200));
+    const pending = this.#pending.get(req.headers.get('call-id') ?? '');
+    if (invite.finalStatus === 0 && pending && pending.tx === invite) {
+      pending.canceled = true;
+      stack.respond(invite, createResponse(invite.request, 487, { toTag: pending.toTag }));
+    }
+  }
+}

@@ -1,0 +1,162 @@
+import { networkInterfaces } from 'node:os';
+import type { Config } from '../../config/schema.js';
+import { RtpSessionPool } from '../../media/rtp-pool.js';
+import type { RtpSessionFactory } from '../../media/rtp-types.js';
+import type { Logger } from '../../ops/logger.js';
+import type { CallLeg, DialEvents, DialRequest, InboundHandler, Telephony, TelephonyHealth } from '../types.js';
+import { DialError } from '../types.js';
+import { InboundCalls } from './inbound.js';
+import { InboundAdmission } from './inbound-auth.js';
+import { EmbeddedCallLeg, ALLOW, type LegContext } from './leg.js';
+import { LocalMedia } from './local-media.js';
+import { createResponse, type SipRequest, type SipResponse } from './message.js';
+import { dial } from './outbound.js';
+import { transferLeg } from './refer.js';
+import { TrunkRegistration, type RegistrationOptions } from './registrar-client.js';
+import { routeFor } from './routing.js';
+import { SipStack } from './sip-stack.js';
+import { randomToken } from './syntax.js';
+import { defaultSipTimerOptions, type SipTimerOptions } from './timers.js';
+import type { ServerTransaction } from './transaction-server.js';
+import type { Flow } from './transport.js';
+
+export interface EmbeddedTelephonyOptions {
+  /** RTP sessions come from here; defaults to an RtpSessionPool over `telephony.rtp`'s port range. */
+  rtp?: RtpSessionFactory;
+  timers?: Partial<SipTimerOptions>;
+  registration?: Partial<RegistrationOptions>;
+}
+
+/** The embedded engine: SIP signalling in this process, RTP through src/media. */
+export class EmbeddedTelephony implements Telephony {
+  readonly kind = 'embedded' as const;
+  #config: Config;
+  #log: Logger;
+  #stack: SipStack;
+  #media: LocalMedia;
+  #legs = new Map<string, EmbeddedCallLeg>();
+  #inbound: InboundCalls;
+  #handler: InboundHandler | null = null;
+  #registrations: TrunkRegistration[];
+  #running = false;
+
+  constructor(config: Config, log: Logger, options: EmbeddedTelephonyOptions = {}) {
+    this.#config = config;
+    this.#log = log;
+    const sip = config.telephony.sip;
+    const advertised = sip.public_address ?? (isWildcard(sip.host) ? firstInterfaceAddress() : sip.host);
+    this.#stack = new SipStack({
+      host: sip.host, port: sip.port, transports: sip.transports, advertisedAddress: advertised, userAgent: sip.user_agent,
+      timers: { ...defaultSipTimerOptions, ...options.timers },
+    }, { onRequest: (req, tx, flow) => this.#onRequest(req, tx, flow), onStrayResponse: (res) => this.#onStray(res) }, log);
+    const rtp = options.rtp ?? new RtpSessionPool({ portMin: config.telephony.rtp.port_min, portMax: config.telephony.rtp.port_max, log });
+    this.#media = new LocalMedia(rtp, { bindAddress: sip.host, advertisedAddress: advertised, codecs: config.telephony.codecs, jitterBufferMs: config.telephony.rtp.jitter_buffer_ms });
+    const legContext: LegContext = {
+      stack: this.#stack, log, media: this.#media,
+      transfer: (leg, to) => transferLeg(leg, to, {
+        log, timeoutMs: 64 * this.#stack.timers.t1, routeFor: (t) => routeFor(t, config),
+        dialOut: (t, callId) => this.dial({ callId, to: t, ringTimeoutMs: config.telephony.ring_timeout_seconds * 1000, recordingPath: null }, {}),
+      }),
+      onGone: (leg) => { if (this.#legs.get(leg.dialog.callId) === leg) this.#legs.delete(leg.dialog.callId); },
+    };
+    this.#inbound = new InboundCalls({
+      stack: this.#stack, log, admission: new InboundAdmission(config.trunks), legContext,
+      handler: () => this.#handler, adopt: (leg) => this.#adopt(leg), accepting: () => this.#running,
+    });
+    this.#outboundContext = { stack: this.#stack, log, config, legContext, adopt: (leg: EmbeddedCallLeg) => this.#adopt(leg) };
+    this.#registrations = config.trunks.filter((t) => t.register).map((t) => new TrunkRegistration(t, this.#stack, log.child({ trunk: t.name }), options.registration));
+  }
+
+  #outboundContext: Parameters<typeof dial>[0];
+
+  /** Bound SIP port (UDP and TCP share it); useful when configured as 0. */
+  get sipPort(): number { return this.#stack.port; }
+  get advertisedAddress(): string { return this.#stack.options.advertisedAddress; }
+
+  async start(): Promise<void> {
+    await this.#stack.start();
+    this.#running = true;
+    for (const r of this.#registrations) r.start();
+    this.#log.info({ port: this.sipPort, transports: this.#config.telephony.sip.transports }, 'embedded SIP engine listening');
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    await Promise.all([...this.#legs.values()].map((leg) => leg.hangup('server_shutdown').catch(() => undefined)));
+    await Promise.all(this.#registrations.map((r) => r.stop()));
+    await this.#stack.stop();
+  }
+
+  health(): TelephonyHealth {
+    const trunks = this.#config.trunks.map((t) => {
+      const reg = this.#registrations.find((r) => r.trunk === t);
+      return { name: t.name, registered: reg ? reg.registered : null, lastError: reg?.lastError ?? null };
+    });
+    return { ready: this.#running, detail: this.#running ? `SIP on port ${this.sipPort}` : 'stopped', trunks, activeCalls: this.#legs.size };
+  }
+
+  async dial(request: DialRequest, events: DialEvents, signal?: AbortSignal): Promise<CallLeg> {
+    if (!this.#running) throw new DialError('error', null, 'telephony engine is not running');
+    return dial(this.#outboundContext, request, events, signal);
+  }
+
+  setInboundHandler(handler: InboundHandler): void {
+    this.#handler = handler;
+  }
+
+  #adopt(leg: EmbeddedCallLeg): void {
+    this.#legs.set(leg.dialog.callId, leg);
+  }
+
+  #onRequest(req: SipRequest, tx: ServerTransaction | null, flow: Flow): void {
+    const callId = req.headers.get('call-id') ?? '';
+    const leg = this.#legs.get(callId);
+    if (!tx) {
+      // ACK for a 2xx (ours to INVITE or re-INVITE).
+      leg?.onAck();
+      return;
+    }
+    if (leg && req.headers.get('to')?.match(/;\s*tag=/i)) return leg.handleRequest(req, tx);
+    switch (req.method) {
+      case 'INVITE':
+        if (/;\s*tag=/i.test(req.headers.get('to') ?? '')) return this.#stack.respond(tx, createResponse(req, 481));
+        void this.#inbound.handleInvite(req, tx, flow).catch((err: unknown) => {
+          this.#log.error({ err, callId }, 'inbound INVITE failed');
+          if (tx.finalStatus === 0) this.#stack.respond(tx, createResponse(req, 500));
+        });
+        return;
+      case 'CANCEL':
+        return this.#inbound.handleCancel(req, tx);
+      case 'OPTIONS':
+        return this.#stack.respond(tx, createResponse(req, 200, { toTag: randomToken(4), headers: { allow: ALLOW, accept: 'application/sdp' } }));
+      case 'BYE':
+      case 'INFO':
+      case 'NOTIFY':
+      case 'REFER':
+      case 'UPDATE':
+        return this.#stack.respond(tx, createResponse(req, 481));
+      case 'REGISTER':
+      case 'SUBSCRIBE':
+      case 'MESSAGE':
+      case 'PUBLISH':
+        return this.#stack.respond(tx, createResponse(req, 405, { headers: { allow: ALLOW } }));
+      default:
+        return this.#stack.respond(tx, createResponse(req, 501, { headers: { allow: ALLOW } }));
+    }
+  }
+
+  #onStray(res: SipResponse): void {
+    void this.#legs.get(res.headers.get('call-id') ?? '')?.onStray2xx();
+  }
+}
+
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}
+
+function firstInterfaceAddress(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}

@@ -1,0 +1,149 @@
+import type { EndReason } from '../../calls/types.js';
+import type { MediaStats } from '../../media/types.js';
+import type { RtpSession } from '../../media/rtp-types.js';
+import type { Logger } from '../../ops/logger.js';
+import type { CallLeg, LegEnd } from '../types.js';
+import { dialogTarget, sendInDialog } from './dialog-client.js';
+import type { Dialog } from './dialog.js';
+import { createResponse, type SipRequest, type SipResponse } from './message.js';
+import type { Reliable2xx } from './reliable-2xx.js';
+import { answerReInvite } from './reinvite.js';
+import type { SipStack } from './sip-stack.js';
+import { parseCSeq } from './syntax.js';
+import type { ServerTransaction } from './transaction-server.js';
+import type { LocalMedia } from './local-media.js';
+import { parseDtmfInfo } from './dtmf-info.js';
+
+export interface LegContext {
+  stack: SipStack;
+  log: Logger;
+  media: LocalMedia;
+  /** Blind transfer strategy (REFER then bridge fallback), injected to keep this file about one dialog. */
+  transfer(leg: EmbeddedCallLeg, to: string): Promise<{ method: 'refer' | 'bridge' }>;
+  onGone(leg: EmbeddedCallLeg): void;
+}
+
+/** One answered call: its SIP dialog and its RTP session. */
+export class EmbeddedCallLeg implements CallLeg {
+  readonly callId: string;
+  readonly media: RtpSession;
+  readonly answeredAt = Date.now();
+  readonly remote: string;
+  readonly dialog: Dialog;
+  readonly ended: Promise<LegEnd>;
+  #ctx: LegContext;
+  #resolveEnded!: (end: LegEnd) => void;
+  #end: LegEnd | null = null;
+  #listeners: Array<(end: LegEnd) => void> = [];
+  #pending2xx: Reliable2xx | null;
+  /** UAC: the ACK for our INVITE's 2xx, re-sent when the 2xx is retransmitted. */
+  #ack: SipRequest | null;
+  #notifyListeners = new Set<(req: SipRequest) => void>();
+
+  constructor(init: { callId: string; media: RtpSession; remote: string; dialog: Dialog; pending2xx?: Reliable2xx | null; ack?: SipRequest | null }, ctx: LegContext) {
+    this.callId = init.callId;
+    this.media = init.media;
+    this.remote = init.remote;
+    this.dialog = init.dialog;
+    this.#pending2xx = init.pending2xx ?? null;
+    this.#ack = init.ack ?? null;
+    this.#ctx = ctx;
+    this.ended = new Promise((resolve) => { this.#resolveEnded = resolve; });
+  }
+
+  get isEnded(): boolean { return this.#end !== null; }
+
+  onEnded(listener: (end: LegEnd) => void): void {
+    if (this.#end) queueMicrotask(() => listener(this.#end!));
+    else this.#listeners.push(listener);
+  }
+
+  stats(): MediaStats { return this.media.stats(); }
+
+  async hangup(endReason: EndReason): Promise<void> {
+    if (this.#end) return;
+    this.#finish(endReason, null);
+    const bye = this.dialog.request('BYE', { reason: `Q.850;cause=16;text="${endReason}"` });
+    // The leg is over for us either way; the BYE's answer only matters to the logs.
+    const { response } = await sendInDialog(this.#ctx.stack, this.dialog, bye);
+    if (!response || response.status >= 300) this.#ctx.log.debug({ callId: this.callId, status: response?.status ?? null }, 'BYE not confirmed');
+  }
+
+  transfer(to: string): Promise<{ method: 'refer' | 'bridge' }> {
+    return this.#ctx.transfer(this, to);
+  }
+
+  /** End without signalling (transfer completed, or the peer's BYE). */
+  markEnded(endReason: EndReason, sipStatus: number | null): void {
+    this.#finish(endReason, sipStatus);
+  }
+
+  /** Watch NOTIFYs in this dialog (REFER progress). */
+  watchNotify(listener: (req: SipRequest) => void): () => void {
+    this.#notifyListeners.add(listener);
+    return () => this.#notifyListeners.delete(listener);
+  }
+
+  sendRequest(method: string, headers: Record<string, string | string[]>, body?: string): Promise<SipResponse | null> {
+    return sendInDialog(this.#ctx.stack, this.dialog, this.dialog.request(method, headers, body)).then((r) => r.response);
+  }
+
+  onAck(): void {
+    this.#pending2xx?.ack();
+  }
+
+  async onStray2xx(): Promise<void> {
+    if (!this.#ack) return;
+    const target = await dialogTarget(this.#ctx.stack, this.dialog);
+    if (target) await this.#ctx.stack.sendStateless(this.#ack, target);
+  }
+
+  handleRequest(req: SipRequest, tx: ServerTransaction): void {
+    const stack = this.#ctx.stack;
+    const reply = (status: number, extra: Parameters<typeof createResponse>[2] = {}) => stack.respond(tx, createResponse(req, status, extra));
+    const cseq = parseCSeq(req.headers.get('cseq'));
+    if (cseq && cseq.seq < this.dialog.remoteSeq && req.method !== 'CANCEL') return reply(500, { reason: 'CSeq out of order' });
+    if (cseq) this.dialog.remoteSeq = cseq.seq;
+    if (this.#end && req.method !== 'BYE') return reply(481);
+    switch (req.method) {
+      case 'BYE':
+        reply(200);
+        this.#finish('customer_hangup', null);
+        return;
+      case 'INVITE':
+        if (this.#pending2xx && !this.#pending2xx.acked) return reply(491, { headers: { 'retry-after': '1' } });
+        this.dialog.updateTarget(req.headers.get('contact'));
+        this.#pending2xx = answerReInvite(req, tx, this, this.#ctx);
+        return;
+      case 'INFO': {
+        const dtmf = parseDtmfInfo(req.headers.get('content-type'), req.body.toString('utf8'));
+        if (dtmf) this.media.injectDtmf(dtmf.digit, dtmf.durationMs);
+        return reply(200);
+      }
+      case 'NOTIFY':
+        reply(200);
+        for (const l of this.#notifyListeners) l(req);
+        return;
+      case 'OPTIONS':
+      case 'UPDATE':
+        return reply(200, { headers: { allow: ALLOW } });
+      default:
+        return reply(405, { headers: { allow: ALLOW } });
+    }
+  }
+
+  #finish(endReason: EndReason, sipStatus: number | null): void {
+    if (this.#end) return;
+    const end: LegEnd = { endReason, sipStatus };
+    this.#end = end;
+    this.#pending2xx?.stop();
+    void this.media.close().catch((err: unknown) => this.#ctx.log.warn({ err, callId: this.callId }, 'closing media failed'));
+    this.#ctx.onGone(this);
+    this.#resolveEnded(end);
+    for (const l of this.#listeners.splice(0)) {
+      try { l(end); } catch (err) { this.#ctx.log.error({ err, callId: this.callId }, 'onEnded listener threw'); }
+    }
+  }
+}
+
+export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, REFER, UPDATE';

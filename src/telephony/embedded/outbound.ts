@@ -1,0 +1,198 @@
+import type { Config } from '../../config/schema.js';
+import type { RtpSession } from '../../media/rtp-types.js';
+import type { Logger } from '../../ops/logger.js';
+import { DialError, type DialEvents, type DialRequest } from '../types.js';
+import { dialErrorFor } from './dial-errors.js';
+import { authorize, parseChallenge } from './digest.js';
+import { Dialog } from './dialog.js';
+import { dialogTarget, sendInDialog } from './dialog-client.js';
+import { EmbeddedCallLeg, ALLOW, type LegContext } from './leg.js';
+import { createRequest, type SipRequest, type SipResponse } from './message.js';
+import { routeFor, type Route } from './routing.js';
+import { acceptAnswer, parseRemote } from './sdp.js';
+import type { SipStack } from './sip-stack.js';
+import { randomToken } from './syntax.js';
+import type { ClientTransaction } from './transaction-client.js';
+import type { Target } from './transport.js';
+
+export interface OutboundContext {
+  stack: SipStack;
+  log: Logger;
+  config: Pick<Config, 'trunks' | 'default_trunk'>;
+  legContext: LegContext;
+  adopt(leg: EmbeddedCallLeg): void;
+}
+
+const MAX_AUTH_ATTEMPTS = 2;
+
+/** Places one outbound call: INVITE (with digest retry), ringing, ring timeout / abort → CANCEL. */
+export async function dial(ctx: OutboundContext, request: DialRequest, events: DialEvents, signal?: AbortSignal): Promise<EmbeddedCallLeg> {
+  if (signal?.aborted) throw new DialError('canceled', null);
+  const route = routeFor(request.to, ctx.config);
+  if (!route) throw new DialError('invalid_number', null, `no route for ${request.to}`);
+  const target = await ctx.stack.resolve(route.host, route.port, route.transport).catch(() => null);
+  if (!target) throw new DialError('trunk_error', null, `cannot resolve ${route.host}`);
+  let session: RtpSession;
+  try {
+    session = await ctx.legContext.media.open(request.callId, request.recordingPath);
+  } catch (err) {
+    ctx.log.error({ err, callId: request.callId }, 'no RTP session for outbound call');
+    throw new DialError('error', null, 'no RTP port available');
+  }
+  try {
+    return await new OutboundAttempt(ctx, request, events, route, target, session).run(signal);
+  } catch (err) {
+    await session.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+class OutboundAttempt {
+  #ctx: OutboundContext;
+  #request: DialRequest;
+  #events: DialEvents;
+  #route: Route;
+  #target: Target;
+  #session: RtpSession;
+  #invite: SipRequest;
+  #tx: ClientTransaction | null = null;
+  #provisional = false;
+  #cancelReason: DialError | null = null;
+  #ringing = false;
+  #answer: Promise<EmbeddedCallLeg> | null = null;
+
+  constructor(ctx: OutboundContext, request: DialRequest, events: DialEvents, route: Route, target: Target, session: RtpSession) {
+    this.#ctx = ctx;
+    this.#request = request;
+    this.#events = events;
+    this.#route = route;
+    this.#target = target;
+    this.#session = session;
+    this.#invite = this.#buildInvite();
+  }
+
+  #buildInvite(): SipRequest {
+    const { stack } = this.#ctx;
+    const trunk = this.#route.trunk;
+    const addr = stack.options.advertisedAddress;
+    const caller = (this.#request.from ?? trunk?.caller_id ?? trunk?.username ?? 'phonevoice').replace(/[^+\w.-]/g, '');
+    const fromHost = trunk?.realm ?? trunk?.host ?? addr;
+    const headers: Record<string, string | string[]> = {
+      from: `<sip:${caller}@${fromHost}>;tag=${randomToken(6)}`,
+      to: `<${this.#route.uri}>`,
+      'call-id': `${randomToken(12)}@${addr}`,
+      cseq: '1 INVITE',
+      contact: stack.contact(this.#target.transport),
+      allow: ALLOW,
+      'content-type': 'application/sdp',
+    };
+    if (this.#request.from ?? trunk?.caller_id) headers['p-asserted-identity'] = `<sip:${caller}@${fromHost}>`;
+    return createRequest('INVITE', this.#route.uri, headers, this.#ctx.legContext.media.offer(this.#session));
+  }
+
+  run(signal?: AbortSignal): Promise<EmbeddedCallLeg> {
+    return new Promise<EmbeddedCallLeg>((resolve, reject) => {
+      const ringTimer = setTimeout(() => this.#cancel(new DialError('no_answer', 408)), this.#request.ringTimeoutMs);
+      const onAbort = () => this.#cancel(new DialError('canceled', 487));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = (fn: () => void) => {
+        clearTimeout(ringTimer);
+        signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      let authAttempts = 0;
+      const send = (req: SipRequest) => {
+        void this.#ctx.stack.request(req, this.#target, {
+          onResponse: (res) => {
+            if (res.status < 200) return this.#onProvisional(res);
+            if (res.status < 300) {
+              // Retransmitted 2xx (our ACK was lost): the leg re-sends its ACK.
+              if (this.#answer) return void this.#answer.then((leg) => leg.onStray2xx(), () => undefined);
+              this.#answer = this.#answered(req, res);
+              return void this.#answer.then((leg) => done(() => resolve(leg)), (err: unknown) => done(() => reject(err)));
+            }
+            if ((res.status === 401 || res.status === 407) && !this.#cancelReason && authAttempts < MAX_AUTH_ATTEMPTS) {
+              const retry = this.#withAuth(req, res);
+              if (retry) { authAttempts++; this.#provisional = false; return send(retry); }
+            }
+            if (this.#cancelReason && res.status === 487) return done(() => reject(this.#cancelReason!.endReason === 'canceled' ? this.#cancelReason : new DialError('no_answer', 487)));
+            done(() => reject(this.#cancelReason ?? dialErrorFor(res.status)));
+          },
+          onTimeout: () => done(() => reject(this.#cancelReason ?? new DialError('trunk_error', 408, 'no answer from the trunk (Timer B)'))),
+        }).then((tx) => { this.#tx = tx; });
+      };
+      send(this.#invite);
+    });
+  }
+
+  get #callId(): string { return this.#invite.headers.get('call-id') ?? ''; }
+
+  #onProvisional(res: SipResponse): void {
+    const first = !this.#provisional;
+    this.#provisional = true;
+    if ((res.status === 180 || res.status === 183) && !this.#ringing) {
+      this.#ringing = true;
+      try { this.#events.onRinging?.(); } catch (err) { this.#ctx.log.error({ err }, 'onRinging threw'); }
+    }
+    // §9.1: a CANCEL may only go once the callee has sent something provisional.
+    if (first && this.#cancelReason) this.#sendCancel();
+  }
+
+  #cancel(reason: DialError): void {
+    if (this.#cancelReason) return;
+    this.#cancelReason = reason;
+    if (this.#provisional) this.#sendCancel();
+  }
+
+  #sendCancel(): void {
+    const tx = this.#tx;
+    if (!tx) return;
+    const inv = tx.request;
+    const cancel = createRequest('CANCEL', inv.uri, {
+      via: inv.headers.getAll('via').slice(0, 1), from: inv.headers.get('from') ?? '', to: inv.headers.get('to') ?? '',
+      'call-id': this.#callId, cseq: `${(inv.headers.get('cseq') ?? '1').split(' ')[0]} CANCEL`, 'max-forwards': '70',
+    });
+    // §9.1: the CANCEL carries the INVITE's Via (same branch) in its own transaction.
+    void this.#ctx.stack.request(cancel, this.#target, { onResponse: () => undefined, onTimeout: () => undefined }, { keepVia: true });
+  }
+
+  #withAuth(req: SipRequest, res: SipResponse): SipRequest | null {
+    const trunk = this.#route.trunk;
+    if (!trunk?.username || !trunk.password) return null;
+    const proxy = res.status === 407;
+    const challenge = parseChallenge(res.headers.get(proxy ? 'proxy-authenticate' : 'www-authenticate'));
+    if (!challenge) return null;
+    const value = authorize(challenge, { username: trunk.username, password: trunk.password }, 'INVITE', req.uri);
+    if (!value) return null;
+    const next = createRequest('INVITE', req.uri, {}, req.body);
+    for (const [name, values] of req.headers.entries()) if (name !== 'via') next.headers.set(name, values);
+    const seq = Number((req.headers.get('cseq') ?? '1').split(' ')[0]) + 1;
+    next.headers.set('cseq', `${seq} INVITE`);
+    next.headers.set(proxy ? 'proxy-authorization' : 'authorization', value);
+    return next;
+  }
+
+  async #answered(req: SipRequest, res: SipResponse): Promise<EmbeddedCallLeg> {
+    const { stack, log } = this.#ctx;
+    const flow = this.#tx?.flow ?? (await stack.flowTo(this.#target));
+    const dialog = Dialog.asClient(req, res, flow);
+    const ack = dialog.request('ACK', {}, undefined, dialog.localSeq);
+    const ackTarget = await dialogTarget(stack, dialog);
+    if (ackTarget) await stack.sendStateless(ack, ackTarget);
+    const remote = parseRemote(res.body.toString('utf8'));
+    const chosen = remote ? acceptAnswer(remote, this.#ctx.legContext.media.options.codecs) : null;
+    const byeAndFail = async (err: DialError) => {
+      await sendInDialog(stack, dialog, dialog.request('BYE')).catch(() => undefined);
+      throw err;
+    };
+    if (this.#cancelReason) return byeAndFail(this.#cancelReason);
+    if (!remote || !chosen) return byeAndFail(new DialError('trunk_error', 488, 'no common codec in the answer'));
+    this.#session.configure(chosen);
+    if (remote.direction === 'sendonly' || remote.direction === 'inactive') this.#session.setHold(true);
+    this.#session.start();
+    const leg = new EmbeddedCallLeg({ callId: this.#request.callId, media: this.#session, remote: this.#route.uri, dialog, ack }, this.#ctx.legContext);
+    this.#ctx.adopt(leg);
+    log.debug({ callId: this.#request.callId }, 'outbound call answered');
+    return leg;
+  }
+}

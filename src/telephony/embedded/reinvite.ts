@@ -1,0 +1,34 @@
+import { createResponse, type SipRequest } from './message.js';
+import { Reliable2xx } from './reliable-2xx.js';
+import { answerDirection, negotiate, parseRemote } from './sdp.js';
+import type { ServerTransaction } from './transaction-server.js';
+import type { EmbeddedCallLeg, LegContext } from './leg.js';
+import { ALLOW } from './leg.js';
+
+/**
+ * Answers a re-INVITE inside an established call: hold (sendonly/inactive or c=0.0.0.0), unhold,
+ * a moved media address, or a bare session refresh. Returns the 2xx retransmitter, or null when
+ * the offer was refused (the call keeps its previous media).
+ */
+export function answerReInvite(req: SipRequest, tx: ServerTransaction, leg: EmbeddedCallLeg, ctx: LegContext): Reliable2xx | null {
+  const { stack, media } = ctx;
+  const contact = stack.contact(tx.flow.transport);
+  const refuse = (status: number, reason?: string) => { stack.respond(tx, createResponse(req, status, { reason })); return null; };
+  let sdp: string;
+  if (req.body.length === 0) {
+    // Offerless refresh: we offer, the ACK would carry the answer; keep media as it is.
+    sdp = media.offer(leg.media, 'sendrecv');
+  } else {
+    const remote = parseRemote(req.body.toString('utf8'));
+    if (!remote) return refuse(400, 'Bad SDP');
+    const chosen = negotiate(remote, media.options.codecs);
+    if (!chosen) return refuse(488);
+    const hold = remote.direction === 'sendonly' || remote.direction === 'inactive' || remote.address === '0.0.0.0';
+    leg.media.configure(chosen);
+    leg.media.setHold(hold);
+    sdp = media.answer(leg.media, chosen, answerDirection(remote.direction));
+  }
+  const ok = createResponse(req, 200, { headers: { contact, allow: ALLOW, 'content-type': 'application/sdp' }, body: sdp });
+  stack.respond(tx, ok);
+  return new Reliable2xx(ok, tx.flow, stack.timers, () => ctx.log.warn({ callId: leg.callId }, 're-INVITE 200 OK never acknowledged'));
+}
