@@ -139,6 +139,9 @@ export class ForkMediaSession implements MediaSession {
     if (this.#ws.readyState === this.#ws.OPEN || this.#ws.readyState === this.#ws.CONNECTING) this.#ws.close(1000, 'call ended');
     const pending = this.#sender.clear();
     if (pending.length > 0) this.#clears.emit(pending);
+    // Caller audio that arrived after the last tick still belongs in the recording.
+    if (this.#recCallerFill > 0) this.#recorder?.write(this.#recCaller, null, this.#recCallerFill);
+    this.#recCallerFill = 0;
     await this.#recorder?.finish().catch((err: unknown) => this.#log.error({ err }, 'recording not finalised'));
   }
 
