@@ -1,0 +1,74 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AgentFactory } from '../agent/types.js';
+import type { AssistantStore } from '../calls/assistant-store.js';
+import type { CallManager } from '../calls/manager.js';
+import type { RecordingLinks } from '../calls/recording-link.js';
+import type { CallStore } from '../calls/store.js';
+import type { Config } from '../config/schema.js';
+import type { Db } from '../db/open.js';
+import type { Logger } from '../ops/logger.js';
+import type { Metrics } from '../ops/metrics.js';
+import type { Telephony } from '../telephony/types.js';
+import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import { requireApiKey, type AuthEnv } from './auth.js';
+import { docsPage } from './docs-page.js';
+import { ApiError, CallError, errorResponse, fromCallError } from './errors.js';
+import { openApiDocument } from './openapi.js';
+import { analyticsRoutes } from './routes/analytics.js';
+import { assistantRoutes } from './routes/assistants.js';
+import { callRoutes } from './routes/calls.js';
+import { deliveryRoutes } from './routes/deliveries.js';
+import { opsRoutes } from './routes/ops.js';
+import { phoneNumberRoutes } from './routes/phone-numbers.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  manager: CallManager;
+  store: CallStore;
+  assistants: AssistantStore;
+  dispatcher: WebhookDispatcher;
+  links: RecordingLinks;
+  metrics: Metrics;
+  telephony: Telephony;
+  agents: AgentFactory;
+  log: Logger;
+  baseUrl: () => string;
+}
+
+/** The HTTP API: routes grouped per resource, validation at the edge, errors in the spec's shape. */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AuthEnv>();
+
+  app.use(async (c, next) => {
+    const t0 = performance.now();
+    await next();
+    deps.metrics.http.observe({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) }, (performance.now() - t0) / 1000);
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return errorResponse(c, err);
+    if (err instanceof CallError) return errorResponse(c, fromCallError(err));
+    deps.log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled API error');
+    return errorResponse(c, new ApiError(500, 'api_error', 'internal_error', 'Something went wrong on our side; the request may be retried.'));
+  });
+  app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', 'route_not_found', `No route ${c.req.method} ${c.req.path}.`)));
+
+  app.route('/', opsRoutes(deps));
+  const doc = () => openApiDocument(deps.baseUrl());
+  app.get('/v1/openapi.json', (c) => c.json(doc()));
+  app.get('/docs', (c) => c.html(docsPage(doc())));
+
+  app.use('/v1/*', bodyLimit({
+    maxSize: deps.config.http.max_body_bytes,
+    onError: (c) => errorResponse(c, new ApiError(413, 'invalid_request_error', 'body_too_large', `The request body exceeds ${deps.config.http.max_body_bytes} bytes.`)),
+  }));
+  app.use('/v1/*', requireApiKey(deps.db));
+  app.route('/v1/calls', callRoutes(deps));
+  app.route('/v1/assistants', assistantRoutes({ assistants: deps.assistants, defaultLlmModel: deps.config.providers.ollama.model }));
+  app.route('/v1/phone-numbers', phoneNumberRoutes(deps));
+  app.route('/v1/webhook-deliveries', deliveryRoutes(deps));
+  app.route('/v1/analytics', analyticsRoutes(deps));
+  return app;
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { CALL_STATUSES, END_REASONS } from '../../calls/types.js';
+import { assistantPatch } from './assistant.js';
+import { e164, httpUrl, idOf, listQuery, metadata, phoneOrSip } from './common.js';
+
+export const callCreate = z.strictObject({
+  phone_number: phoneOrSip,
+  assistant_id: idOf('asst'),
+  webhook_url: httpUrl.nullable().optional(),
+  from_number: e164.nullable().optional(),
+  metadata: metadata.optional(),
+  variables: z.record(z.string(), z.string().max(10_000)).optional(),
+  max_duration_seconds: z.number().int().min(1).max(86_400).optional(),
+  assistant_overrides: assistantPatch.optional(),
+}).meta({ id: 'CallCreate' });
+export type CallCreateInput = z.infer<typeof callCreate>;
+
+const isoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), { message: 'must be an ISO-8601 date' });
+
+export const callListQuery = listQuery.extend({
+  status: z.enum(CALL_STATUSES).optional(),
+  direction: z.enum(['outbound', 'inbound']).optional(),
+  assistant_id: z.string().max(100).optional(),
+  created_after: isoDate.optional(),
+  created_before: isoDate.optional(),
+});
+
+export const sayBody = z.strictObject({ text: z.string().min(1).max(5000), interrupt: z.boolean().default(false) }).meta({ id: 'SayRequest' });
+export const transferBody = z.strictObject({ to: phoneOrSip }).meta({ id: 'TransferRequest' });
+export const dtmfBody = z.strictObject({ digits: z.string().regex(/^[0-9*#A-Da-d,w]{1,64}$/, 'must be 1-64 of 0-9 * # A-D (, or w to pause)') }).meta({ id: 'DtmfRequest' });
+
+const pct = z.object({ p50: z.number(), p90: z.number(), p99: z.number() }).nullable();
+export const latencyObject = z.object({
+  turns: z.number(), voice_to_voice: pct, endpointing: pct, stt: pct, llm_first_token: pct, tts_first_audio: pct,
+}).meta({ id: 'Latency' });
+
+export const analysisObject = z.object({
+  sentiment: z.enum(['positive', 'neutral', 'negative']).nullable(),
+  intent: z.string().nullable(),
+  summary: z.string().nullable(),
+  success: z.boolean().nullable(),
+}).loose().nullable();
+
+export const callObject = z.object({
+  id: z.string(), object: z.literal('call'), direction: z.enum(['outbound', 'inbound']), status: z.enum(CALL_STATUSES),
+  phone_number: z.string(), from_number: z.string().nullable(), assistant_id: z.string(), webhook_url: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()), created_at: z.string(), answered_at: z.string().nullable(), ended_at: z.string().nullable(),
+  duration_seconds: z.number().nullable(), end_reason: z.enum(END_REASONS).nullable(), sip_status: z.number().nullable(),
+  cost: z.number().nullable(), recording_url: z.string().nullable(), analysis: analysisObject, latency: latencyObject,
+}).meta({ id: 'Call' });
+
+export const utteranceObject = z.object({
+  role: z.enum(['user', 'assistant']), text: z.string(), start_ms: z.number(), end_ms: z.number(), interrupted: z.boolean(),
+}).meta({ id: 'Utterance' });

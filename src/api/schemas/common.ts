@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+export const E164 = /^\+[1-9]\d{7,14}$/;
+export const SIP_URI = /^sips?:[^@\s]+@[A-Za-z0-9.\-[\]:]+(:\d{1,5})?(;[^\s]*)?$/;
+
+export const e164 = z.string().regex(E164, 'must be an E.164 number: + and 8 to 15 digits');
+export const phoneOrSip = z.string().refine((v) => E164.test(v) || SIP_URI.test(v), {
+  message: 'must be an E.164 number (+ and 8 to 15 digits) or a SIP URI (sip:user@host[:port])',
+});
+export const httpUrl = z.string().max(2048).refine((v) => {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, { message: 'must be an http(s) URL' });
+export const metadata = z.record(z.string(), z.unknown()).refine((m) => JSON.stringify(m).length <= 16_384, {
+  message: 'must serialise to at most 16 KiB',
+});
+export const idOf = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9]+$`), `must be an id starting with ${prefix}_`);
+
+export const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  starting_after: z.string().max(100).optional(),
+});
+
+export const errorSchema = z.object({
+  error: z.object({
+    type: z.enum(['invalid_request_error', 'authentication_error', 'not_found', 'conflict', 'rate_limited', 'api_error']),
+    code: z.string(),
+    message: z.string(),
+    param: z.string().optional(),
+  }),
+}).meta({ id: 'Error' });
+
+export const listOf = <T extends z.ZodType>(item: T) => z.object({
+  object: z.literal('list'),
+  data: z.array(item),
+  has_more: z.boolean(),
+});

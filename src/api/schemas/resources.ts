@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { e164, idOf, listQuery } from './common.js';
+
+export const phoneNumberCreate = z.strictObject({
+  number: e164,
+  assistant_id: idOf('asst'),
+  trunk: z.string().min(1).max(100).nullable().optional(),
+}).meta({ id: 'PhoneNumberCreate' });
+
+export const phoneNumberObject = z.object({
+  id: z.string(), object: z.literal('phone_number'), number: z.string(), assistant_id: z.string(), trunk: z.string().nullable(), created_at: z.string(),
+}).meta({ id: 'PhoneNumber' });
+
+export const deliveryListQuery = listQuery.extend({ call_id: z.string().min(1).max(100).optional() });
+
+export const deliveryObject = z.object({
+  id: z.string(), object: z.literal('webhook_delivery'), event_id: z.string(), event: z.string(), call_id: z.string(), url: z.string(),
+  status: z.enum(['pending', 'delivered', 'failed']), attempt_count: z.number(), next_attempt_at: z.string().nullable(),
+  last_error: z.string().nullable(), created_at: z.string(), delivered_at: z.string().nullable(),
+  attempts: z.array(z.object({ attempt: z.number(), started_at: z.string(), duration_ms: z.number(), status_code: z.number().nullable(), error: z.string().nullable() })),
+}).meta({ id: 'WebhookDelivery' });
+
+const isoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), { message: 'must be an ISO-8601 date' });
+export const analyticsQuery = z.object({ from: isoDate.optional(), to: isoDate.optional(), assistant_id: z.string().max(100).optional() });

@@ -1,0 +1,29 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { ApiError, fromZodError } from './errors.js';
+
+/** Parse and validate a JSON body; bad JSON and schema violations become 400s naming the field. */
+export async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
+  const text = await c.req.text();
+  let raw: unknown;
+  if (text.trim() === '') raw = {};
+  else {
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new ApiError(400, 'invalid_request_error', 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ApiError(400, 'invalid_request_error', 'invalid_json', 'The request body must be a JSON object.');
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) throw fromZodError(result.error, 'body');
+  return result.data;
+}
+
+export function query<T extends z.ZodType>(c: Context, schema: T): z.infer<T> {
+  const result = schema.safeParse(c.req.query());
+  if (!result.success) throw fromZodError(result.error, 'query');
+  return result.data;
+}

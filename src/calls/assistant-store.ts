@@ -1,0 +1,53 @@
+import type { AssistantConfig } from '../agent/assistant.js';
+import type { Db } from '../db/open.js';
+import { newId } from '../db/ids.js';
+
+export interface StoredAssistant { config: AssistantConfig; createdAt: number; updatedAt: number; seq: number }
+
+/** Assistants, scoped by account. Stored as one JSON document per assistant. */
+export class AssistantStore {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async create(accountId: string, fields: Omit<AssistantConfig, 'id'>): Promise<StoredAssistant> {
+    const id = newId('asst');
+    const now = Date.now();
+    await this.#db.insertInto('assistants').values({ id, account_id: accountId, data: JSON.stringify(fields), created_at: now, updated_at: now }).execute();
+    return (await this.get(accountId, id))!;
+  }
+
+  async get(accountId: string, id: string): Promise<StoredAssistant | null> {
+    const row = await this.#db.selectFrom('assistants').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+    if (!row) return null;
+    return { config: { ...JSON.parse(row.data), id: row.id }, createdAt: row.created_at, updatedAt: row.updated_at, seq: row.seq };
+  }
+
+  async list(accountId: string, limit: number, startingAfter?: string): Promise<{ items: StoredAssistant[]; hasMore: boolean } | null> {
+    let q = this.#db.selectFrom('assistants').selectAll().where('account_id', '=', accountId);
+    if (startingAfter) {
+      const cursor = await this.get(accountId, startingAfter);
+      if (!cursor) return null;
+      q = q.where('seq', '<', cursor.seq);
+    }
+    const rows = await q.orderBy('seq', 'desc').limit(limit + 1).execute();
+    return {
+      items: rows.slice(0, limit).map((r) => ({ config: { ...JSON.parse(r.data), id: r.id }, createdAt: r.created_at, updatedAt: r.updated_at, seq: r.seq })),
+      hasMore: rows.length > limit,
+    };
+  }
+
+  async replace(accountId: string, config: AssistantConfig): Promise<StoredAssistant | null> {
+    const { id, ...fields } = config;
+    const res = await this.#db.updateTable('assistants').set({ data: JSON.stringify(fields), updated_at: Date.now() })
+      .where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0 ? this.get(accountId, id) : null;
+  }
+
+  async delete(accountId: string, id: string): Promise<boolean> {
+    const res = await this.#db.deleteFrom('assistants').where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
+}

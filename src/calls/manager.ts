@@ -1,0 +1,347 @@
+import path from 'node:path';
+import type { AgentFactory, VoiceAgent } from '../agent/types.js';
+import type { Config } from '../config/schema.js';
+import type { Db } from '../db/open.js';
+import { newId } from '../db/ids.js';
+import type { Logger } from '../ops/logger.js';
+import { DialError, type CallLeg, type InboundCallInfo, type InboundDecision, type InboundHandler, type Telephony } from '../telephony/types.js';
+import type { CallCreateInput } from '../api/schemas/call.js';
+import { AssistantStore } from './assistant-store.js';
+import { resolveAssistant } from './assistant-config.js';
+import { callCost } from './cost.js';
+import { CallError } from './errors.js';
+import { CallStateMachine, isTerminal, statusForUnconnected, type CallRow } from './state-machine.js';
+import type { CallStore } from './store.js';
+import type { CallAnalysis, CallStatus, EndReason } from './types.js';
+
+export interface CallManagerOptions {
+  /** Longest wait for the agent's post-call analysis. */
+  analyzeTimeoutMs: number;
+  /** Longest wait for active calls to finish on shutdown. */
+  shutdownTimeoutMs: number;
+}
+const defaultCallManagerOptions: CallManagerOptions = { analyzeTimeoutMs: 15_000, shutdownTimeoutMs: 20_000 };
+
+export interface CallManagerDeps {
+  config: Config;
+  db: Db;
+  store: CallStore;
+  machine: CallStateMachine;
+  telephony: Telephony;
+  agents: AgentFactory;
+  log: Logger;
+  /** Something was written to the outbox outside a state transition. */
+  onOutbox(): void;
+}
+
+interface ActiveCall {
+  row: CallRow;
+  abort: AbortController;
+  leg: CallLeg | null;
+  agent: VoiceAgent | null;
+  transferred: boolean;
+  shutdown: boolean;
+  writes: Set<Promise<void>>;
+  done: Promise<void>;
+  log: Logger;
+}
+
+const NO_ANALYSIS: CallAnalysis = { sentiment: null, intent: null, summary: null, success: null };
+
+/** The call lifecycle: dial or accept, run the agent while connected, and close the call exactly once. */
+export class CallManager implements InboundHandler {
+  readonly #d: CallManagerDeps;
+  readonly #opts: CallManagerOptions;
+  readonly #assistants: AssistantStore;
+  readonly #active = new Map<string, ActiveCall>();
+  /** Slots taken by requests between the capacity check and the call's registration. */
+  #reserved = 0;
+  #stopping = false;
+
+  constructor(deps: CallManagerDeps, options: Partial<CallManagerOptions> = {}) {
+    this.#d = deps;
+    this.#opts = { ...defaultCallManagerOptions, ...options };
+    this.#assistants = new AssistantStore(deps.db);
+  }
+
+  activeCount(): number {
+    return this.#active.size;
+  }
+
+  /** POST /v1/calls: store the call `queued` and start dialling. Returns the stored row. */
+  async create(accountId: string, input: CallCreateInput, idempotencyKey: string | null): Promise<{ row: CallRow; replayed: boolean }> {
+    if (idempotencyKey) {
+      const earlier = await this.#idempotent(accountId, idempotencyKey);
+      if (earlier) return { row: earlier, replayed: true };
+    }
+    if (this.#stopping) throw new CallError('unavailable', 'shutting_down', 'The server is shutting down.');
+    if (this.#active.size + this.#reserved >= this.#d.config.limits.max_concurrent_calls) {
+      throw new CallError('rate_limited', 'concurrent_call_limit', `At most ${this.#d.config.limits.max_concurrent_calls} calls may run at once.`, undefined, 5);
+    }
+    this.#reserved++;
+    try {
+      const assistant = await this.#assistants.get(accountId, input.assistant_id);
+      if (!assistant) throw new CallError('not_found', 'assistant_not_found', `No assistant ${input.assistant_id}.`, 'assistant_id');
+      const id = newId('call');
+      const now = Date.now();
+      const row: CallRow = {
+        seq: 0, id, account_id: accountId, direction: 'outbound', status: 'queued', phone_number: input.phone_number,
+        from_number: input.from_number ?? null, assistant_id: assistant.config.id,
+        webhook_url: input.webhook_url ?? assistant.config.webhook_url ?? this.#d.config.default_webhook_url,
+        metadata: JSON.stringify(input.metadata ?? {}), variables: JSON.stringify(input.variables ?? {}),
+        assistant_overrides: JSON.stringify(input.assistant_overrides ?? {}), max_duration_seconds: input.max_duration_seconds ?? null,
+        created_at: now, answered_at: null, ended_at: null, duration_seconds: null, end_reason: null, sip_status: null, cost: null,
+        recording_path: this.#recordingPath(id), analysis: null, media_stats: null,
+      };
+      try {
+        await this.#d.db.transaction().execute(async (trx) => {
+          const { seq: _seq, ...values } = row;
+          const inserted = await trx.insertInto('calls').values(values).returning('seq').executeTakeFirstOrThrow();
+          row.seq = inserted.seq;
+          if (idempotencyKey) {
+            await trx.deleteFrom('idempotency_keys').where('account_id', '=', accountId).where('key', '=', idempotencyKey)
+              .where('created_at', '<=', now - 86_400_000).execute();
+            await trx.insertInto('idempotency_keys').values({ account_id: accountId, key: idempotencyKey, call_id: id, created_at: now }).execute();
+          }
+        });
+      } catch (err) {
+        // A concurrent request with the same Idempotency-Key won the race: answer with its call.
+        const earlier = idempotencyKey ? await this.#idempotent(accountId, idempotencyKey) : null;
+        if (earlier) return { row: earlier, replayed: true };
+        throw err;
+      }
+      const entry = this.#register(row);
+      entry.done = this.#runOutbound(entry);
+      return { row, replayed: false };
+    } finally {
+      this.#reserved--;
+    }
+  }
+
+  /** Live control of an active call; 404 for unknown/foreign calls, 409 for ended ones. */
+  async control(accountId: string, callId: string, action:
+    | { type: 'hangup' } | { type: 'say'; text: string; interrupt: boolean } | { type: 'transfer'; to: string } | { type: 'dtmf'; digits: string },
+  ): Promise<Record<string, unknown>> {
+    const row = await this.#d.store.get(accountId, callId);
+    if (!row) throw new CallError('not_found', 'call_not_found', `No call ${callId}.`);
+    const entry = this.#active.get(callId);
+    if (!entry || isTerminal(row.status as CallStatus)) throw new CallError('conflict', 'call_ended', `Call ${callId} has ended (${row.status}).`);
+    if (action.type === 'hangup') {
+      if (entry.leg) await entry.leg.hangup('api_hangup');
+      else entry.abort.abort();
+      return { ok: true };
+    }
+    if (!entry.leg) throw new CallError('conflict', 'call_not_connected', `Call ${callId} is not connected yet (${row.status}).`);
+    switch (action.type) {
+      case 'say':
+        if (!entry.agent) throw new CallError('conflict', 'agent_not_running', `Call ${callId} has no running assistant.`);
+        await entry.agent.say(action.text, action.interrupt);
+        return { ok: true };
+      case 'transfer': {
+        const res = await entry.leg.transfer(action.to);
+        entry.transferred = true;
+        return { ok: true, method: res.method };
+      }
+      case 'dtmf':
+        await entry.leg.media.sendDtmf(action.digits);
+        return { ok: true };
+    }
+  }
+
+  // ---- inbound (InboundHandler) ----
+
+  async route(info: InboundCallInfo): Promise<InboundDecision> {
+    if (this.#stopping) return { action: 'reject', sipStatus: 503, reason: 'Shutting down' };
+    const number = await this.#d.db.selectFrom('phone_numbers').selectAll().where('number', '=', info.to).executeTakeFirst();
+    if (!number) return { action: 'reject', sipStatus: 404, reason: 'Not Found' };
+    if (this.#active.size + this.#reserved >= this.#d.config.limits.max_concurrent_calls) return { action: 'reject', sipStatus: 486, reason: 'Busy Here' };
+    const assistant = await this.#assistants.get(number.account_id, number.assistant_id);
+    if (!assistant) return { action: 'reject', sipStatus: 480, reason: 'Temporarily Unavailable' };
+    const id = newId('call');
+    const row: CallRow = {
+      seq: 0, id, account_id: number.account_id, direction: 'inbound', status: 'ringing', phone_number: info.from, from_number: info.to,
+      assistant_id: assistant.config.id, webhook_url: assistant.config.webhook_url ?? this.#d.config.default_webhook_url,
+      metadata: JSON.stringify({}), variables: JSON.stringify({}), assistant_overrides: JSON.stringify({}), max_duration_seconds: null,
+      created_at: Date.now(), answered_at: null, ended_at: null, duration_seconds: null, end_reason: null, sip_status: null, cost: null,
+      recording_path: this.#recordingPath(id), analysis: null, media_stats: null,
+    };
+    const { seq: _seq, ...values } = row;
+    row.seq = (await this.#d.db.insertInto('calls').values(values).returning('seq').executeTakeFirstOrThrow()).seq;
+    const entry = this.#register(row);
+    let settle!: () => void;
+    entry.done = new Promise((resolve) => (settle = resolve));
+    (entry as ActiveCall & { settle?: () => void }).settle = settle;
+    entry.log.info({ from: info.from, trunk: info.trunk }, 'inbound call accepted');
+    return { action: 'accept', callId: id, recordingPath: row.recording_path };
+  }
+
+  onAnswered(callId: string, leg: CallLeg): void {
+    const entry = this.#active.get(callId) as (ActiveCall & { settle?: () => void }) | undefined;
+    if (!entry) {
+      void leg.hangup('error');
+      return;
+    }
+    void this.#connected(entry, leg).finally(() => this.#release(entry));
+  }
+
+  onAbandoned(callId: string, endReason: EndReason, sipStatus: number | null): void {
+    const entry = this.#active.get(callId);
+    if (!entry) return;
+    void this.#endUnconnected(entry, endReason, sipStatus).finally(() => this.#release(entry));
+  }
+
+  // ---- shutdown ----
+
+  /** Refuse new calls, end the active ones (`server_shutdown`) and wait for their records to close. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    for (const entry of this.#active.values()) {
+      entry.shutdown = true;
+      if (!entry.leg) entry.abort.abort();
+    }
+    await this.#d.telephony.stop().catch((err) => this.#d.log.error({ err }, 'telephony stop failed'));
+    // Engines end their legs on stop(); a leg that did not is ended here.
+    for (const entry of this.#active.values()) void entry.leg?.hangup('server_shutdown').catch(() => {});
+    const all = Promise.allSettled([...this.#active.values()].map((e) => e.done));
+    await Promise.race([all, new Promise((r) => setTimeout(r, this.#opts.shutdownTimeoutMs).unref())]);
+  }
+
+  // ---- internals ----
+
+  #register(row: CallRow): ActiveCall {
+    const entry: ActiveCall = {
+      row, abort: new AbortController(), leg: null, agent: null, transferred: false, shutdown: false,
+      writes: new Set(), done: Promise.resolve(), log: this.#d.log.child({ call_id: row.id }),
+    };
+    this.#active.set(row.id, entry);
+    return entry;
+  }
+
+  #release(entry: ActiveCall): void {
+    this.#active.delete(entry.row.id);
+    (entry as ActiveCall & { settle?: () => void }).settle?.();
+  }
+
+  #recordingPath(callId: string): string | null {
+    return this.#d.config.recording.enabled ? path.resolve(this.#d.config.data_dir, 'recordings', `${callId}.wav`) : null;
+  }
+
+  async #idempotent(accountId: string, key: string): Promise<CallRow | null> {
+    const hit = await this.#d.db.selectFrom('idempotency_keys').select(['call_id', 'created_at'])
+      .where('account_id', '=', accountId).where('key', '=', key).executeTakeFirst();
+    if (!hit || hit.created_at <= Date.now() - 86_400_000) return null;
+    return (await this.#d.store.get(accountId, hit.call_id)) ?? null;
+  }
+
+  async #runOutbound(entry: ActiveCall): Promise<void> {
+    const { row } = entry;
+    try {
+      let leg: CallLeg;
+      try {
+        leg = await this.#d.telephony.dial({
+          callId: row.id, to: row.phone_number, from: row.from_number,
+          ringTimeoutMs: this.#d.config.telephony.ring_timeout_seconds * 1000, recordingPath: row.recording_path,
+        }, {
+          onRinging: () => void this.#d.machine.transition(row.id, 'ringing').catch((err) => entry.log.error({ err }, 'ringing update failed')),
+        }, entry.abort.signal);
+      } catch (err) {
+        const dialErr = err instanceof DialError ? err : new DialError('error', null, (err as Error)?.message ?? String(err));
+        entry.log.info({ endReason: dialErr.endReason, sipStatus: dialErr.sipStatus, err: dialErr.message }, 'call did not connect');
+        await this.#endUnconnected(entry, dialErr.endReason, dialErr.sipStatus);
+        return;
+      }
+      await this.#connected(entry, leg);
+    } catch (err) {
+      entry.log.error({ err }, 'call lifecycle failed');
+    } finally {
+      this.#release(entry);
+    }
+  }
+
+  async #endUnconnected(entry: ActiveCall, endReason: EndReason, sipStatus: number | null): Promise<void> {
+    const reason: EndReason = entry.shutdown && endReason === 'canceled' ? 'server_shutdown' : endReason;
+    await this.#d.machine.transition(entry.row.id, statusForUnconnected(reason === 'server_shutdown' ? 'canceled' : reason), {
+      end_reason: reason, sip_status: sipStatus, ended_at: Date.now(), duration_seconds: 0, cost: 0,
+    });
+  }
+
+  async #connected(entry: ActiveCall, leg: CallLeg): Promise<void> {
+    const { row, log } = entry;
+    entry.leg = leg;
+    const started = await this.#d.machine.transition(row.id, 'in_progress', { answered_at: leg.answeredAt });
+    if (!started) {
+      log.warn('answered leg for a call that cannot start; hanging up');
+      await leg.hangup('error');
+      return;
+    }
+    log.info({ remote: leg.remote }, 'call connected');
+    let maxDurationS = this.#d.config.limits.max_call_duration_seconds;
+    let timer: NodeJS.Timeout | null = null;
+    try {
+      const stored = await this.#assistants.get(row.account_id, row.assistant_id);
+      if (!stored) throw new Error(`assistant ${row.assistant_id} no longer exists`);
+      const assistant = resolveAssistant(stored.config, JSON.parse(row.assistant_overrides), JSON.parse(row.variables));
+      maxDurationS = Math.min(maxDurationS, row.max_duration_seconds ?? assistant.max_duration_seconds);
+      entry.agent = this.#d.agents.create({
+        callId: row.id, direction: row.direction, phoneNumber: row.phone_number, assistant, leg, metadata: JSON.parse(row.metadata),
+        sink: {
+          utterance: (u) => this.#track(entry, this.#d.store.addUtterance(row, u).then(() => this.#d.onOutbox())),
+          latency: (t) => this.#track(entry, this.#d.store.addLatency(row.id, t)),
+          hangup: (reason) => void leg.hangup(reason).catch((err) => log.error({ err }, 'agent hangup failed')),
+        },
+      });
+      entry.agent.start().catch((err) => {
+        log.error({ err }, 'agent failed to start; ending call');
+        void leg.hangup('error').catch(() => {});
+      });
+    } catch (err) {
+      log.error({ err }, 'could not start the voice agent; ending call');
+      void leg.hangup('error').catch(() => {});
+    }
+    timer = setTimeout(() => void leg.hangup('max_duration').catch(() => {}), maxDurationS * 1000);
+    timer.unref();
+
+    const end = await leg.ended;
+    clearTimeout(timer);
+    const endedAt = Date.now();
+    if (entry.agent) await entry.agent.stop().catch((err) => log.error({ err }, 'agent stop failed'));
+    await Promise.allSettled([...entry.writes]);
+    const analysis = entry.agent ? await this.#analyze(entry) : { ...NO_ANALYSIS, error: 'the voice agent did not run' };
+    const connectedMs = Math.max(0, endedAt - leg.answeredAt);
+    const endReason: EndReason = entry.transferred ? 'transferred' : end.endReason;
+    await this.#d.machine.transition(row.id, 'completed', {
+      end_reason: endReason, sip_status: end.sipStatus, ended_at: endedAt, duration_seconds: Math.round(connectedMs / 1000),
+      cost: callCost(connectedMs, this.#d.config.pricing), analysis: JSON.stringify(analysis), media_stats: JSON.stringify(safeStats(leg)),
+    });
+    log.info({ endReason, durationMs: connectedMs }, 'call completed');
+  }
+
+  async #analyze(entry: ActiveCall): Promise<CallAnalysis> {
+    const transcript = await this.#d.store.transcript(entry.row.id);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<CallAnalysis>((resolve) => {
+      timer = setTimeout(() => resolve({ ...NO_ANALYSIS, error: `analysis timed out after ${this.#opts.analyzeTimeoutMs} ms` }), this.#opts.analyzeTimeoutMs);
+    });
+    try {
+      return await Promise.race([entry.agent!.analyze(transcript), timeout]);
+    } catch (err) {
+      return { ...NO_ANALYSIS, error: (err as Error).message };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #track(entry: ActiveCall, p: Promise<void>): void {
+    const tracked = p.catch((err) => entry.log.error({ err }, 'storing agent output failed'));
+    entry.writes.add(tracked);
+    void tracked.finally(() => entry.writes.delete(tracked));
+  }
+}
+
+function safeStats(leg: CallLeg) {
+  try {
+    return leg.stats();
+  } catch {
+    return null;
+  }
+}

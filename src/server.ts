@@ -1,0 +1,107 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { AgentFactory } from './agent/types.js';
+import { createApp } from './api/app.js';
+import { AssistantStore } from './calls/assistant-store.js';
+import { CallManager, type CallManagerOptions } from './calls/manager.js';
+import { RecordingLinks } from './calls/recording-link.js';
+import { CallStateMachine } from './calls/state-machine.js';
+import { CallStore } from './calls/store.js';
+import type { Config } from './config/schema.js';
+import { ensureCredentials, getSetting, type Credentials } from './db/credentials.js';
+import { openDatabase, type Db } from './db/open.js';
+import type { Logger } from './ops/logger.js';
+import { Metrics } from './ops/metrics.js';
+import type { Telephony } from './telephony/types.js';
+import { WebhookDispatcher, type DispatcherOptions } from './webhooks/dispatcher.js';
+
+export interface ServerDeps {
+  config: Config;
+  log: Logger;
+  telephony: Telephony;
+  agents: AgentFactory;
+  /** Overrides for tests and benchmarks (fast backoff, short analysis wait). */
+  dispatcher?: Partial<DispatcherOptions>;
+  calls?: Partial<CallManagerOptions>;
+  defaultMetrics?: boolean;
+}
+
+export interface PhoneVoiceServer {
+  readonly db: Db;
+  readonly credentials: Credentials;
+  readonly manager: CallManager;
+  readonly dispatcher: WebhookDispatcher;
+  readonly metrics: Metrics;
+  readonly app: ReturnType<typeof createApp>;
+  /** Base URL once listening. */
+  url(): string;
+  listen(): Promise<string>;
+  /** Graceful: stop accepting, end calls (`server_shutdown`), finish deliveries in flight, close the DB. */
+  close(): Promise<void>;
+}
+
+/** Composition root: everything built from injected engines, so tests swap in doubles. */
+export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> {
+  const { config, log, telephony, agents } = deps;
+  const db = await openDatabase(config.data_dir);
+  const credentials = await ensureCredentials(db, config);
+  const metrics = new Metrics({ defaultMetrics: deps.defaultMetrics });
+  let boundUrl: string | null = null;
+  const baseUrl = () => config.public_url?.replace(/\/$/, '') ?? boundUrl ?? `http://127.0.0.1:${config.http.port}`;
+
+  const links = new RecordingLinks(credentials.linkSecret, config.recording.link_ttl_seconds, baseUrl);
+  const store = new CallStore(db, links);
+  // The secret may be rotated with the CLI while we run: read it per attempt unless the config pins it.
+  const secret = async () => config.webhook_secret ?? (await getSetting(db, 'webhook_secret')) ?? credentials.webhookSecret;
+  const dispatcher = new WebhookDispatcher(db, secret, {
+    timeoutMs: config.webhooks.timeout_ms,
+    retryWindowMs: config.webhooks.retry_window_seconds * 1000,
+    concurrency: config.webhooks.concurrency,
+    log: log.child({ component: 'webhooks' }),
+    onAttempt: (outcome, ms) => {
+      metrics.webhookAttempts.inc({ outcome });
+      metrics.webhookLatency.observe({ outcome }, ms / 1000);
+    },
+    ...deps.dispatcher,
+  });
+  const machine = new CallStateMachine(db, {
+    completedData: (trx, row) => store.completedData(trx, row),
+    onTransition: (row) => {
+      metrics.calls.inc({ status: row.status });
+      dispatcher.kick();
+    },
+  });
+  const manager = new CallManager({ config, db, store, machine, telephony, agents, log, onOutbox: () => dispatcher.kick() }, deps.calls);
+  telephony.setInboundHandler(manager);
+  const assistants = new AssistantStore(db);
+  const app = createApp({ config, db, manager, store, assistants, dispatcher, links, metrics, telephony, agents, log, baseUrl });
+
+  let http: ServerType | null = null;
+  let closed = false;
+  return {
+    db, credentials, manager, dispatcher, metrics, app,
+    url: () => baseUrl(),
+    async listen() {
+      dispatcher.start();
+      await new Promise<void>((resolve, reject) => {
+        http = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () => resolve());
+        http.once('error', reject);
+      });
+      const addr = http!.address() as AddressInfo;
+      const host = addr.address === '0.0.0.0' || addr.address === '::' ? '127.0.0.1' : addr.address.includes(':') ? `[${addr.address}]` : addr.address;
+      boundUrl = `http://${host}:${addr.port}`;
+      log.info({ url: boundUrl }, 'HTTP API listening');
+      return boundUrl;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const stopped = http ? new Promise<void>((resolve) => http!.close(() => resolve())) : Promise.resolve();
+      await manager.stop();
+      await dispatcher.stop();
+      (http as unknown as { closeAllConnections?: () => void } | null)?.closeAllConnections?.();
+      await stopped;
+      await db.destroy();
+    },
+  };
+}

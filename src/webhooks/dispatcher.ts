@@ -1,0 +1,184 @@
+import type { Db } from '../db/open.js';
+import type { WebhookDeliveriesTable } from '../db/schema.js';
+import type { Logger } from '../ops/logger.js';
+import { silentLogger } from '../ops/logger.js';
+import { signatureHeader } from './signature.js';
+import { backoffMs } from './backoff.js';
+
+export interface DispatcherOptions {
+  timeoutMs: number;
+  /** A failing delivery is retried until it is this old, then given up. */
+  retryWindowMs: number;
+  concurrency: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Upper bound between two looks at the outbox when nothing wakes us. */
+  pollMs: number;
+  log: Logger;
+  onAttempt?: (outcome: 'delivered' | 'failed', durationMs: number) => void;
+}
+
+export const defaultDispatcherOptions: Omit<DispatcherOptions, 'log'> & { log: Logger } = {
+  timeoutMs: 10_000,
+  retryWindowMs: 86_400_000,
+  concurrency: 8,
+  backoffBaseMs: 1_000,
+  backoffMaxMs: 3_600_000,
+  pollMs: 1_000,
+  log: silentLogger,
+};
+
+type Delivery = Pick<WebhookDeliveriesTable, 'id' | 'event_id' | 'call_id' | 'url' | 'body' | 'attempts' | 'created_at'> & { seq: number };
+
+/**
+ * Sends outbox rows at least once, in order per call: a call's next delivery waits until
+ * the previous one succeeded or was given up. All state lives in SQLite, so a restart (even
+ * after kill -9) picks up exactly where the last committed attempt left off.
+ */
+export class WebhookDispatcher {
+  readonly #db: Db;
+  readonly #secret: () => Promise<string>;
+  readonly #opts: DispatcherOptions;
+  readonly #inflightCalls = new Set<string>();
+  readonly #inflight = new Set<Promise<void>>();
+  readonly #abort = new AbortController();
+  #timer: NodeJS.Timeout | null = null;
+  #pumping = false;
+  #again = false;
+  #running = false;
+
+  constructor(db: Db, secret: () => Promise<string>, options: Partial<DispatcherOptions> = {}) {
+    this.#db = db;
+    this.#secret = secret;
+    this.#opts = { ...defaultDispatcherOptions, ...options };
+  }
+
+  start(): void {
+    this.#running = true;
+    this.kick();
+  }
+
+  /** Something was enqueued or became due: look at the outbox now. */
+  kick(): void {
+    if (!this.#running) return;
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    void this.#pump().catch((err) => this.#opts.log.error({ err }, 'webhook dispatcher pass failed'));
+  }
+
+  /** Stop taking new work and wait for the attempts in flight to finish (each bounded by timeoutMs). */
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    await Promise.allSettled([...this.#inflight]);
+  }
+
+  /** Send a delivery again (POST /v1/webhook-deliveries/{id}/retry). */
+  async retry(id: string): Promise<void> {
+    await this.#db.updateTable('webhook_deliveries').set({ status: 'pending', next_attempt_at: Date.now() }).where('id', '=', id).execute();
+    this.kick();
+  }
+
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    try {
+      do {
+        this.#again = false;
+        const free = this.#opts.concurrency - this.#inflightCalls.size;
+        if (free <= 0 || !this.#running) break;
+        for (const row of await this.#due(free)) {
+          this.#inflightCalls.add(row.call_id);
+          const p: Promise<void> = this.#deliver(row)
+            .catch((err) => this.#opts.log.error({ err, call_id: row.call_id }, 'webhook delivery bookkeeping failed'))
+            .finally(() => {
+              this.#inflightCalls.delete(row.call_id);
+              this.#inflight.delete(p);
+              this.kick();
+            });
+          this.#inflight.add(p);
+        }
+      } while (this.#again);
+    } finally {
+      this.#pumping = false;
+    }
+    await this.#schedule();
+  }
+
+  /** The first pending delivery of each call that is due and not already being sent. */
+  async #due(limit: number): Promise<Delivery[]> {
+    const busy = [...this.#inflightCalls];
+    return this.#db.selectFrom('webhook_deliveries as d')
+      .select(['d.id', 'd.seq', 'd.event_id', 'd.call_id', 'd.url', 'd.body', 'd.attempts', 'd.created_at'])
+      .where('d.status', '=', 'pending')
+      .where('d.next_attempt_at', '<=', Date.now())
+      .where((eb) => eb.not(eb.exists(
+        eb.selectFrom('webhook_deliveries as p').select('p.seq')
+          .whereRef('p.call_id', '=', 'd.call_id').where('p.status', '=', 'pending').whereRef('p.seq', '<', 'd.seq'),
+      )))
+      .$if(busy.length > 0, (qb) => qb.where('d.call_id', 'not in', busy))
+      .orderBy('d.seq').limit(limit).execute();
+  }
+
+  async #schedule(): Promise<void> {
+    if (!this.#running) return;
+    const next = await this.#db.selectFrom('webhook_deliveries').select((eb) => eb.fn.min('next_attempt_at').as('at'))
+      .where('status', '=', 'pending').executeTakeFirst();
+    const at = next?.at == null ? Infinity : Number(next.at);
+    const delay = Math.max(10, Math.min(this.#opts.pollMs, at - Date.now()));
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.kick(), delay);
+    this.#timer.unref();
+  }
+
+  async #deliver(row: Delivery): Promise<void> {
+    const attempt = row.attempts + 1;
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const secret = await this.#secret();
+      const res = await fetch(row.url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'PhoneVoice-Signature': signatureHeader(secret, row.body, Math.floor(Date.now() / 1000)),
+          'PhoneVoice-Event-Id': row.event_id,
+          'User-Agent': 'PhoneVoice-Webhooks/1',
+        },
+        body: row.body,
+        redirect: 'manual',
+        signal: AbortSignal.any([AbortSignal.timeout(this.#opts.timeoutMs), this.#abort.signal]),
+      });
+      statusCode = res.status;
+      await res.body?.cancel().catch(() => {});
+      if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
+    } catch (err) {
+      const e = err as Error;
+      error = e.name === 'TimeoutError' ? `timeout after ${this.#opts.timeoutMs} ms` : `${e.message}${(e as { cause?: Error }).cause ? `: ${(e as { cause: Error }).cause.message}` : ''}`;
+    }
+    const durationMs = performance.now() - t0;
+    const now = Date.now();
+    const delivered = error === null;
+    const givenUp = !delivered && now - row.created_at >= this.#opts.retryWindowMs;
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.insertInto('webhook_attempts').values({
+        delivery_id: row.id, attempt, started_at: startedAt, duration_ms: durationMs, status_code: statusCode, error,
+      }).onConflict((oc) => oc.columns(['delivery_id', 'attempt']).doNothing()).execute();
+      await trx.updateTable('webhook_deliveries').set({
+        attempts: attempt,
+        status: delivered ? 'delivered' : givenUp ? 'failed' : 'pending',
+        delivered_at: delivered ? now : null,
+        last_error: error,
+        next_attempt_at: delivered || givenUp ? now : now + backoffMs(attempt, this.#opts.backoffBaseMs, this.#opts.backoffMaxMs),
+      }).where('id', '=', row.id).execute();
+    });
+    this.#opts.onAttempt?.(delivered ? 'delivered' : 'failed', durationMs);
+    const log = this.#opts.log.child({ call_id: row.call_id, delivery_id: row.id });
+    if (delivered) log.debug({ attempt, durationMs }, 'webhook delivered');
+    else if (givenUp) log.warn({ attempt, error }, 'webhook given up after retry window');
+    else log.info({ attempt, error }, 'webhook attempt failed, will retry');
+  }
+}
