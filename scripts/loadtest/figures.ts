@@ -1,0 +1,95 @@
+import type { BenchResult } from '../bench/types.js';
+import type { LoadRunResult } from './drive.js';
+import { ratio, type Summary } from './stats.js';
+
+/** What the server side of a run adds to SIPp's view: API call objects, webhooks, /metrics. */
+export interface ServerFigures {
+  callsByStatus: Record<string, number>;
+  endReasons: Record<string, number>;
+  /** Voice-to-voice over all turns (from GET /v1/analytics), ms. */
+  voiceToVoiceMs: { p50: number; p90: number; p99: number } | null;
+  turns: number;
+  /** Webhook delivery: call event (answered_at / ended_at) → receipt here, ms. */
+  webhookLatencyMs: Summary | null;
+  webhooksReceived: number;
+  /** Lines of /metrics about RTP (jitter, loss), for comparison with the capture. */
+  rtpMetrics: string[];
+}
+
+export const JITTER_TARGET_MS = 5;
+
+const pctRow = (name: string, unit: string, s: Summary | null, base: Summary | null, extra: Partial<BenchResult> = {}): BenchResult => {
+  const r = ratio(s?.p99, base?.p99);
+  return {
+    name, unit, value: s?.p99 ?? NaN, p50: s?.p50, p95: s?.p95, p99: s?.p99,
+    ...(base ? { baseline: { name: 'SIPp↔SIPp', value: base.p99, unit } } : {}),
+    ...(r !== null ? { ratio: r } : {}),
+    ...extra,
+  };
+};
+
+/**
+ * The figures of a run as table rows, each beside the SIPp↔SIPp baseline of the same run.
+ * Ratios are value ÷ baseline; for times, CPU and memory lower is better.
+ */
+export function loadFigures(run: LoadRunResult, base: LoadRunResult | null, server: ServerFigures | null, prefix = 'load'): BenchResult[] {
+  const b = base?.sipp;
+  const expected = run.api ? run.api.placed + run.api.rejected : run.sipp.attempted;
+  const rows: BenchResult[] = [
+    {
+      name: `${prefix}: calls ok`, value: run.sipp.succeeded, unit: 'calls',
+      ...(b ? { baseline: { name: 'SIPp↔SIPp', value: b.succeeded, unit: 'calls' }, ratio: ratio(run.sipp.succeeded, b.succeeded) ?? undefined } : {}),
+      target: `all ${expected}`, met: expected > 0 && run.sipp.succeeded === expected && run.sipp.failed === 0,
+      note: `failed ${run.sipp.failed}${Object.keys(run.sipp.failedByCode).length ? ` (SIP ${JSON.stringify(run.sipp.failedByCode)})` : ''}`,
+    },
+    {
+      name: `${prefix}: call rate achieved`, value: run.sipp.cps, unit: 'cps',
+      ...(b ? { baseline: { name: 'SIPp↔SIPp', value: b.cps, unit: 'cps' }, ratio: ratio(run.sipp.cps, b.cps) ?? undefined } : {}),
+    },
+    {
+      name: `${prefix}: peak concurrent calls`, value: run.sipp.peakConcurrency, unit: 'calls',
+      ...(b ? { baseline: { name: 'SIPp↔SIPp', value: b.peakConcurrency, unit: 'calls' } } : {}),
+    },
+    pctRow(`${prefix}: call set-up INVITE→200`, 'ms', run.sipp.setupMs, b?.setupMs ?? null, { note: 'SIPp -trace_rtt, whole ms' }),
+    pctRow(`${prefix}: CPU`, '%core', run.cpuPct, base?.cpuPct ?? null, { note: 'server process, /proc every 500 ms; baseline = SIPp callee' }),
+    pctRow(`${prefix}: RSS`, 'MB', run.rssMb, base?.rssMb ?? null),
+  ];
+  if (run.rssMb && run.sipp.peakConcurrency > 0) {
+    const perCall = Math.max(0, run.rssMb.max - (run.timeline.find((p) => p.rssMb !== null)?.rssMb ?? run.rssMb.max)) / run.sipp.peakConcurrency;
+    rows.push({ name: `${prefix}: memory per call`, value: perCall, unit: 'MB', note: '(peak RSS − RSS at start) ÷ peak concurrency' });
+  }
+  if (run.rtp) {
+    const bt = base?.rtp;
+    rows.push(
+      pctRow(`${prefix}: RTP jitter sent by server`, 'ms', run.rtp.toSipp.jitterMs, bt?.toSipp.jitterMs ?? null, {
+        target: `p99 ≤ ${JITTER_TARGET_MS} ms`, met: run.rtp.toSipp.jitterMs.p99 <= JITTER_TARGET_MS,
+        note: `RFC 3550, tshark on lo; ${run.rtp.toSipp.packets} pkts, loss ${run.rtp.toSipp.lossPct.toFixed(2)} %`,
+      }),
+      pctRow(`${prefix}: RTP transit delta sent by server`, 'ms', run.rtp.toSipp.transitDeltaMs, bt?.toSipp.transitDeltaMs ?? null, {
+        note: '|arrival spacing − timestamp spacing| per packet',
+      }),
+      {
+        name: `${prefix}: RTP loss sent by server`, value: run.rtp.toSipp.lossPct, unit: '%',
+        ...(bt ? { baseline: { name: 'SIPp↔SIPp', value: bt.toSipp.lossPct, unit: '%' } } : {}),
+        target: '0 %', met: run.rtp.toSipp.lossPct === 0 && run.rtp.toSipp.packets > 0,
+        note: `${run.rtp.toSipp.streams} streams, ${run.rtp.toSipp.lost} lost`,
+      },
+      pctRow(`${prefix}: RTP jitter received by server`, 'ms', run.rtp.fromSipp.jitterMs, bt?.fromSipp.jitterMs ?? null, {
+        note: `SIPp's own sending; loss ${run.rtp.fromSipp.lossPct.toFixed(2)} % of ${run.rtp.fromSipp.packets}`,
+      }),
+    );
+  } else if (run.rtpError) {
+    rows.push({ name: `${prefix}: RTP jitter sent by server`, value: NaN, unit: 'ms', note: run.rtpError });
+  }
+  if (server) {
+    const v = server.voiceToVoiceMs;
+    rows.push({
+      name: `${prefix}: voice-to-voice`, value: v?.p99 ?? NaN, unit: 'ms', p50: v?.p50, p99: v?.p99,
+      note: v ? `p90 ${v.p90}; ${server.turns} turns (GET /v1/analytics)` : 'no turns with latency reported by the API',
+    });
+    rows.push(pctRow(`${prefix}: webhook delivery`, 'ms', server.webhookLatencyMs, null, {
+      note: `${server.webhooksReceived} received; call event time → receipt`,
+    }));
+  }
+  return rows;
+}

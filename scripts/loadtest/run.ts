@@ -1,0 +1,110 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { runSippBaseline } from '../bench/baseline-sipp.js';
+import { ApiClient } from './api-client.js';
+import type { LoadtestOptions } from './args.js';
+import { renderCharts } from './charts.js';
+import { runLoad, type LoadRunResult } from './drive.js';
+import { loadFigures, type ServerFigures } from './figures.js';
+import { placeOutboundCalls } from './outbound.js';
+import { machineInfo, writeReport, type LoadtestReport } from './report.js';
+import { collectServerFigures } from './server-figures.js';
+import { provisionInbound, spawnServer, type SpawnedServer } from './server.js';
+import { WebhookReceiver } from './webhook-receiver.js';
+
+export interface RunLoadtestHooks {
+  log: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * One complete load test: the SIPp↔SIPp baseline, then the same load against PhoneVoice
+ * (spawned here or already running), then the report, JSON and charts in `opts.out`.
+ */
+export async function runLoadtest(opts: LoadtestOptions, hooks: RunLoadtestHooks): Promise<LoadtestReport> {
+  const out = resolve(opts.out);
+  await mkdir(out, { recursive: true });
+  const notes: string[] = [];
+  let baseline: LoadRunResult | null = null;
+  if (opts.baseline) {
+    hooks.log(`baseline: SIPp caller → SIPp callee, ${opts.calls} calls at ${opts.rate} cps, ${opts.durationS} s each`);
+    baseline = await runSippBaseline({
+      calls: opts.calls, rate: opts.rate, durationS: opts.durationS, concurrency: opts.concurrency, codec: opts.codec,
+      capture: opts.capture, workDir: join(out, 'baseline'), signal: hooks.signal, progress: opts.progress,
+    });
+  }
+
+  let server: SpawnedServer | null = null;
+  let receiver: WebhookReceiver | null = null;
+  try {
+    let api = opts.apiUrl ? new ApiClient(opts.apiUrl, opts.apiKey) : null;
+    let sip = opts.target;
+    let sampledPid = opts.serverPid;
+    if (opts.spawn) {
+      receiver = await WebhookReceiver.start();
+      hooks.log('starting PhoneVoice with fake providers on random loopback ports');
+      server = await spawnServer({
+        workDir: join(out, 'server'), fake: opts.fake, maxConcurrentCalls: Math.max(100, opts.concurrency * 2),
+        webhookUrl: receiver.url, codec: opts.codec, startTimeoutMs: 60_000,
+      });
+      api = server.api;
+      sip = server.sip;
+      sampledPid = server.pid;
+    } else if (api) {
+      // Fails fast and clearly when the server is not there.
+      const health = await api.request('GET', '/healthz');
+      if (health.status !== 200) throw new Error(`${api.baseUrl}/healthz answered ${health.status}`);
+    }
+    if (!sampledPid) notes.push('No server pid (--server-pid): CPU and memory were not sampled.');
+
+    let assistantId: string | null = null;
+    if (api && opts.spawn && opts.scenario === 'inbound') assistantId = await provisionInbound(api, opts.number);
+    if (api && opts.scenario === 'outbound') {
+      assistantId = (await api.ok<{ id: string }>('POST', '/v1/assistants', {
+        name: 'loadtest-outbound', system_prompt: 'You are a load-test assistant. Answer briefly.', first_message: 'Hello, this is a test call.',
+      })).id;
+    }
+
+    const since = new Date(Date.now() - 1000);
+    hooks.log(`load: ${opts.scenario}, ${opts.calls} calls at ${opts.rate} cps, ${opts.durationS} s each`);
+    const run = await runLoad({
+      label: 'phonevoice', calls: opts.calls, rate: opts.rate, durationS: opts.durationS, concurrency: opts.concurrency,
+      codec: opts.codec, capture: opts.capture, workDir: join(out, 'run'),
+      target: opts.scenario === 'outbound' ? 'callee' : sip!, service: opts.number, sampledPid,
+      placeCalls: opts.scenario === 'outbound'
+        ? (callee, signal) => placeOutboundCalls(api!, { calls: opts.calls, rate: opts.rate, assistantId: assistantId!, webhookUrl: receiver?.url ?? null }, callee, signal)
+        : undefined,
+      maxWallMs: opts.maxWallMs, signal: hooks.signal, progress: opts.progress,
+    });
+
+    let figures: ServerFigures | null = null;
+    if (api) {
+      figures = await collectServerFigures(api, since, receiver).catch((err: Error) => {
+        notes.push(`Server figures unavailable: ${err.message}`);
+        return null;
+      });
+    } else {
+      notes.push('No --api-url: voice-to-voice, call statuses and webhook latency were not collected.');
+    }
+    if (!receiver) notes.push('Webhook delivery latency is measured only with --spawn (the harness runs the receiver).');
+    notes.push('Barge-in reaction time is not exposed by the call object or analytics API; it is not reported here.');
+
+    const report: LoadtestReport = {
+      options: { ...opts, apiKey: undefined } as LoadtestReport['options'],
+      machine: machineInfo(), baseline, run, server: figures, figures: loadFigures(run, baseline, figures, opts.scenario), charts: [], notes,
+    };
+    try {
+      report.charts = await renderCharts(out, [
+        { title: 'PhoneVoice', points: run.timeline },
+        ...(baseline ? [{ title: 'SIPp↔SIPp baseline', points: baseline.timeline }] : []),
+      ]);
+    } catch (err) {
+      notes.push(`Charts not drawn: ${(err as Error).message}`);
+    }
+    await writeReport(out, report);
+    return report;
+  } finally {
+    await server?.stop();
+    await receiver?.close();
+  }
+}

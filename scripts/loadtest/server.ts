@@ -1,0 +1,121 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { stringify } from 'yaml';
+import { ApiClient } from './api-client.js';
+import { freeUdpPort } from './ports.js';
+
+export interface SpawnServerOptions {
+  workDir: string;
+  fake: { sttDelayMs: number; llmFirstTokenMs: number; ttsFirstAudioMs: number };
+  maxConcurrentCalls: number;
+  webhookUrl: string | null;
+  codec: 'PCMU' | 'PCMA';
+  startTimeoutMs: number;
+}
+
+export interface SpawnedServer {
+  pid: number;
+  api: ApiClient;
+  sip: { host: string; port: number };
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * Starts PhoneVoice itself (`node --import tsx src/main.ts`, so the pid sampled is the
+ * server's, not npm's) on random loopback ports with a temp data dir, a temp config with fake
+ * providers of fixed latency, and a trunk that accepts calls from 127.0.0.1.
+ */
+export async function spawnServer(o: SpawnServerOptions): Promise<SpawnedServer> {
+  const main = join(repoRoot, 'src/main.ts');
+  if (!existsSync(main)) {
+    throw new Error('src/main.ts does not exist (yet): the server cannot be spawned. Start one yourself and use --target/--api-url.');
+  }
+  await mkdir(join(o.workDir, 'data'), { recursive: true });
+  const httpPort = await freeTcpPort();
+  const sipPort = await freeUdpPort();
+  // RTP ports below SIPp's (30000+), in a random window so parallel runs do not collide.
+  const rtpMin = 20000 + 2 * Math.floor(Math.random() * 4000);
+  const apiKey = `pv_loadtest_${randomBytes(12).toString('hex')}`;
+  const config = {
+    http: { host: '127.0.0.1', port: httpPort },
+    data_dir: join(o.workDir, 'data'),
+    log: { level: 'warn' },
+    default_webhook_url: o.webhookUrl,
+    limits: { max_concurrent_calls: o.maxConcurrentCalls },
+    recording: { enabled: false },
+    telephony: {
+      engine: 'embedded',
+      sip: { host: '127.0.0.1', port: sipPort, transports: ['udp'] },
+      rtp: { port_min: rtpMin, port_max: rtpMin + 1998 },
+      codecs: [o.codec],
+    },
+    trunks: [{ name: 'loadtest', host: '127.0.0.1', port: 5060, allowed_sources: ['127.0.0.1'] }],
+    providers: {
+      fake: {
+        enabled: true, stt_delay_ms: o.fake.sttDelayMs, llm_first_token_ms: o.fake.llmFirstTokenMs,
+        tts_first_audio_ms: o.fake.ttsFirstAudioMs,
+      },
+    },
+  };
+  const configFile = join(o.workDir, 'phonevoice.yaml');
+  await writeFile(configFile, stringify(config));
+  const logFile = join(o.workDir, 'server.log');
+  const log = createWriteStream(logFile);
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main], {
+    cwd: repoRoot,
+    env: {
+      ...process.env, PHONEVOICE_CONFIG: configFile, PHONEVOICE_API_KEY: apiKey,
+      PHONEVOICE_WEBHOOK_SECRET: `whsec_${randomBytes(16).toString('hex')}`,
+      PHONEVOICE_HTTP_PORT: String(httpPort), PHONEVOICE_SIP_PORT: String(sipPort), PHONEVOICE_DATA_DIR: config.data_dir,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(killer);
+  };
+  const api = new ApiClient(`http://127.0.0.1:${httpPort}`, apiKey);
+  const deadline = performance.now() + o.startTimeoutMs;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null) break;
+    const up = await api.request('GET', '/healthz', undefined, AbortSignal.timeout(1000)).then((r) => r.status === 200, () => false);
+    if (up) return { pid: child.pid!, api, sip: { host: '127.0.0.1', port: sipPort }, logFile, stop };
+    await sleep(250);
+  }
+  await stop();
+  const tail = (await readFile(logFile, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
+  throw new Error(`the spawned server did not answer /healthz within ${o.startTimeoutMs} ms; its log ends:\n${tail}`);
+}
+
+/** Assistant + phone number so that inbound calls to `number` are answered. */
+export async function provisionInbound(api: ApiClient, number: string): Promise<string> {
+  const assistant = await api.ok<{ id: string }>('POST', '/v1/assistants', {
+    name: 'loadtest', system_prompt: 'You are a load-test assistant. Answer briefly.',
+    first_message: 'Hello, how can I help you today?',
+  });
+  await api.ok('POST', '/v1/phone-numbers', { number, assistant_id: assistant.id, trunk: 'loadtest' });
+  return assistant.id;
+}
+
+async function freeTcpPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
