@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ScriptedLlm, ScriptedStt } from './harness.js';
+import { type CallUnderTest, startCall } from './call-setup.js';
+
+const GREETING = 'Hello, thanks for calling Acme. How can I help you today?';
+let call: CallUnderTest | null = null;
+afterEach(async () => { await call?.end(); call = null; });
+
+describe('conversation: frames in → frames out', () => {
+  it('greets first, answers a question sentence by sentence and records transcript and latency', async () => {
+    const llm = new ScriptedLlm([[{ type: 'text', text: 'We open at nine' }, { type: 'text', text: '. Anything' }, { type: 'text', text: ' else?' }]]);
+    call = await startCall({ stt: new ScriptedStt(['When do you open?']), llm });
+    const { line, sink, tts } = call;
+    await sink.until(() => sink.utterances.length === 1, 5000, 'greeting played');
+    expect(sink.utterances[0]).toMatchObject({ role: 'assistant', text: GREETING, interrupted: false });
+    line.callerSays(400, 300);
+    await sink.until(() => sink.utterances.length === 3, 5000, 'reply played');
+    expect(sink.utterances[1]).toMatchObject({ role: 'user', text: 'When do you open?' });
+    expect(sink.utterances[2]).toMatchObject({ role: 'assistant', text: 'We open at nine. Anything else?', interrupted: false });
+    expect(tts.texts).toEqual([GREETING, 'We open at nine.', 'Anything else?']); // the greeting rendered once, at call setup
+    const [lat] = sink.latencies;
+    expect(lat!.turn).toBe(1);
+    expect(lat!.endpointingMs).toBeGreaterThanOrEqual(150);
+    for (const k of ['sttMs', 'llmFirstTokenMs', 'ttsFirstAudioMs', 'voiceToVoiceMs'] as const) expect(lat![k]).toBeGreaterThan(0);
+    expect(lat!.voiceToVoiceMs!).toBeGreaterThanOrEqual(lat!.endpointingMs! + lat!.sttMs! + lat!.llmFirstTokenMs!);
+    // The model saw the greeting and the question.
+    expect(llm.requests[0]!.messages.map((m) => m.role)).toEqual(['system', 'assistant', 'user']);
+    expect(llm.requests[0]!.callId).toBe('call_test');
+    const [u1, u2] = [sink.utterances[1]!, sink.utterances[2]!];
+    expect(u1.startMs).toBeLessThan(u1.endMs);
+    expect(u2.startMs).toBeGreaterThanOrEqual(u1.endMs);
+  });
+
+  it('caller interrupts the greeting → playback cleared, transcript keeps only the played text, marked interrupted', async () => {
+    const llm = new ScriptedLlm([[{ type: 'text', text: 'Sure, one moment.' }]]);
+    call = await startCall({ stt: new ScriptedStt(['Actually I need billing.']), llm });
+    const { line, sink } = call;
+    await new Promise((r) => setTimeout(r, 500)); // ~4 of 11 words of the greeting played
+    line.callerSays(500, 300);
+    await sink.until(() => line.clears.length > 0, 3000, 'queue cleared');
+    expect(line.queuedMs()).toBe(0);
+    await sink.until(() => sink.utterances.length === 3, 5000, 'reply');
+    const greeting = sink.utterances[0]!;
+    expect(greeting.role).toBe('assistant');
+    expect(greeting.interrupted).toBe(true);
+    expect(GREETING.startsWith(greeting.text)).toBe(true);
+    expect(greeting.text.split(' ').length).toBeGreaterThanOrEqual(3);
+    expect(greeting.text.split(' ').length).toBeLessThan(GREETING.split(' ').length - 2);
+    expect(sink.utterances[1]).toMatchObject({ role: 'user', text: 'Actually I need billing.' });
+    expect(sink.utterances[2]).toMatchObject({ role: 'assistant', text: 'Sure, one moment.', interrupted: false });
+    // The model only ever saw what the caller heard.
+    expect(llm.requests[0]!.messages[1]).toEqual({ role: 'assistant', content: greeting.text });
+  });
+
+  it('an acknowledgement ("yeah") over the assistant does not interrupt: the greeting resumes and completes', async () => {
+    const llm = new ScriptedLlm([]);
+    call = await startCall({ stt: new ScriptedStt(['Yeah.']), llm });
+    const { line, sink } = call;
+    await new Promise((r) => setTimeout(r, 300));
+    line.callerSays(300, 300);
+    await sink.until(() => line.clears.length > 0, 3000, 'paused');
+    await sink.until(() => sink.utterances.some((u) => u.role === 'assistant'), 8000, 'greeting done');
+    expect(sink.utterances.find((u) => u.role === 'user')).toMatchObject({ text: 'Yeah.' });
+    expect(sink.utterances.find((u) => u.role === 'assistant')).toMatchObject({ text: GREETING, interrupted: false });
+    expect(llm.requests).toHaveLength(0); // "yeah" is not a turn
+  });
+
+  it('an interruption with no words lets the assistant resume', async () => {
+    call = await startCall({ stt: new ScriptedStt(['[BLANK_AUDIO]']) });
+    const { line, sink } = call;
+    await new Promise((r) => setTimeout(r, 300));
+    line.callerSays(300, 300);
+    await sink.until(() => sink.utterances.length === 1, 8000, 'greeting done');
+    expect(line.clears.length).toBe(1);
+    expect(sink.utterances[0]).toMatchObject({ text: GREETING, interrupted: false });
+  });
+
+  it('wait_for_user: silent until the caller speaks', async () => {
+    call = await startCall({ assistant: { first_message_mode: 'wait_for_user' }, stt: new ScriptedStt(['Hi there']), llm: new ScriptedLlm([[{ type: 'text', text: 'Hello!' }]]) });
+    const { line, sink } = call;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(line.playedMs).toBe(0);
+    line.callerSays(300, 300);
+    await sink.until(() => sink.utterances.length === 2, 5000, 'reply');
+    expect(sink.utterances.map((u) => u.text)).toEqual(['Hi there', 'Hello!']);
+  });
+
+  it('say() with interrupt cuts the current speech and speaks the new text', async () => {
+    call = await startCall();
+    const { sink } = call;
+    await new Promise((r) => setTimeout(r, 400));
+    await call.agent.say('Please hold for an announcement.', true);
+    await sink.until(() => sink.utterances.length === 2, 5000, 'say done');
+    expect(sink.utterances[0]!.interrupted).toBe(true);
+    expect(sink.utterances[1]).toMatchObject({ text: 'Please hold for an announcement.', interrupted: false });
+  });
+});
