@@ -7,10 +7,12 @@ import { DialError } from '../types.js';
  * `weCanceled` is true when our own ring timeout sent the CANCEL (487/408 then mean no answer).
  */
 export function endReasonForSipStatus(status: number | null, weCanceled: boolean): EndReason {
+  // Whatever final response crosses our ring-timeout CANCEL (487, 408, a late 486…), the
+  // call was not answered in time: same as the embedded engine.
+  if (weCanceled) return 'no_answer';
   if (status === 486 || status === 600) return 'busy';
   if (status === 603) return 'declined';
   if (status === 404 || status === 484) return 'invalid_number';
-  if ((status === 487 || status === 408) && weCanceled) return 'no_answer';
   return 'trunk_error';
 }
 

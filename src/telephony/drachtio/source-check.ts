@@ -3,8 +3,8 @@ import type { TrunkConfig } from '../../config/schema.js';
 
 /**
  * Which trunk an inbound INVITE belongs to, by its source address: the first trunk whose
- * `allowed_sources` (IPs or CIDRs) contains it, else a trunk whose `host` is that address.
- * Null = unknown source (rejected with 403 unless a trunk challenges with digest auth).
+ * `allowed_sources` (IPs or CIDRs) contains it. As in the embedded engine, an empty list
+ * lets nobody in. Null = unknown source (rejected with 403).
  */
 export class TrunkSourceMatcher {
   readonly #entries: Array<{ trunk: TrunkConfig; list: BlockList }>;
@@ -12,13 +12,13 @@ export class TrunkSourceMatcher {
   constructor(trunks: readonly TrunkConfig[]) {
     this.#entries = trunks.map((trunk) => {
       const list = new BlockList();
-      const sources = trunk.allowed_sources.length > 0 ? trunk.allowed_sources : isIP(trunk.host) ? [trunk.host] : [];
-      for (const source of sources) addSource(list, source, trunk.name);
+      for (const source of trunk.allowed_sources) addSource(list, source, trunk.name);
       return { trunk, list };
     });
   }
 
-  match(address: string): TrunkConfig | null {
+  match(source: string): TrunkConfig | null {
+    const address = source.replace(/^::ffff:/i, '');
     const family = isIP(address);
     if (family === 0) return null;
     const type = family === 6 ? 'ipv6' : 'ipv4';
