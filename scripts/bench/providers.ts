@@ -1,0 +1,177 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ort from 'onnxruntime-node';
+import { speech16k } from '../../test/providers/speech.js';
+import { ensureFixtureModels } from '../make-fixtures.js';
+import { encodeModel } from '../fixtures/onnx.js';
+import { EspeakTts } from '../../src/providers/tts/espeak.js';
+import { PiperTts } from '../../src/providers/tts/piper.js';
+import type { TextToSpeech, VoiceActivityDetector } from '../../src/providers/types.js';
+import { SileroVadFactory } from '../../src/providers/vad/silero.js';
+import type { BenchOptions, BenchResult } from './types.js';
+
+/**
+ * Speech providers: Silero VAD cost per 512-sample frame and per concurrent call (a call
+ * feeds 31.25 frames a second), against an ORT identity model run in the same loop (the
+ * floor of any ONNX call from Node); TTS time to first audio for espeak-ng (against
+ * spawning /bin/true) and for Piper on the fixture voice (phonemizer + ORT, against espeak).
+ */
+const FRAME = 512;
+const FRAMES_PER_SECOND = 16000 / FRAME;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+const round = (n: number, digits = 3): number => Number(n.toFixed(digits));
+
+/** An ORT session doing nothing: the per-run overhead every ONNX model pays from Node. */
+async function identityDetector(dir: string): Promise<VoiceActivityDetector & { release(): Promise<void> }> {
+  const path = join(dir, 'identity.onnx');
+  writeFileSync(path, encodeModel({
+    name: 'identity', initializers: [],
+    inputs: [{ name: 'input', type: 'FLOAT', shape: [1, FRAME] }],
+    outputs: [{ name: 'output', type: 'FLOAT', shape: [1, FRAME] }],
+    nodes: [{ op: 'Identity', inputs: ['input'], outputs: ['output'] }],
+  }));
+  const session = await ort.InferenceSession.create(path, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const input = new Float32Array(FRAME);
+  const feeds = { input: new ort.Tensor('float32', input, [1, FRAME]) };
+  return {
+    sampleRate: 16000, frameSamples: FRAME, reset() {}, close: async () => {}, release: () => session.release(),
+    async process(frame) {
+      for (let i = 0; i < FRAME; i++) input[i] = frame[i]! / 32768;
+      return ((await session.run(feeds)).output!.data as Float32Array)[0]!;
+    },
+  };
+}
+
+interface FrameCost { latenciesMs: number[]; cpuMsPerFrame: number }
+
+/** `calls` detectors each fed one frame per round, all frames of a round in flight together. */
+async function measureFrames(detectors: VoiceActivityDetector[], audio: Int16Array, rounds: number): Promise<FrameCost> {
+  const frames = Math.floor(audio.length / FRAME);
+  const latenciesMs: number[] = [];
+  const cpuStart = process.cpuUsage();
+  for (let r = 0; r < rounds; r++) {
+    const frame = audio.subarray((r % frames) * FRAME, ((r % frames) + 1) * FRAME);
+    await Promise.all(detectors.map(async (d) => {
+      const t = performance.now();
+      await d.process(frame);
+      latenciesMs.push(performance.now() - t);
+    }));
+  }
+  const cpu = process.cpuUsage(cpuStart);
+  return { latenciesMs: latenciesMs.sort((a, b) => a - b), cpuMsPerFrame: (cpu.user + cpu.system) / 1000 / (rounds * detectors.length) };
+}
+
+async function timeToFirstAudio(tts: TextToSpeech, sentences: string[], runs: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const controller = new AbortController();
+    const t = performance.now();
+    for await (const _chunk of tts.synthesize(sentences[i % sentences.length]!, controller.signal)) {
+      times.push(performance.now() - t);
+      break; // leaving the loop ends the generator, which kills the work behind it
+    }
+  }
+  return times.sort((a, b) => a - b);
+}
+
+async function spawnTrueMs(runs: number): Promise<number[]> {
+  const { spawn } = await import('node:child_process');
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await new Promise((res) => spawn('true').once('close', res));
+    times.push(performance.now() - t);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-bench-providers-'));
+  const results: BenchResult[] = [];
+  const factory = new SileroVadFactory();
+  try {
+    const audio = speech16k('Hello, I would like to book an appointment for next Tuesday morning, please. Thank you.');
+    const rounds = opts.quick ? 1500 : 6000;
+    const concurrentCalls = opts.quick ? 10 : 40;
+
+    const identity = await identityDetector(dir);
+    await measureFrames([identity], audio, 200); // warm both paths before measuring
+    const silero = await factory.create();
+    await measureFrames([silero], audio, 200);
+
+    opts.log(`providers: VAD, ${rounds} frames, 1 call`);
+    const base1 = await measureFrames([identity], audio, rounds);
+    const vad1 = await measureFrames([silero], audio, rounds);
+    const p50 = percentile(vad1.latenciesMs, 50);
+    const baseP50 = percentile(base1.latenciesMs, 50);
+    results.push({
+      name: 'providers: silero vad per 512-sample frame',
+      value: round(p50), unit: 'ms (p50)',
+      p50: round(p50), p95: round(percentile(vad1.latenciesMs, 95)), p99: round(percentile(vad1.latenciesMs, 99)),
+      baseline: { name: 'ORT identity model, same loop', value: round(baseP50), unit: 'ms (p50)' },
+      ratio: round(p50 / baseP50, 2),
+      note: `ratio = silero p50 / identity p50 (lower is better); identity p99 ${round(percentile(base1.latenciesMs, 99))} ms`,
+    });
+
+    opts.log(`providers: VAD, ${concurrentCalls} concurrent calls`);
+    const detectors = await Promise.all(Array.from({ length: concurrentCalls }, () => factory.create()));
+    const identities = Array.from({ length: concurrentCalls }, () => identity);
+    const roundsN = Math.ceil(rounds / concurrentCalls) * 2;
+    const baseN = await measureFrames(identities, audio, roundsN);
+    const vadN = await measureFrames(detectors, audio, roundsN);
+    const cpuPerCall = vadN.cpuMsPerFrame * FRAMES_PER_SECOND / 10; // ms CPU per s of audio → % of one core
+    const baseCpuPerCall = baseN.cpuMsPerFrame * FRAMES_PER_SECOND / 10;
+    results.push({
+      name: `providers: silero vad CPU per call (${concurrentCalls} concurrent)`,
+      value: round(cpuPerCall, 2), unit: '% of one core',
+      p50: round(percentile(vadN.latenciesMs, 50)), p95: round(percentile(vadN.latenciesMs, 95)), p99: round(percentile(vadN.latenciesMs, 99)),
+      baseline: { name: 'ORT identity model, same loop', value: round(baseCpuPerCall, 2), unit: '% of one core' },
+      ratio: round(cpuPerCall / baseCpuPerCall, 2),
+      note: `percentiles are per-frame latency (ms) with all calls' frames in flight; ≈ ${Math.floor(100 / cpuPerCall)} calls per core for VAD alone`,
+    });
+    await Promise.all(detectors.map((d) => d.close()));
+    await identity.release();
+
+    const sentences = ['Thank you for calling.', 'How can I help you today?', 'Your appointment is booked for Tuesday at nine.'];
+    const runs = opts.quick ? 10 : 40;
+    opts.log(`providers: TTS time to first audio, ${runs} sentences each`);
+    const spawnBase = await spawnTrueMs(runs);
+    const espeak = await timeToFirstAudio(new EspeakTts(), sentences, runs);
+    results.push({
+      name: 'providers: espeak-ng time to first audio',
+      value: round(percentile(espeak, 50), 1), unit: 'ms (p50)',
+      p50: round(percentile(espeak, 50), 1), p95: round(percentile(espeak, 95), 1), p99: round(percentile(espeak, 99), 1),
+      baseline: { name: 'spawn /bin/true', value: round(percentile(spawnBase, 50), 1), unit: 'ms (p50)' },
+      ratio: round(percentile(espeak, 50) / percentile(spawnBase, 50), 2),
+      note: 'ratio = espeak p50 / bare process spawn p50',
+    });
+
+    const fixtures = ensureFixtureModels();
+    const piper = new PiperTts({ modelsDir: fixtures.modelsDir, voice: fixtures.piperVoice });
+    await timeToFirstAudio(piper, sentences, 2); // load the session and the phonemizer's WASM
+    const piperTimes = await timeToFirstAudio(piper, sentences, runs);
+    await piper.close();
+    results.push({
+      name: 'providers: piper (fixture voice) time to first audio',
+      value: round(percentile(piperTimes, 50), 1), unit: 'ms (p50)',
+      p50: round(percentile(piperTimes, 50), 1), p95: round(percentile(piperTimes, 95), 1), p99: round(percentile(piperTimes, 99), 1),
+      baseline: { name: 'espeak-ng time to first audio', value: round(percentile(espeak, 50), 1), unit: 'ms (p50)' },
+      ratio: round(percentile(piperTimes, 50) / percentile(espeak, 50), 2),
+      note: 'phonemizer (espeak-ng WASM) + a tiny ORT graph: the pipeline overhead a real voice adds its inference to',
+    });
+  } finally {
+    await factory.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const results = await run({ quick: process.argv.includes('--quick'), log: (l) => console.error(l) });
+  console.log(JSON.stringify(results, null, 2));
+}
