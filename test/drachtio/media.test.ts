@@ -1,0 +1,89 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CallLeg } from '../../src/telephony/types.js';
+import type { FakeEndpoint } from './fake-media-server.js';
+import { CALLER_SDP, PBX_ADDRESS, startHarness, until, type Harness } from './harness.js';
+
+describe('drachtio engine: media over the mod_audio_fork WebSocket', () => {
+  let h: Harness;
+  let leg: CallLeg;
+  let endpoint: FakeEndpoint;
+  beforeEach(async () => {
+    h = await startHarness();
+    h.server.sendInvite({ to: '+33123456789', from: '+336', source: PBX_ADDRESS, sdp: CALLER_SDP });
+    leg = await h.inbound.nextAnswered();
+    endpoint = h.media.endpoints[0] as FakeEndpoint;
+  });
+  afterEach(async () => { await h.close(); });
+
+  it('streams assistant audio frame by frame at the media clock, not in one burst', async () => {
+    leg.media.play(new Int16Array(16000).fill(300), 16000); // one second
+    expect(leg.media.queuedMs()).toBe(1000);
+    await until(() => endpoint.fork!.receivedSamples() > 0, 1000, 'first frame');
+    // Audio has started leaving while most of it is still queued here.
+    expect(leg.media.queuedMs()).toBeGreaterThan(500);
+    expect(endpoint.fork!.received.every((b) => b.length === 640)).toBe(true);
+    await until(() => endpoint.fork!.receivedSamples() === 16000, 3000, 'whole second');
+    expect(leg.media.queuedMs()).toBe(0);
+    expect(leg.stats()).toMatchObject({ codec: 'L16/16000', packetsSent: 50 });
+  });
+
+  it('refuses fork connections with the wrong subprotocol or bad metadata, and the call carries on', async () => {
+    const { default: WebSocket } = await import('ws');
+    const url = `ws://127.0.0.1:${h.engine.audioWsPort}`;
+    const closeCode = (ws: InstanceType<typeof WebSocket>) => new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    const wrong = new WebSocket(url, 'chat');
+    wrong.on('error', () => undefined);
+    await new Promise((r) => wrong.on('close', r)); // handshake refused
+    const bad = new WebSocket(url, 'audio.drachtio.org');
+    bad.on('open', () => bad.send('{not json'));
+    expect(await closeCode(bad)).toBe(1008);
+    const binaryFirst = new WebSocket(url, 'audio.drachtio.org');
+    binaryFirst.on('open', () => binaryFirst.send(Buffer.alloc(640)));
+    expect(await closeCode(binaryFirst)).toBe(1008);
+    expect(h.engine.counters().audioForkRejected).toBe(3);
+    expect(h.engine.health().activeCalls).toBe(1);
+  });
+
+  it('barge-in: clear() sends killAudio, drops the queue and reports the marks that will never play', async () => {
+    const cleared: string[][] = [];
+    const played: string[] = [];
+    leg.media.onClear((m) => cleared.push(m));
+    leg.media.onMark((m) => played.push(m));
+    leg.media.play(new Int16Array(16000 * 2).fill(500), 16000);
+    leg.media.mark('sentence-1');
+    leg.media.play(new Int16Array(16000).fill(500), 16000);
+    leg.media.mark('sentence-2');
+    await until(() => endpoint.fork!.receivedSamples() > 0, 1000, 'first frame');
+
+    leg.media.clear();
+    expect(leg.media.queuedMs()).toBe(0);
+    expect(cleared).toEqual([['sentence-1', 'sentence-2']]);
+    await until(() => endpoint.fork!.texts.length === 1, 1000, 'killAudio');
+    expect(JSON.parse(endpoint.fork!.texts[0]!)).toEqual({ type: 'killAudio' });
+
+    // Nothing more leaves after the clear, and the dropped marks never fire.
+    const after = endpoint.fork!.receivedSamples();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(endpoint.fork!.receivedSamples()).toBe(after);
+    expect(played).toEqual([]);
+  });
+
+  it('reports DTMF from FreeSWITCH and sends DTMF through the endpoint', async () => {
+    const digits: Array<[string, number]> = [];
+    leg.media.onDtmf((d, ms) => digits.push([d, ms]));
+    endpoint.receiveDtmf('5', 120);
+    expect(digits).toEqual([['5', 120]]);
+    await leg.media.sendDtmf('12#');
+    expect(endpoint.dtmfSent).toEqual(['12#']);
+    await expect(leg.media.sendDtmf('1; rm')).rejects.toThrow(/invalid DTMF/);
+  });
+
+  it('keeps the call up when a media listener throws', async () => {
+    let calls = 0;
+    leg.media.onAudio(() => { calls++; throw new Error('buggy consumer'); });
+    endpoint.fork!.sendAudio(new Int16Array(640));
+    await until(() => calls === 2, 1000, 'frames');
+    expect(leg.stats().packetsReceived).toBe(2);
+    expect(h.engine.health().activeCalls).toBe(1);
+  });
+});
