@@ -51,8 +51,9 @@ export interface Harness {
 }
 
 /** The real engine + real drachtio-srf against the fake drachtio-server and fake FreeSWITCH. */
-export async function startHarness(overrides: Record<string, unknown> = {}): Promise<Harness> {
+export async function startHarness(overrides: Record<string, unknown> = {}, network?: (server: FakeDrachtioServer) => void): Promise<Harness> {
   const server = new FakeDrachtioServer('s3cret-wire');
+  network?.(server);
   const port = await server.listen();
   const dir = mkdtempSync(join(tmpdir(), 'pv-drachtio-'));
   const config = configSchema.parse({
