@@ -50,6 +50,8 @@ describe('conversation: frames in → frames out', () => {
     expect(sink.utterances[2]).toMatchObject({ role: 'assistant', text: 'Sure, one moment.', interrupted: false });
     // The model only ever saw what the caller heard.
     expect(llm.requests[0]!.messages[1]).toEqual({ role: 'assistant', content: greeting.text });
+    // A live custom LLM is told which response was cut off.
+    expect(llm.notified).toContainEqual({ type: 'interrupt', responseId: 1 });
   });
 
   it('an acknowledgement ("yeah") over the assistant does not interrupt: the greeting resumes and completes', async () => {
