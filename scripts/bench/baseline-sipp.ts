@@ -56,13 +56,13 @@ export default async function sippBaselineBench(opts: BenchOptions): Promise<Ben
     out.push({ name: 'sipp-baseline: call set-up (INVITE→200)', value: s.p50, unit: 'ms', p50: s.p50, p95: s.p95, p99: s.p99 });
   }
   if (r.rtp) {
-    const j = r.rtp.toSipp.transitDeltaMs;
+    const j = r.rtp.toSipp.jitterMs;
     out.push({
-      name: 'sipp-baseline: RTP transit delta (callee→caller)', value: j.p99, unit: 'ms', p50: j.p50, p95: j.p95, p99: j.p99,
-      note: `${r.rtp.toSipp.packets} packets, loss ${r.rtp.toSipp.lossPct.toFixed(2)} %`,
+      name: 'sipp-baseline: RTP jitter (callee→caller)', value: j.p99, unit: 'ms', p50: j.p50, p95: j.p95, p99: j.p99,
+      note: `RFC 3550; ${r.rtp.toSipp.packets} packets, loss ${r.rtp.toSipp.lossPct.toFixed(2)} %; SIPp's own sender pacing`,
     });
   } else if (r.rtpError) {
-    out.push({ name: 'sipp-baseline: RTP transit delta', value: NaN, unit: 'ms', note: r.rtpError });
+    out.push({ name: 'sipp-baseline: RTP jitter', value: NaN, unit: 'ms', note: r.rtpError });
   }
   return out;
 }

@@ -9,7 +9,7 @@ import { loadFigures, type ServerFigures } from './figures.js';
 import { placeOutboundCalls } from './outbound.js';
 import { machineInfo, writeReport, type LoadtestReport } from './report.js';
 import { collectServerFigures } from './server-figures.js';
-import { provisionInbound, spawnServer, type SpawnedServer } from './server.js';
+import { assertServerSpawnable, provisionInbound, spawnServer, type SpawnedServer } from './server.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 
 export interface RunLoadtestHooks {
@@ -25,6 +25,7 @@ export async function runLoadtest(opts: LoadtestOptions, hooks: RunLoadtestHooks
   const out = resolve(opts.out);
   await mkdir(out, { recursive: true });
   const notes: string[] = [];
+  if (opts.spawn) assertServerSpawnable();
   let baseline: LoadRunResult | null = null;
   if (opts.baseline) {
     hooks.log(`baseline: SIPp caller → SIPp callee, ${opts.calls} calls at ${opts.rate} cps, ${opts.durationS} s each`);

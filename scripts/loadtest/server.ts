@@ -34,10 +34,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
  * providers of fixed latency, and a trunk that accepts calls from 127.0.0.1.
  */
 export async function spawnServer(o: SpawnServerOptions): Promise<SpawnedServer> {
-  const main = join(repoRoot, 'src/main.ts');
-  if (!existsSync(main)) {
-    throw new Error('src/main.ts does not exist (yet): the server cannot be spawned. Start one yourself and use --target/--api-url.');
-  }
+  const main = assertServerSpawnable();
   await mkdir(join(o.workDir, 'data'), { recursive: true });
   const httpPort = await freeTcpPort();
   const sipPort = await freeUdpPort();
@@ -99,6 +96,15 @@ export async function spawnServer(o: SpawnServerOptions): Promise<SpawnedServer>
   await stop();
   const tail = (await readFile(logFile, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
   throw new Error(`the spawned server did not answer /healthz within ${o.startTimeoutMs} ms; its log ends:\n${tail}`);
+}
+
+/** Checked before anything else runs, so a missing server fails in a second, not after the baseline. */
+export function assertServerSpawnable(): string {
+  const main = join(repoRoot, 'src/main.ts');
+  if (!existsSync(main)) {
+    throw new Error('src/main.ts does not exist (yet): the server cannot be spawned. Start one yourself and use --target/--api-url.');
+  }
+  return main;
 }
 
 /** Assistant + phone number so that inbound calls to `number` are answered. */

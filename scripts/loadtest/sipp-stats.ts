@@ -101,15 +101,34 @@ export function parseErrorCodes(text: string): Record<string, number> {
   return counts;
 }
 
-/** -trace_rtt: `Date_ms;response_time_ms;rtd_no` rows (whole milliseconds). */
-export function parseRtt(text: string): number[] {
-  const out: number[] = [];
+export interface RttRow {
+  /** When the response came, ms since SIPp started. */
+  atMs: number;
+  /** The response time, whole ms. */
+  ms: number;
+}
+
+/** -trace_rtt: `Date_ms;response_time_ms;rtd_no` rows. */
+export function parseRtt(text: string): RttRow[] {
+  const out: RttRow[] = [];
   for (const line of text.split(/\r?\n/).slice(1)) {
     const cells = line.split(';');
+    const atMs = Number(cells[0]);
     const ms = Number(cells[1]);
-    if (cells.length >= 3 && cells[1] !== '' && Number.isFinite(ms)) out.push(ms);
+    if (cells.length >= 3 && cells[1] !== '' && Number.isFinite(ms) && Number.isFinite(atMs)) out.push({ atMs, ms });
   }
   return out;
+}
+
+/**
+ * Calls per second from the set-up times of the first and last call: exact where the stats
+ * rows (one a second) can only bound it. Null with fewer than two calls.
+ */
+export function cpsFromRtt(rows: RttRow[]): number | null {
+  if (rows.length < 2) return null;
+  const starts = rows.map((r) => r.atMs - r.ms).sort((a, b) => a - b);
+  const span = (starts.at(-1)! - starts[0]!) / 1000;
+  return span > 0 ? (rows.length - 1) / span : null;
 }
 
 /** Reads everything one SIPp run (process `pid`) left in its folder. */
@@ -121,9 +140,11 @@ export async function readSippResults(dir: string, statCsv: string, prefix: stri
     return name ? readFile(join(dir, name), 'utf8') : '';
   };
   const rtt = parseRtt(await read('_rtt.csv'));
+  const stats = summarizeStatRows(rows);
   return {
-    ...summarizeStatRows(rows),
+    ...stats,
+    cps: cpsFromRtt(rtt) ?? stats.cps,
     failedByCode: parseErrorCodes(await read('_error_codes.csv')),
-    setupMs: rtt.length ? summarize(rtt) : null,
+    setupMs: rtt.length ? summarize(rtt.map((r) => r.ms)) : null,
   };
 }
