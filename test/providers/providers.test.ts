@@ -30,6 +30,8 @@ describe('createProviders without any downloaded model', () => {
     await expect(stt.transcribe(new Int16Array(1600), 16000)).rejects.toThrow(/missing config\.json.*npm run models/);
     expect(() => providers.stt({ provider: 'openai_compatible' })).toThrow(/transcriber\.url is required/);
     expect(() => providers.tts({ provider: 'acme', voice: 'x' })).toThrow(/unknown voice provider: acme/);
+    expect(() => providers.tts({ provider: 'piper', voice: '../../../etc/voice' })).toThrow(/invalid piper voice name/);
+    expect(() => providers.stt({ provider: 'whisper', model: '../../tmp' })).toThrow(/invalid whisper model name/);
     await providers.close();
   });
 

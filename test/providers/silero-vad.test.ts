@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeSileroV5Fixture } from '../../scripts/fixtures/silero-v5.js';
 import { SileroVadFactory } from '../../src/providers/vad/silero.js';
 import { roomTone, speech16k } from './speech.js';
 
@@ -54,5 +58,22 @@ describe('Silero VAD (shipped v4 model, 16 kHz)', () => {
   it('reports a missing model clearly', async () => {
     const missing = new SileroVadFactory({ modelPath: '/nonexistent/silero_vad.onnx' });
     await expect(missing.create()).rejects.toThrow(/not found at \/nonexistent/);
+  });
+});
+
+describe('Silero VAD v5 signature (input, state, sr)', () => {
+  it('threads the state from frame to frame and reset() clears it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pv-silero5-'));
+    const v5 = new SileroVadFactory({ modelPath: writeSileroV5Fixture(join(dir, 'silero_v5.onnx')) });
+    const vad = await v5.create();
+    const silence = new Int16Array(512);
+    const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+    expect(await vad.process(silence)).toBeCloseTo(sigmoid(0), 6);
+    expect(await vad.process(silence)).toBeCloseTo(sigmoid(1), 6);
+    expect(await vad.process(new Int16Array(512).fill(16384))).toBeCloseTo(sigmoid(2.5), 6);
+    vad.reset();
+    expect(await vad.process(silence)).toBeCloseTo(sigmoid(0), 6);
+    await v5.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

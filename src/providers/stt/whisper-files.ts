@@ -14,11 +14,17 @@ export const WHISPER_REQUIRED_FILES = [
   'config.json', 'generation_config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json',
 ];
 
+/** `<org>/<name>` with no path tricks: the name comes from assistants created over the API. */
+export function isWhisperModelName(model: string): boolean {
+  return /^\w[\w.-]*\/\w[\w.-]*$/.test(model);
+}
+
 export type WhisperFiles =
   | { ok: true; dir: string; dtype: string }
   | { ok: false; dir: string; missing: string[] };
 
 export function findWhisperFiles(modelsDir: string, model: string, preferredDtype: string): WhisperFiles {
+  if (!isWhisperModelName(model)) throw new Error(`invalid whisper model name "${model}" (expected <org>/<name>)`);
   const dir = join(modelsDir, model);
   const missing = WHISPER_REQUIRED_FILES.filter((f) => !existsSync(join(dir, f)));
   const onnx = existsSync(join(dir, 'onnx')) ? new Set(readdirSync(join(dir, 'onnx'))) : new Set<string>();

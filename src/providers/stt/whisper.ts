@@ -1,7 +1,7 @@
 import { env, pipeline, type AutomaticSpeechRecognitionPipeline } from '@huggingface/transformers';
 import type { SpeechToText, Transcript } from '../types.js';
 import { pcmToFloat32 } from './pcm.js';
-import { findWhisperFiles } from './whisper-files.js';
+import { findWhisperFiles, isWhisperModelName } from './whisper-files.js';
 
 /**
  * Whisper through @huggingface/transformers, strictly from local files: nothing is fetched
@@ -25,6 +25,7 @@ export class WhisperStt implements SpeechToText {
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: WhisperSttOptions) {
+    if (!isWhisperModelName(options.model)) throw new Error(`invalid whisper model name "${options.model}" (expected <org>/<name>)`);
     this.#options = options;
     this.name = `whisper:${options.model}`;
   }

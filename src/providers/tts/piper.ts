@@ -19,7 +19,13 @@ export interface PiperTtsOptions {
 
 const defaultPiperTtsOptions: Omit<PiperTtsOptions, 'modelsDir' | 'voice'> = { speakerId: 0, intraOpThreads: 1 };
 
+/** A file name, never a path: voice names come from assistants created over the API. */
+export function isPiperVoiceName(voice: string): boolean {
+  return /^\w[\w.-]*$/.test(voice);
+}
+
 export function piperVoicePaths(modelsDir: string, voice: string): { model: string; config: string } {
+  if (!isPiperVoiceName(voice)) throw new Error(`invalid piper voice name "${voice}"`);
   const model = join(modelsDir, 'piper', `${voice}.onnx`);
   return { model, config: `${model}.json` };
 }
@@ -40,6 +46,7 @@ export class PiperTts implements TextToSpeech {
   #loaded: Promise<LoadedVoice> | null = null;
 
   constructor(options: Pick<PiperTtsOptions, 'modelsDir' | 'voice'> & Partial<PiperTtsOptions>) {
+    if (!isPiperVoiceName(options.voice)) throw new Error(`invalid piper voice name "${options.voice}"`);
     this.#options = { ...defaultPiperTtsOptions, ...options };
     this.name = `piper:${this.#options.voice}`;
   }
