@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EmbeddedTelephony } from '../../src/telephony/embedded/index.js';
-import type { LegEnd } from '../../src/telephony/types.js';
-import { freePort, runSipp, startEngine, TestInboundHandler } from './harness.js';
+import type { CallLeg, LegEnd } from '../../src/telephony/types.js';
+import { freePort, runSipp, startEngine, TestInboundHandler, type SippOptions } from './harness.js';
+
+const NUMBER = '+15550001';
 
 describe('embedded SIP engine: inbound calls from SIPp', () => {
   let engine: EmbeddedTelephony;
@@ -9,22 +11,87 @@ describe('embedded SIP engine: inbound calls from SIPp', () => {
 
   beforeEach(async () => {
     engine = await startEngine();
-    handler = new TestInboundHandler('+15550001');
+    handler = new TestInboundHandler(NUMBER);
     engine.setInboundHandler(handler);
   });
   afterEach(async () => { await engine.stop(); });
 
-  const remote = () => `127.0.0.1:${engine.sipPort}`;
+  async function call(o: Omit<SippOptions, 'localPort' | 'remote'>) {
+    return runSipp({ service: NUMBER, remote: `127.0.0.1:${engine.sipPort}`, localPort: await freePort(), ...o });
+  }
+
+  /** The answered leg, or SIPp's output as the failure when it exits first. */
+  async function answered(sipp: Awaited<ReturnType<typeof call>>): Promise<CallLeg> {
+    return Promise.race([
+      handler.nextAnswered(),
+      sipp.done.then((r) => { throw new Error(`SIPp exited ${r.code} before the answer:\n${r.output}\n${r.errors}`); }),
+    ]);
+  }
 
   it('answers with the caller’s preferred codec, receives its A-law audio, and ends on the caller’s BYE', async () => {
-    const sipp = runSipp({ scenario: 'uac-call.xml', remote: remote(), localPort: await freePort(), service: '+15550001', keys: { codecs: '8 0 101' }, template: { AUDIO_MS: '1500' } });
-    const leg = await handler.nextAnswered();
+    const sipp = await call({ scenario: 'uac-call.xml', keys: { codecs: '8 0 101' }, template: { AUDIO_MS: '1500' } });
+    const leg = await answered(sipp);
     const end = await leg.ended;
     const result = await sipp.done;
     expect(result.code, result.output + result.errors).toBe(0);
     expect(end).toEqual<LegEnd>({ endReason: 'customer_hangup', sipStatus: null });
     expect(leg.stats().codec).toBe('PCMA');
     expect(leg.stats().packetsReceived).toBeGreaterThan(20);
-    expect(handler.routed[0]).toMatchObject({ to: '+15550001', from: 'alice', trunk: 'local' });
+    expect(handler.routed[0]).toMatchObject({ to: NUMBER, from: 'alice', trunk: 'local' });
+  });
+
+  it('answers over TCP too', async () => {
+    const sipp = await call({ scenario: 'uac-call.xml', transport: 't1', keys: { codecs: '0 101' }, template: { AUDIO_MS: '200' } });
+    const leg = await answered(sipp);
+    expect((await leg.ended).endReason).toBe('customer_hangup');
+    const result = await sipp.done;
+    expect(result.code, result.output + result.errors).toBe(0);
+    expect(leg.stats().codec).toBe('PCMU');
+  });
+
+  it('hangs up from our side with BYE', async () => {
+    const sipp = await call({ scenario: 'uac-wait-bye.xml', keys: { codecs: '0 8 101' } });
+    const leg = await answered(sipp);
+    await leg.hangup('assistant_hangup');
+    expect(await leg.ended).toEqual<LegEnd>({ endReason: 'assistant_hangup', sipStatus: null });
+    const result = await sipp.done;
+    expect(result.code, result.output + result.errors).toBe(0);
+  });
+
+  it('answers CANCEL while ringing with 200 + 487 and reports the call abandoned', async () => {
+    engine.setInboundHandler(handler = new TestInboundHandler(NUMBER, { routeDelayMs: 1500 }));
+    const sipp = await call({ scenario: 'uac-cancel.xml' });
+    const result = await sipp.done;
+    expect(result.code, result.output + result.errors).toBe(0);
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(handler.answered).toHaveLength(0);
+    expect(handler.abandoned).toEqual([{ callId: 'call-1', endReason: 'customer_hangup', sipStatus: 487 }]);
+  });
+
+  it('handles hold and unhold re-INVITEs, SIP INFO DTMF and in-dialog OPTIONS', async () => {
+    const sipp = await call({ scenario: 'uac-reinvite.xml', keys: { codecs: '0 101' } });
+    const leg = await answered(sipp);
+    const held: boolean[] = [];
+    const media = leg.media as unknown as { setHold(on: boolean): void };
+    const original = media.setHold.bind(media);
+    media.setHold = (on) => { held.push(on); original(on); };
+    const digits: string[] = [];
+    leg.media.onDtmf((d) => digits.push(d));
+    const end = await leg.ended;
+    const result = await sipp.done;
+    expect(result.code, result.output + result.errors).toBe(0);
+    expect(end.endReason).toBe('customer_hangup');
+    expect(held).toEqual([true, false]);
+    expect(digits).toEqual(['5']);
+  });
+
+  it.each([
+    { what: 'an unknown number', service: '+15559999', codecs: '0', status: '404' },
+    { what: 'no common codec', service: NUMBER, codecs: '18', status: '488' },
+  ])('refuses $what with $status', async ({ service, codecs, status }) => {
+    const sipp = await call({ scenario: 'uac-expect.xml', service, keys: { codecs }, template: { STATUS: status } });
+    const result = await sipp.done;
+    expect(result.code, result.output + result.errors).toBe(0);
+    expect(handler.answered).toHaveLength(0);
   });
 });

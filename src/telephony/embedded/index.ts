@@ -82,7 +82,10 @@ export class EmbeddedTelephony implements Telephony {
 
   async stop(): Promise<void> {
     this.#running = false;
-    await Promise.all([...this.#legs.values()].map((leg) => leg.hangup('server_shutdown').catch(() => undefined)));
+    const legs = [...this.#legs.values()];
+    await Promise.all(legs.map((leg) => leg.hangup('server_shutdown').catch(() => undefined)));
+    // Give the BYEs a moment to be answered; peers that never answer must not hold up shutdown.
+    await Promise.race([Promise.all(legs.map((l) => l.byeSettled)), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
     await Promise.all(this.#registrations.map((r) => r.stop()));
     await this.#stack.stop();
   }
@@ -149,6 +152,8 @@ export class EmbeddedTelephony implements Telephony {
     void this.#legs.get(res.headers.get('call-id') ?? '')?.onStray2xx();
   }
 }
+
+const SHUTDOWN_GRACE_MS = 1000;
 
 function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::';

@@ -60,13 +60,17 @@ export class EmbeddedCallLeg implements CallLeg {
 
   stats(): MediaStats { return this.media.stats(); }
 
+  /** Settles when our BYE got its final answer (or none came); engine shutdown waits on it briefly. */
+  byeSettled: Promise<void> = Promise.resolve();
+
   async hangup(endReason: EndReason): Promise<void> {
     if (this.#end) return;
     this.#finish(endReason, null);
     const bye = this.dialog.request('BYE', { reason: `Q.850;cause=16;text="${endReason}"` });
     // The leg is over for us either way; the BYE's answer only matters to the logs.
-    const { response } = await sendInDialog(this.#ctx.stack, this.dialog, bye);
-    if (!response || response.status >= 300) this.#ctx.log.debug({ callId: this.callId, status: response?.status ?? null }, 'BYE not confirmed');
+    this.byeSettled = sendInDialog(this.#ctx.stack, this.dialog, bye).then(({ response }) => {
+      if (!response || response.status >= 300) this.#ctx.log.debug({ callId: this.callId, status: response?.status ?? null }, 'BYE not confirmed');
+    });
   }
 
   transfer(to: string): Promise<{ method: 'refer' | 'bridge' }> {

@@ -1,0 +1,77 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { connect, type Socket as TcpSocket } from 'node:net';
+import { parseMessage } from '../../src/telephony/embedded/parser.js';
+import type { SipMessage } from '../../src/telephony/embedded/message.js';
+import { StreamFramer } from '../../src/telephony/embedded/stream-framer.js';
+
+/** A bare SIP peer for byte-exact messages (torture tests, lost responses) over UDP or TCP. */
+export class RawSipClient {
+  readonly received: SipMessage[] = [];
+  #udp: Socket | null = null;
+  #tcp: TcpSocket | null = null;
+  port = 0;
+
+  static async open(transport: 'udp' | 'tcp', serverPort: number): Promise<RawSipClient> {
+    const c = new RawSipClient();
+    const onData = (data: Buffer) => {
+      const parsed = parseMessage(data);
+      if (parsed.ok) c.received.push(parsed.message);
+    };
+    if (transport === 'udp') {
+      const s = createSocket('udp4');
+      c.#udp = s;
+      s.on('message', onData);
+      await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+      s.connect(serverPort, '127.0.0.1');
+      await new Promise<void>((r) => s.once('connect', () => r()));
+      c.port = s.address().port;
+    } else {
+      const s = connect({ host: '127.0.0.1', port: serverPort });
+      c.#tcp = s;
+      const framer = new StreamFramer();
+      s.on('data', (chunk: Buffer) => framer.push(chunk, onData));
+      s.on('error', () => undefined);
+      await new Promise<void>((r) => s.once('connect', () => r()));
+      c.port = s.localPort ?? 0;
+    }
+    return c;
+  }
+
+  /** Sends `text` with bare LFs turned into CRLF (unless `exact`). */
+  send(text: string | Buffer, exact = false): void {
+    const data = typeof text === 'string' ? Buffer.from(exact ? text : text.replace(/\r?\n/g, '\r\n'), 'utf8') : text;
+    if (this.#udp) this.#udp.send(data);
+    else this.#tcp?.write(data);
+  }
+
+  responses(status?: number): Array<Extract<SipMessage, { kind: 'response' }>> {
+    return this.received.filter((m): m is Extract<SipMessage, { kind: 'response' }> => m.kind === 'response' && (status === undefined || m.status === status));
+  }
+
+  async close(): Promise<void> {
+    this.#tcp?.destroy();
+    const udp = this.#udp;
+    if (udp) await new Promise<void>((r) => udp.close(() => r()));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A well-formed INVITE from the raw client; `over` patches fields for variants. */
+export function invite(o: { port: number; serverPort: number; to: string; callId: string; branch: string; transport?: 'UDP' | 'TCP'; cseq?: number }): string {
+  const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
+  return [
+    `INVITE sip:${o.to}@127.0.0.1:${o.serverPort} SIP/2.0`,
+    `Via: SIP/2.0/${o.transport ?? 'UDP'} 127.0.0.1:${o.port};branch=${o.branch};rport`,
+    `From: <sip:raw@127.0.0.1:${o.port}>;tag=raw${o.callId}`,
+    `To: <sip:${o.to}@127.0.0.1>`,
+    `Call-ID: ${o.callId}`,
+    `CSeq: ${o.cseq ?? 1} INVITE`,
+    `Contact: <sip:raw@127.0.0.1:${o.port}${o.transport === 'TCP' ? ';transport=tcp' : ''}>`,
+    'Max-Forwards: 70',
+    'Content-Type: application/sdp',
+    `Content-Length: ${Buffer.byteLength(sdp)}`,
+    '',
+    sdp,
+  ].join('\r\n');
+}
