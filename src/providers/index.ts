@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import type { AssistantConfig } from '../agent/assistant.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../ops/logger.js';
@@ -8,6 +7,7 @@ import { createLanguageModel } from './llm/index.js';
 import { OpenAiCompatibleStt } from './stt/openai-compatible.js';
 import { WhisperStt } from './stt/whisper.js';
 import { EspeakTts } from './tts/espeak.js';
+import { espeakVoiceFor, probeEspeak } from './tts/espeak-voices.js';
 import { PiperTts, piperVoiceAvailable, piperVoicePaths } from './tts/piper.js';
 import type { LanguageModel, ProviderStatus, SpeechToText, TextToSpeech, VadFactory } from './types.js';
 import { SileroVadFactory } from './vad/silero.js';
@@ -32,7 +32,7 @@ export interface Providers {
   close(): Promise<void>;
 }
 
-/** The espeak voice used when an assistant asks for Piper but the voice is not on disk. */
+/** The espeak voice for apologies, and for a missing Piper voice whose language espeak lacks. */
 const FALLBACK_ESPEAK_VOICE = 'en-us';
 
 export async function createProviders(config: Config, log: Logger): Promise<Providers> {
@@ -40,7 +40,7 @@ export async function createProviders(config: Config, log: Logger): Promise<Prov
   const fake = config.providers.fake;
   const vad = new SileroVadFactory();
   const fallbackTts = new EspeakTts({ voice: FALLBACK_ESPEAK_VOICE });
-  const espeakVersion = probeEspeak();
+  const espeak = probeEspeak();
   const sttCache = new Map<string, SpeechToText>();
   const ttsCache = new Map<string, TextToSpeech>();
   const loaded = new Map<string, string>(); // provider name → load error, '' when loaded
@@ -89,7 +89,8 @@ export async function createProviders(config: Config, log: Logger): Promise<Prov
         warnedMissing.add(voice);
         log.warn({ voice, path: piperVoicePaths(modelsDir, voice).model }, 'piper voice missing, speaking with espeak-ng');
       }
-      return fallbackTts;
+      const espeakVoice = espeakVoiceFor(voice, espeak, FALLBACK_ESPEAK_VOICE);
+      return espeakVoice === FALLBACK_ESPEAK_VOICE ? fallbackTts : cached(`espeak:${espeakVoice}`, () => new EspeakTts({ voice: espeakVoice }));
     }
     return cached(`piper:${voice}`, () => new PiperTts({ modelsDir, voice }));
   }
@@ -161,8 +162,8 @@ export async function createProviders(config: Config, log: Logger): Promise<Prov
       });
       statuses.push({
         name: fallbackTts.name,
-        ready: espeakVersion !== null,
-        detail: espeakVersion ?? 'espeak-ng binary not found: install the Debian package espeak-ng',
+        ready: espeak !== null,
+        detail: espeak ? `${espeak.version} (${espeak.voices.size} voices)` : 'espeak-ng binary not found: install the Debian package espeak-ng',
       });
       return statuses;
     },
@@ -175,9 +176,4 @@ export async function createProviders(config: Config, log: Logger): Promise<Prov
       ttsCache.clear();
     },
   };
-}
-
-function probeEspeak(): string | null {
-  const res = spawnSync('espeak-ng', ['--version'], { encoding: 'utf8', timeout: 5000 });
-  return res.status === 0 ? res.stdout.trim().split('\n')[0]! : null;
 }

@@ -25,6 +25,9 @@ describe('createProviders without any downloaded model', () => {
     const providers = await createProviders(configSchema.parse({ models: { dir: empty } }), silentLogger);
     const tts = providers.tts({ provider: 'piper', voice: 'en_US-lessac-medium' });
     expect(tts).toBe(providers.fallbackTts);
+    // A missing German voice falls back to espeak's German, not to American English.
+    expect(providers.tts({ provider: 'piper', voice: 'de_DE-thorsten-medium' }).name).toBe('espeak:de');
+    expect(providers.tts({ provider: 'piper', voice: 'pt_BR-faber-medium' }).name).toBe('espeak:pt-br');
     const stt = providers.stt({ provider: 'whisper' });
     expect(providers.stt({ provider: 'whisper' })).toBe(stt);
     await expect(stt.transcribe(new Int16Array(1600), 16000)).rejects.toThrow(/missing config\.json.*npm run models/);
