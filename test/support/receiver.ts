@@ -9,6 +9,7 @@ export interface ReceivedRequest { headers: IncomingHttpHeaders; body: string; a
  */
 export async function startReceiver(options: { respond?: (n: number, req: ReceivedRequest) => number; delayMs?: (n: number) => number } = {}) {
   const requests: ReceivedRequest[] = [];
+  const all: ReceivedRequest[] = [];
   let count = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -16,6 +17,7 @@ export async function startReceiver(options: { respond?: (n: number, req: Receiv
     req.on('end', () => {
       const r: ReceivedRequest = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
       const n = count++;
+      all.push(r);
       const status = options.respond?.(n, r) ?? 200;
       const delay = options.delayMs?.(n) ?? 0;
       setTimeout(() => {
@@ -30,6 +32,8 @@ export async function startReceiver(options: { respond?: (n: number, req: Receiv
     url: `http://127.0.0.1:${port}/hook`,
     /** Requests answered with a 2xx, in order. */
     requests,
+    /** Every request received, whatever it was answered. */
+    all,
     attempts: () => count,
     events: () => requests.map((r) => JSON.parse(r.body) as { id: string; event: string; call_id: string; timestamp: number; data: Record<string, unknown> }),
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
