@@ -75,7 +75,7 @@ export function summarizeStatRows(rows: StatRow[]): Omit<SippSummary, 'failedByC
   const failedByReason: Record<string, number> = {};
   for (const [key, value] of Object.entries(last ?? {})) {
     const m = /^Failed(\w+)\(C\)$/.exec(key);
-    if (m && Number(value) > 0) failedByReason[m[1]!] = Number(value);
+    if (m && m[1] !== 'Call' && Number(value) > 0) failedByReason[m[1]!] = Number(value);
   }
   return {
     attempted,
