@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config/load.js';
 import { writeAtomic } from './fixtures/write-atomic.js';
 
 /**
@@ -165,11 +166,12 @@ export async function fetchModels(options: FetchModelsOptions): Promise<Download
 // ---- command line -------------------------------------------------------------------
 
 const USAGE = `usage: npm run models -- [--model <org/name>|none] [--voice <piper voice>|none] [--dtype q8] [--dir ./models] [--base-url URL]
-  defaults: --model ${DEFAULT_WHISPER_MODEL} --voice ${DEFAULT_PIPER_VOICE} --dtype q8 --dir $PHONEVOICE_MODELS_DIR or ./models
+  defaults come from the server configuration (PHONEVOICE_CONFIG): models.dir, providers.whisper.model/dtype,
+  providers.piper.voice — so it fetches exactly what the server loads (${DEFAULT_WHISPER_MODEL}, ${DEFAULT_PIPER_VOICE}, q8, ./models).
   --base-url (or HF_ENDPOINT) points at a Hugging Face mirror.`;
 
-function parseArgs(argv: string[]): FetchModelsOptions | null {
-  const opts: FetchModelsOptions = { modelsDir: process.env.PHONEVOICE_MODELS_DIR ?? './models', baseUrl: process.env.HF_ENDPOINT };
+function parseArgs(argv: string[], defaults: FetchModelsOptions): FetchModelsOptions | null {
+  const opts: FetchModelsOptions = { ...defaults };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
     const value = (): string => {
@@ -214,7 +216,14 @@ export function describeError(err: unknown): string {
 async function main(): Promise<void> {
   let opts: FetchModelsOptions | null;
   try {
-    opts = parseArgs(process.argv.slice(2));
+    const config = loadConfig();
+    opts = parseArgs(process.argv.slice(2), {
+      modelsDir: config.models.dir,
+      model: config.providers.whisper.model,
+      dtype: config.providers.whisper.dtype,
+      voice: config.providers.piper.voice,
+      baseUrl: process.env.HF_ENDPOINT,
+    });
   } catch (err) {
     console.error(`error: ${(err as Error).message}\n${USAGE}`);
     process.exitCode = 2;

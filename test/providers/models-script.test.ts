@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -122,5 +123,21 @@ describe('npm run models (download code)', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const file = { url: `http://127.0.0.1:${port}/x/model.onnx`, path: 'x/model.onnx' };
     await expect(downloadFile(file, { modelsDir: dir })).rejects.toThrow(new RegExp(`^cannot reach 127\\.0\\.0\\.1:${port}: fetch failed \\(ECONNREFUSED\\)$`));
+  });
+
+  it('the command fetches from a mirror, and without network exits 1 with a message, not a stack trace', async () => {
+    const cli = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        execFile(process.execPath, ['--import', 'tsx', 'scripts/models.ts', ...args], { env: { ...process.env, PHONEVOICE_CONFIG: '' } }, (err, stdout, stderr) =>
+          resolve({ code: err ? (err as { code?: number }).code ?? -1 : 0, stdout, stderr }));
+      });
+    const ok = await cli(['--dir', dir, '--base-url', base, '--model', 'none']);
+    expect(ok).toMatchObject({ code: 0, stdout: expect.stringContaining(`fetched  ${join(dir, 'piper/en_US-lessac-medium.onnx')}  sha256:${sha(blob)}`) });
+    expect(ok.stderr).toContain(`0.1/0.1 MB piper/en_US-lessac-medium.onnx`);
+
+    const offline = await cli(['--dir', dir, '--base-url', 'http://127.0.0.1:9', '--voice', 'none']);
+    expect(offline.code).toBe(1);
+    expect(offline.stderr).toMatch(/error: could not fetch models: cannot reach 127\.0\.0\.1:9/);
+    expect(offline.stderr).not.toMatch(/\n\s+at /);
   });
 });
