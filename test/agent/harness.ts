@@ -31,6 +31,8 @@ export class LineDouble implements MediaSession {
   readonly marksPlayed: string[] = [];
   readonly dtmfSent: string[] = [];
   readonly playRates = new Set<number>();
+  /** When the latest caller frame was handed to the listeners (barge-in reaction baseline). */
+  lastFrameAt = 0;
 
   constructor() {
     this.#timer = setInterval(() => this.#tick(), 20);
@@ -54,6 +56,7 @@ export class LineDouble implements MediaSession {
     const speech = this.#caller.shift() ?? false;
     this.#frame.fill(0);
     if (speech) for (let i = 0; i < FRAME; i++) this.#frame[i] = i % 16 < 8 ? TONE_AMPLITUDE : -TONE_AMPLITUDE;
+    this.lastFrameAt = performance.now();
     for (const l of this.#audio) l(this.#frame);
     let budget = 20;
     while (this.#queue.length) {
