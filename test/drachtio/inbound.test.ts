@@ -27,7 +27,7 @@ describe('drachtio engine: inbound calls through drachtio-server', () => {
     const endpoint = h.media.endpoints[0] as FakeEndpoint;
     expect(endpoint.remoteSdp).toBe(CALLER_SDP);
     expect(endpoint.fork?.options).toMatchObject({
-      mixType: 'mono', sampling: '16k', metadata: { callId: 'call-in-1' },
+      mixType: 'mono', sampling: '16k', metadata: { callId: 'call-in-1', token: expect.stringMatching(/^[0-9a-f]{32}$/) },
       bidirectionalAudio: { enabled: true, streaming: true, sampleRate: 16000 },
     });
 

@@ -52,7 +52,7 @@ describe('drachtio engine: outbound calls through the trunk', () => {
     const endpoint = h.media.endpoints[0] as FakeEndpoint;
     expect(endpoint.remoteSdp).toBe(CALLEE_SDP);
     expect(h.server.appRequests.some((r) => r.method === 'ACK')).toBe(true);
-    expect(endpoint.fork?.options.metadata).toEqual({ callId: 'call-out-1' });
+    expect(endpoint.fork?.options.metadata).toMatchObject({ callId: 'call-out-1' });
 
     // The callee hangs up.
     const dialogId = h.server.dialogIdOf(header(invites[1]!, 'Call-ID')!)!;

@@ -1,3 +1,4 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../../ops/logger.js';
@@ -9,7 +10,7 @@ export interface AudioForkServerOptions {
   port: number;
   /** A socket must name its call in its first (metadata) frame within this time. */
   metadataTimeoutMs: number;
-  /** How long a fork connection may wait for its call to claim it (and vice versa). */
+  /** How long a call waits for FreeSWITCH to connect its fork. */
   claimTimeoutMs: number;
   /** Largest frame accepted from FreeSWITCH (bytes). */
   maxPayload: number;
@@ -19,19 +20,22 @@ export const defaultAudioForkServerOptions: AudioForkServerOptions = {
   host: '0.0.0.0', port: 8090, metadataTimeoutMs: 5000, claimTimeoutMs: 10_000, maxPayload: 64 * 1024,
 };
 
-interface Waiter { resolve(ws: WebSocket): void; reject(err: Error): void; timer: NodeJS.Timeout }
+interface Waiter { token: string; resolve(ws: WebSocket): void; reject(err: Error): void; timer: NodeJS.Timeout }
+
+/** What a call hands to `uuid_audio_fork` as metadata, and waits on. */
+export interface ForkClaim { metadata: { callId: string; token: string }; socket: Promise<WebSocket> }
 
 /**
  * The WebSocket server mod_audio_fork (inside FreeSWITCH) connects back to. Each connection
  * opens with a JSON text frame carrying the metadata we passed to `uuid_audio_fork`
- * (`{callId}`), which pairs it with its call; then binary L16 PCM flows.
+ * (`{callId, token}`), which pairs it with its call; then binary L16 PCM flows. The random
+ * per-call token keeps anyone else who reaches the port from taking over a call's audio.
  */
 export class AudioForkServer {
   readonly #opts: AudioForkServerOptions;
   readonly #log: Logger;
   #wss: WebSocketServer | null = null;
   readonly #waiters = new Map<string, Waiter>();
-  readonly #early = new Map<string, { ws: WebSocket; timer: NodeJS.Timeout }>();
   #rejected = 0;
 
   constructor(opts: Partial<AudioForkServerOptions>, log: Logger) {
@@ -59,21 +63,18 @@ export class AudioForkServer {
     });
   }
 
-  /** Resolves with the fork socket of `callId` once FreeSWITCH has connected it. */
-  claim(callId: string): Promise<WebSocket> {
-    const early = this.#early.get(callId);
-    if (early) {
-      this.#early.delete(callId);
-      clearTimeout(early.timer);
-      return Promise.resolve(early.ws);
-    }
-    return new Promise((resolve, reject) => {
+  /** Expect the fork of `callId`: pass `metadata` to forkAudioStart, then await `socket`. */
+  claim(callId: string): ForkClaim {
+    const token = randomBytes(16).toString('hex');
+    const socket = new Promise<WebSocket>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters.delete(callId);
         reject(new Error(`audio fork for ${callId} did not connect within ${this.#opts.claimTimeoutMs} ms`));
       }, this.#opts.claimTimeoutMs);
-      this.#waiters.set(callId, { resolve, reject, timer });
+      this.#waiters.set(callId, { token, resolve, reject, timer });
     });
+    socket.catch(() => undefined);
+    return { metadata: { callId, token }, socket };
   }
 
   /** Give up waiting for a call's fork (call ended before media came up). */
@@ -84,8 +85,6 @@ export class AudioForkServer {
 
   async stop(): Promise<void> {
     for (const [id] of this.#waiters) this.release(id);
-    for (const { ws, timer } of this.#early.values()) { clearTimeout(timer); ws.terminate(); }
-    this.#early.clear();
     const wss = this.#wss;
     this.#wss = null;
     if (!wss) return;
@@ -105,29 +104,35 @@ export class AudioForkServer {
     const timer = setTimeout(() => this.#refuse(ws, 'no metadata'), this.#opts.metadataTimeoutMs);
     ws.once('message', (data, isBinary) => {
       clearTimeout(timer);
-      const callId = isBinary ? null : parseCallId(data.toString());
-      if (!callId) return this.#refuse(ws, 'bad metadata');
-      const waiter = this.#waiters.get(callId);
-      if (waiter) {
-        this.#waiters.delete(callId);
-        clearTimeout(waiter.timer);
-        waiter.resolve(ws);
-        return;
-      }
-      if (this.#early.has(callId)) return this.#refuse(ws, 'duplicate call');
-      // FreeSWITCH can connect before uuid_audio_fork's +OK reaches us: hold the socket briefly.
-      const early = setTimeout(() => { this.#early.delete(callId); this.#refuse(ws, 'unknown call'); }, this.#opts.claimTimeoutMs);
-      this.#early.set(callId, { ws, timer: early });
+      const meta = isBinary ? null : parseMetadata(data.toString());
+      if (!meta) return this.#refuse(ws, 'bad metadata');
+      // claim() always precedes forkAudioStart, so a fork nobody waits for is a stranger.
+      if (!this.#waiters.has(meta.callId)) return this.#refuse(ws, 'unknown call');
+      this.#deliver(meta.callId, ws, meta.token);
     });
+  }
+
+  #deliver(callId: string, ws: WebSocket, token: string): void {
+    const waiter = this.#waiters.get(callId)!;
+    if (!sameToken(waiter.token, token)) return this.#refuse(ws, 'bad token');
+    this.#waiters.delete(callId);
+    clearTimeout(waiter.timer);
+    waiter.resolve(ws);
   }
 }
 
-function parseCallId(text: string): string | null {
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function parseMetadata(text: string): { callId: string; token: string } | null {
   try {
-    const meta = JSON.parse(text) as unknown;
-    if (meta && typeof meta === 'object' && typeof (meta as { callId?: unknown }).callId === 'string') {
-      const id = (meta as { callId: string }).callId;
-      return id.length > 0 && id.length <= 200 ? id : null;
+    const meta = JSON.parse(text) as { callId?: unknown; token?: unknown } | null;
+    if (meta && typeof meta.callId === 'string' && typeof meta.token === 'string'
+      && meta.callId.length > 0 && meta.callId.length <= 200 && meta.token.length <= 100) {
+      return { callId: meta.callId, token: meta.token };
     }
   } catch { /* not JSON */ }
   return null;

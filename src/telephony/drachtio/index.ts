@@ -19,15 +19,18 @@ import type { SrfDialog, SrfLike } from './srf-types.js';
 export interface DrachtioTelephonyOptions {
   /** Cap on drachtio-srf's reconnect backoff (it grows forever otherwise). */
   reconnectMaxDelayMs: number;
-  /** Address the mod_audio_fork WebSocket server binds. */
-  audioWsHost: string;
+  /**
+   * Address the mod_audio_fork WebSocket server binds. Default: loopback when FreeSWITCH
+   * reaches us at the default URL (same host), all interfaces when `audio_ws_url` is set.
+   */
+  audioWsHost?: string;
   referTimeoutMs: number;
   /** Replace FreeSWITCH (tests): builds the media server from the connected Srf. */
   mediaServer?: (srf: SrfLike) => MediaServerAdapter;
 }
 
 export const defaultDrachtioTelephonyOptions: DrachtioTelephonyOptions = {
-  reconnectMaxDelayMs: 5_000, audioWsHost: '0.0.0.0', referTimeoutMs: 10_000,
+  reconnectMaxDelayMs: 5_000, referTimeoutMs: 10_000,
 };
 
 /** Counters for /metrics. */
@@ -79,7 +82,8 @@ export class DrachtioTelephony implements Telephony {
     this.#ms = this.#opts.mediaServer?.(this.#srf) ?? new FsmrfMediaServer(this.#srf, {
       ...defaultFsmrfOptions, host: fs.host, port: fs.port, secret: fs.secret,
     }, log.child({ component: 'freeswitch' }));
-    this.#fork = new AudioForkServer({ host: this.#opts.audioWsHost, port: fs.audio_ws_port }, log.child({ component: 'audio-fork' }));
+    const wsHost = this.#opts.audioWsHost ?? (fs.audio_ws_url ? '0.0.0.0' : '127.0.0.1');
+    this.#fork = new AudioForkServer({ host: wsHost, port: fs.audio_ws_port }, log.child({ component: 'audio-fork' }));
   }
 
   setInboundHandler(handler: InboundHandler): void { this.#handler = handler; }
@@ -187,13 +191,13 @@ export class DrachtioTelephony implements Telephony {
   /** Fork the endpoint's audio to our WebSocket server and wrap dialog + media as a leg. */
   async #attach(endpoint: MediaEndpoint, dialog: SrfDialog, callId: string, recordingPath: string | null, remote: string): Promise<DrachtioCallLeg> {
     const log = this.#log.child({ callId });
-    const socket = this.#fork.claim(callId);
+    const claim = this.#fork.claim(callId);
     try {
       await endpoint.forkAudioStart({
-        wsUrl: this.#audioWsUrl(), mixType: 'mono', sampling: '16k', metadata: { callId },
+        wsUrl: this.#audioWsUrl(), mixType: 'mono', sampling: '16k', metadata: claim.metadata,
         bidirectionalAudio: { enabled: true, streaming: true, sampleRate: 16_000 },
       });
-      const ws = await socket;
+      const ws = await claim.socket;
       const media = new ForkMediaSession(ws, endpoint, { recordingPath }, log);
       const leg = new DrachtioCallLeg({
         callId, remote, answeredAt: Date.now(), dialog, endpoint, media, log, referTimeoutMs: this.#opts.referTimeoutMs,
@@ -205,14 +209,13 @@ export class DrachtioTelephony implements Telephony {
       return leg;
     } catch (err) {
       this.#fork.release(callId);
-      socket.catch(() => undefined);
       throw err;
     }
   }
 
   #audioWsUrl(): string {
     const fs = this.#config.telephony.freeswitch;
-    return fs.audio_ws_url ?? `ws://${this.#config.telephony.sip.public_address ?? '127.0.0.1'}:${this.#fork.port}`;
+    return fs.audio_ws_url ?? `ws://127.0.0.1:${this.#fork.port}`;
   }
 
   /** Transfer fallback: a new outbound leg whose audio FreeSWITCH bridges to the caller. */
