@@ -23,6 +23,7 @@ describe('call state machine', () => {
     expect(statusForUnconnected('busy')).toBe('busy');
     expect(statusForUnconnected('no_answer')).toBe('no_answer');
     expect(statusForUnconnected('canceled')).toBe('canceled');
+    expect(statusForUnconnected('customer_hangup')).toBe('canceled');
     expect(statusForUnconnected('trunk_error')).toBe('failed');
     expect(statusForUnconnected('declined')).toBe('failed');
   });

@@ -34,7 +34,9 @@ export function statusForUnconnected(endReason: EndReason): CallStatus {
   switch (endReason) {
     case 'busy': return 'busy';
     case 'no_answer': return 'no_answer';
-    case 'canceled': return 'canceled';
+    case 'canceled':
+    case 'customer_hangup': // an inbound caller who gave up before the answer
+      return 'canceled';
     default: return 'failed';
   }
 }

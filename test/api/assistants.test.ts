@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/harness.js';
+
+let t: TestServer;
+beforeAll(async () => { t = await startTestServer(); });
+afterAll(async () => t?.close());
+
+describe('assistants', () => {
+  it('fills every field with the documented defaults', async () => {
+    const res = await t.api('POST', '/v1/assistants', { name: 'Minimal' });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({
+      object: 'assistant', name: 'Minimal', first_message: null, first_message_mode: 'assistant_speaks_first', language: 'en',
+      endpointing_ms: 500, silence_timeout_seconds: 30, max_duration_seconds: 1800,
+      interruption: { enabled: true, min_speech_ms: 500, ignore_phrases: ['yeah', 'okay', 'mm-hm', 'uh-huh', 'right'] },
+      voice: { provider: 'piper', voice: 'en_US-lessac-medium' },
+      transcriber: { provider: 'whisper', model: 'onnx-community/whisper-tiny.en' },
+      llm: { provider: 'ollama', model: 'llama3.2:1b' },
+      tools: [], end_call_phrases: [], voicemail: null, analysis: null, webhook_url: null, metadata: {},
+    });
+    expect(res.json.id).toMatch(/^asst_/);
+    expect(Date.parse(res.json.created_at)).not.toBeNaN();
+  });
+
+  it('stores every field of the spec and merges PATCH into nested objects', async () => {
+    const full = {
+      name: 'Dental', system_prompt: 'Book for {{clinic}}', first_message: 'Hello!', first_message_mode: 'wait_for_user', language: 'fr',
+      voice: { provider: 'piper', voice: 'fr_FR-siwis-medium' }, transcriber: { provider: 'whisper', model: 'onnx-community/whisper-small', beam: 2 },
+      llm: { provider: 'custom', url: 'https://llm.internal/v1', temperature: 0.2, max_tokens: 200, protocol: 'websocket' },
+      tools: [
+        { type: 'end_call' }, { type: 'transfer_call', destinations: [{ number: '+33100000000', description: 'front desk' }] }, { type: 'send_dtmf' },
+        { type: 'http', name: 'lookup_patient', description: 'Find a patient', parameters: { type: 'object', properties: { name: { type: 'string' } } }, url: 'https://crm.internal/lookup' },
+      ],
+      end_call_phrases: ['goodbye'], interruption: { enabled: false, min_speech_ms: 300, ignore_phrases: ['oui'] }, endpointing_ms: 700,
+      silence_timeout_seconds: 20, max_duration_seconds: 600, voicemail: { action: 'leave_message', message: 'Call us back' },
+      analysis: { intents: ['book', 'cancel'], schema: { type: 'object' } }, webhook_url: 'https://hooks.internal/pv', metadata: { team: 'a' },
+    };
+    const created = await t.api('POST', '/v1/assistants', full);
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject(full);
+    const patched = await t.api('PATCH', `/v1/assistants/${created.json.id}`, { llm: { temperature: 0.9 }, interruption: { enabled: true }, tools: [] });
+    expect(patched.status).toBe(200);
+    expect(patched.json.llm).toEqual({ ...full.llm, model: 'llama3.2:1b', temperature: 0.9 });
+    expect(patched.json.interruption).toEqual({ enabled: true, min_speech_ms: 300, ignore_phrases: ['oui'] });
+    expect(patched.json.tools).toEqual([]);
+    expect(patched.json.system_prompt).toBe('Book for {{clinic}}');
+    expect((await t.api('GET', `/v1/assistants/${created.json.id}`)).json).toEqual(patched.json);
+  });
+
+  it('lists newest first with cursor pagination, and deletes', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await t.createAssistant({ name: `List ${i}` })).id);
+    const page = await t.api('GET', '/v1/assistants?limit=2');
+    expect(page.json.data.map((a: any) => a.id)).toEqual([ids[2], ids[1]]);
+    expect(page.json.has_more).toBe(true);
+    const next = await t.api('GET', `/v1/assistants?limit=2&starting_after=${ids[1]}`);
+    expect(next.json.data[0].id).toBe(ids[0]);
+    const del = await t.api('DELETE', `/v1/assistants/${ids[0]}`);
+    expect(del.json).toEqual({ id: ids[0], object: 'assistant', deleted: true });
+    expect((await t.api('GET', `/v1/assistants/${ids[0]}`)).status).toBe(404);
+    expect((await t.api('DELETE', `/v1/assistants/${ids[0]}`)).status).toBe(404);
+  });
+});
