@@ -49,6 +49,7 @@ export async function createProviders(config: Config, log: Logger): Promise<Prov
   const whisperModel = (spec?: AssistantConfig['transcriber']): string =>
     typeof spec?.model === 'string' && spec.model ? spec.model : config.providers.whisper.model;
   const defaultWhisper = (): WhisperStt => stt({ provider: 'whisper' }) as WhisperStt;
+  const ollamaName = `llm:ollama:${config.providers.ollama.model}`;
 
   function stt(spec: AssistantConfig['transcriber']): SpeechToText {
     const key = fake.enabled ? 'fake' : JSON.stringify([spec.provider, spec.model ?? null, spec.url ?? null, spec.language ?? null]);
@@ -119,12 +120,17 @@ export async function createProviders(config: Config, log: Logger): Promise<Prov
     llm: (spec, ctx) => createLanguageModel(spec, config, ctx, log),
 
     async warmUp() {
-      await track('vad:silero', () => vad.load());
-      if (fake.enabled) return;
-      const whisper = defaultWhisper();
-      if (whisper.files().ok) await track(whisper.name, () => whisper.load());
-      const piper = tts({ provider: 'piper', voice: config.providers.piper.voice });
-      if (piper instanceof PiperTts) await track(piper.name, () => piper.load());
+      const steps = [track('vad:silero', () => vad.load())];
+      if (!fake.enabled) {
+        const whisper = defaultWhisper();
+        if (whisper.files().ok) steps.push(track(whisper.name, () => whisper.load()));
+        const piper = tts({ provider: 'piper', voice: config.providers.piper.voice });
+        if (piper instanceof PiperTts) steps.push(track(piper.name, () => piper.load()));
+        // Loads the default model into Ollama's memory (keep_alive) so the first call does not wait for it.
+        const ollama = createLanguageModel({ provider: 'ollama' }, config, { callId: 'warm-up', metadata: {} }, log);
+        if (ollama.warmUp) steps.push(track(ollamaName, () => ollama.warmUp!()));
+      }
+      await Promise.all(steps);
     },
 
     status() {
@@ -155,10 +161,17 @@ export async function createProviders(config: Config, log: Logger): Promise<Prov
       const piperOnDisk = piperVoiceAvailable(modelsDir, voice);
       statuses.push({
         name: piperName,
-        ready: piperOnDisk && !piperError,
+        // Calls can still be served (espeak speaks instead), so a missing voice degrades, it does not block readiness.
+        ready: piperOnDisk ? !piperError : espeak !== null,
         detail: !piperOnDisk
-          ? `voice missing at ${piperVoicePaths(modelsDir, voice).model}; using espeak-ng fallback (run: npm run models)`
+          ? `degraded: voice missing at ${piperVoicePaths(modelsDir, voice).model}; using espeak-ng fallback (run: npm run models)`
           : piperError || (loaded.has(piperName) ? 'loaded' : 'on disk'),
+      });
+      const ollamaError = loaded.get(ollamaName);
+      statuses.push({
+        name: ollamaName,
+        ready: ollamaError === '',
+        detail: ollamaError === undefined ? `not checked yet (${config.providers.ollama.url})` : ollamaError || `model loaded at ${config.providers.ollama.url}`,
       });
       statuses.push({
         name: fallbackTts.name,
