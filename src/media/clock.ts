@@ -1,30 +1,45 @@
 /**
- * The one media clock of the process: a single 20 ms tick that every RTP session rides to
- * send its next frame, instead of one timer per call.
+ * The one media clock of the process: every RTP session rides its 20 ms tick to send its
+ * next frame, instead of one timer per call.
  *
- * Each tick is scheduled against the absolute start time (`start + n × period`, read from
- * `process.hrtime.bigint()`), so timer lateness never accumulates into drift the way
- * chained `setInterval` callbacks do. When the event loop stalls, missed ticks are run
- * back to back (up to `maxCatchUpTicks`) so RTP timestamps stay true to wall time; after a
- * longer stall the clock skips ahead rather than bursting seconds of audio.
+ * - No drift: each tick is scheduled against the absolute start time
+ *   (`start + n × period`, read from `process.hrtime.bigint()`), so timer lateness never
+ *   accumulates the way chained `setInterval` callbacks do.
+ * - Sends first: a tick runs every subscriber's `send` before anyone's `receive` (jitter
+ *   buffer, resampling, listeners), so the last packet of a tick waits only for the other
+ *   sends, not for all the receive work.
+ * - Staggered slots: the period is split into `slots` sub-ticks and each subscriber is
+ *   placed in the least busy slot, so 400 sessions send as 4 bursts of 100 spread over the
+ *   20 ms rather than one burst of 400. Each subscriber still ticks exactly every period.
+ * - Catch-up: after an event-loop stall missed sub-ticks run back to back (up to
+ *   `maxCatchUpTicks` periods) so RTP timestamps stay true to wall time; after a longer
+ *   stall the clock skips ahead rather than bursting seconds of audio.
  */
 
 export interface MediaClockOptions {
   periodMs: number;
+  slots: number;
   maxCatchUpTicks: number;
 }
 
-export const defaultMediaClockOptions: MediaClockOptions = { periodMs: 20, maxCatchUpTicks: 10 };
+export const defaultMediaClockOptions: MediaClockOptions = { periodMs: 20, slots: 4, maxCatchUpTicks: 10 };
 
-/** Called once per tick; `tick` counts from the clock's start, `lateMs` is how late this tick runs. */
-export type TickListener = (tick: number, lateMs: number) => void;
+/** `tick` counts this subscriber's periods since the clock started. */
+export interface ClockSubscriber {
+  send?(tick: number): void;
+  receive?(tick: number): void;
+}
 
 export class MediaClock {
   readonly periodMs: number;
-  #maxCatchUp: number;
-  #listeners: TickListener[] = [];
+  readonly slots: number;
+  #subMs: number;
+  #maxCatchUpSubTicks: number;
+  #slotSubscribers: ClockSubscriber[][];
+  #count = 0;
   #startNs = 0n;
-  #tick = 0;
+  /** Sub-ticks run so far; sub-tick k serves slot k % slots. */
+  #sub = 0;
   #timer: NodeJS.Timeout | null = null;
   #running = false;
   #onError: (err: unknown) => void;
@@ -32,12 +47,15 @@ export class MediaClock {
   constructor(options: Partial<MediaClockOptions> = {}, onError: (err: unknown) => void = () => {}) {
     const o = { ...defaultMediaClockOptions, ...options };
     this.periodMs = o.periodMs;
-    this.#maxCatchUp = o.maxCatchUpTicks;
+    this.slots = Math.max(1, Math.floor(o.slots));
+    this.#subMs = o.periodMs / this.slots;
+    this.#maxCatchUpSubTicks = o.maxCatchUpTicks * this.slots;
+    this.#slotSubscribers = Array.from({ length: this.slots }, () => []);
     this.#onError = onError;
   }
 
   get subscribers(): number {
-    return this.#listeners.length;
+    return this.#count;
   }
 
   /** Milliseconds since the clock started (0 when stopped). */
@@ -45,25 +63,31 @@ export class MediaClock {
     return this.#running ? Number(process.hrtime.bigint() - this.#startNs) / 1e6 : 0;
   }
 
-  /** How late "now" is against the ideal time of the tick being run. */
+  /** How late "now" is against the ideal time of the sub-tick being run (send jitter). */
   lateMs(): number {
-    return this.nowMs() - this.#tick * this.periodMs;
+    return this.nowMs() - this.#sub * this.#subMs;
   }
 
   /** Subscribe; the clock runs while it has at least one subscriber. */
-  subscribe(listener: TickListener): () => void {
-    this.#listeners = [...this.#listeners, listener];
+  subscribe(subscriber: ClockSubscriber): () => void {
+    let slot = 0;
+    for (let s = 1; s < this.slots; s++) if (this.#slotSubscribers[s]!.length < this.#slotSubscribers[slot]!.length) slot = s;
+    this.#slotSubscribers[slot] = [...this.#slotSubscribers[slot]!, subscriber];
+    this.#count++;
     if (!this.#running) this.#start();
+    let subscribed = true;
     return () => {
-      this.#listeners = this.#listeners.filter((l) => l !== listener);
-      if (this.#listeners.length === 0) this.#stop();
+      if (!subscribed) return;
+      subscribed = false;
+      this.#slotSubscribers[slot] = this.#slotSubscribers[slot]!.filter((s) => s !== subscriber);
+      if (--this.#count === 0) this.#stop();
     };
   }
 
   #start(): void {
     this.#running = true;
     this.#startNs = process.hrtime.bigint();
-    this.#tick = 0;
+    this.#sub = 0;
     this.#schedule();
   }
 
@@ -74,8 +98,7 @@ export class MediaClock {
   }
 
   #schedule(): void {
-    const next = (this.#tick + 1) * this.periodMs;
-    const delay = Math.max(0, next - this.nowMs());
+    const delay = Math.max(0, (this.#sub + 1) * this.#subMs - this.nowMs());
     // setTimeout fires at the earliest after the whole milliseconds asked; flooring keeps
     // the average lateness near half a millisecond instead of one.
     this.#timer = setTimeout(this.#onTimer, Math.floor(delay));
@@ -84,31 +107,35 @@ export class MediaClock {
   #onTimer = (): void => {
     this.#timer = null;
     if (!this.#running) return;
-    const now = this.nowMs();
-    let due = Math.floor(now / this.periodMs) - this.#tick;
-    if (due <= 0) {
-      // Woke early (timer granularity): wait for the rest of the period.
-      this.#schedule();
-      return;
+    let due = Math.floor(this.nowMs() / this.#subMs) - this.#sub;
+    if (due > this.#maxCatchUpSubTicks) {
+      // Too far behind: skip whole periods, keeping every slot's cadence.
+      const skip = Math.floor((due - 1) / this.slots) * this.slots;
+      this.#sub += skip;
+      due -= skip;
     }
-    if (due > this.#maxCatchUp) {
-      this.#tick += due - 1;
-      due = 1;
-    }
-    for (let i = 0; i < due && this.#running; i++) {
-      this.#tick++;
-      const late = this.nowMs() - this.#tick * this.periodMs;
-      const listeners = this.#listeners;
-      for (let j = 0; j < listeners.length; j++) {
-        try {
-          listeners[j]!(this.#tick, late);
-        } catch (err) {
-          this.#onError(err);
-        }
-      }
-    }
+    for (let i = 0; i < due && this.#running; i++) this.#runSubTick(++this.#sub);
     if (this.#running) this.#schedule();
   };
+
+  #runSubTick(sub: number): void {
+    const subscribers = this.#slotSubscribers[sub % this.slots]!;
+    const tick = Math.floor(sub / this.slots);
+    for (let j = 0; j < subscribers.length; j++) {
+      try {
+        subscribers[j]!.send?.(tick);
+      } catch (err) {
+        this.#onError(err);
+      }
+    }
+    for (let j = 0; j < subscribers.length; j++) {
+      try {
+        subscribers[j]!.receive?.(tick);
+      } catch (err) {
+        this.#onError(err);
+      }
+    }
+  }
 }
 
 let shared: MediaClock | null = null;

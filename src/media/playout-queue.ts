@@ -51,6 +51,10 @@ export class PlayoutQueue {
   /** Append audio at any rate; it is resampled to the line rate. */
   push(pcm: Int16Array, sampleRate: number): void {
     if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new RangeError(`invalid sample rate ${sampleRate}`);
+    if (sampleRate === this.lineRate) {
+      this.#append(pcm);
+      return;
+    }
     if (this.#resampler?.inRate !== sampleRate) this.#resampler = new Resampler(sampleRate, this.lineRate);
     this.#append(this.#resampler.process(pcm));
   }
@@ -113,11 +117,16 @@ export class PlayoutQueue {
     while (size < needed && size < this.#maxSamples) size *= 2;
     size = Math.min(size, this.#maxSamples);
     if (size <= this.#ring.length) return;
-    // Counters stay absolute (marks hold absolute positions): re-place each queued sample
-    // at its position modulo the new capacity. Rare, so a plain loop is fine.
-    const grown = new Int16Array(size);
-    const old = this.#ring;
-    for (let p = this.#read; p < this.#write; p++) grown[p % size] = old[p % old.length]!;
-    this.#ring = grown;
+    // Counters stay absolute (marks hold absolute positions): the queued samples move to
+    // their positions modulo the new capacity.
+    const queued = new Int16Array(this.queuedSamples);
+    const read = this.#read;
+    this.read(queued);
+    this.#read = read;
+    this.#ring = new Int16Array(size);
+    const start = read % size;
+    const first = Math.min(queued.length, size - start);
+    this.#ring.set(queued.subarray(0, first), start);
+    if (first < queued.length) this.#ring.set(queued.subarray(first), 0);
   }
 }

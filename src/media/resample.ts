@@ -34,8 +34,8 @@ export class Resampler {
   #half: number;
   #taps: number;
   #phases: number;
-  #kernel: Float32Array;
-  #buf: Float32Array;
+  #kernel: Float64Array;
+  #buf: Float64Array;
   #len: number;
   #pos: number;
   #rem = 0;
@@ -54,9 +54,10 @@ export class Resampler {
     const fc = Math.min(1, outRate / inRate) * o.cutoff;
     this.#half = Math.ceil(o.zeroCrossings / fc);
     this.#taps = 2 * this.#half;
-    this.#phases = o.phases;
-    this.#kernel = buildKernel(this.#half, o.phases, fc);
-    this.#buf = new Float32Array(4 * this.#taps + 1024);
+    // Few distinct positions (8→16 kHz has 2, 24→8 kHz has 1): one exact row each.
+    this.#phases = this.#den <= o.phases ? this.#den : o.phases;
+    this.#kernel = cachedKernel(this.#half, this.#phases, fc);
+    this.#buf = new Float64Array(4 * this.#taps + 1024);
     this.#len = 0;
     this.#pos = 0;
     this.reset();
@@ -94,11 +95,18 @@ export class Resampler {
     let pos = this.#pos;
     let rem = this.#rem;
     let n = 0;
+    const exact = this.#phases === den;
     while (pos + half < this.#len) {
-      const k0 = Math.floor(rem * phaseScale) * taps;
+      const k0 = (exact ? rem : Math.floor(rem * phaseScale)) * taps;
       const b0 = pos - half + 1;
-      let acc = 0;
-      for (let k = 0; k < taps; k++) acc += buf[b0 + k]! * kernel[k0 + k]!;
+      // Two accumulators: independent add chains run in parallel (taps is always even).
+      let acc0 = 0;
+      let acc1 = 0;
+      for (let k = 0; k < taps; k += 2) {
+        acc0 += buf[b0 + k]! * kernel[k0 + k]!;
+        acc1 += buf[b0 + k + 1]! * kernel[k0 + k + 1]!;
+      }
+      const acc = acc0 + acc1;
       out[n++] = acc > 32767 ? 32767 : acc < -32768 ? -32768 : Math.round(acc);
       rem += num;
       while (rem >= den) {
@@ -120,7 +128,7 @@ export class Resampler {
 
   #append(input: Int16Array, length: number): void {
     if (this.#len + length > this.#buf.length) {
-      const grown = new Float32Array((this.#len + length) * 2);
+      const grown = new Float64Array((this.#len + length) * 2);
       grown.set(this.#buf.subarray(0, this.#len));
       this.#buf = grown;
     }
@@ -131,10 +139,23 @@ export class Resampler {
   }
 }
 
+const kernels = new Map<string, Float64Array>();
+
+/** Kernels are immutable: every resampler with the same shape shares one table. */
+function cachedKernel(half: number, phases: number, fc: number): Float64Array {
+  const key = `${half}/${phases}/${fc}`;
+  let k = kernels.get(key);
+  if (!k) {
+    k = buildKernel(half, phases, fc);
+    kernels.set(key, k);
+  }
+  return k;
+}
+
 /** Kernel table: for each phase p (fraction p/phases), the taps for input offsets -half+1 … half. */
-function buildKernel(half: number, phases: number, fc: number): Float32Array {
+function buildKernel(half: number, phases: number, fc: number): Float64Array {
   const taps = 2 * half;
-  const table = new Float32Array((phases + 1) * taps);
+  const table = new Float64Array((phases + 1) * taps);
   for (let p = 0; p <= phases; p++) {
     const frac = p / phases;
     let sum = 0;

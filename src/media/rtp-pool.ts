@@ -3,6 +3,7 @@ import { lookup } from 'node:dns';
 import { isIP, isIPv6 } from 'node:net';
 import type { Logger } from '../ops/logger.js';
 import { sharedMediaClock, type MediaClock } from './clock.js';
+import type { LatencyHistogram } from './latency-histogram.js';
 import { RtpSession } from './rtp-session.js';
 import type { RtpSession as RtpSessionContract, RtpSessionFactory, RtpSessionOptions } from './rtp-types.js';
 import { WavWriter } from './wav-writer.js';
@@ -17,6 +18,8 @@ export interface RtpSessionPoolOptions {
   clock?: MediaClock;
   /** Interval of our RTCP reports; RFC 3550's customary 5 s unless a test wants it sooner. */
   rtcpIntervalMs?: number;
+  /** Also record every session's send jitter here (benchmarks: one distribution over all calls). */
+  sendJitter?: LatencyHistogram;
 }
 
 /**
@@ -31,6 +34,7 @@ export class RtpSessionPool implements RtpSessionFactory {
   #log: Logger;
   #clock: MediaClock;
   #rtcpIntervalMs: number;
+  #sendJitter: LatencyHistogram | null;
   #next: number;
   #inUse = new Set<number>();
   #sessions = new Set<RtpSessionContract>();
@@ -45,6 +49,7 @@ export class RtpSessionPool implements RtpSessionFactory {
     this.#log = options.log;
     this.#clock = options.clock ?? sharedMediaClock();
     this.#rtcpIntervalMs = options.rtcpIntervalMs ?? 5000;
+    this.#sendJitter = options.sendJitter ?? null;
     this.#next = min;
   }
 
@@ -75,6 +80,7 @@ export class RtpSessionPool implements RtpSessionFactory {
         localPort: port,
         clock: this.#clock,
         rtcpIntervalMs: this.#rtcpIntervalMs,
+        sendJitter: this.#sendJitter,
         log: this.#log,
         recorder,
         onClosed: () => {

@@ -31,6 +31,8 @@ export interface RtpSessionDeps {
   localPort: number;
   clock: MediaClock;
   rtcpIntervalMs: number;
+  /** A histogram shared across sessions, fed alongside this session's own. */
+  sendJitter: LatencyHistogram | null;
   log: Logger;
   recorder: WavWriter | null;
   onClosed: () => void;
@@ -59,9 +61,13 @@ export class RtpSession implements RtpSessionContract {
   #needMarker = true;
   #talking = false;
   #hold = false;
+  // Exact-size buffers: send(buf, port, address) then needs no per-packet slice.
   readonly #sendBufs = Array.from({ length: SEND_BUFFERS }, () => Buffer.alloc(RTP_HEADER_BYTES + FRAME));
+  readonly #eventBufs = Array.from({ length: SEND_BUFFERS }, () => Buffer.alloc(RTP_HEADER_BYTES + 4));
   #sendIdx = 0;
   readonly #sendFrame = new Int16Array(FRAME);
+  /** What this tick sent (for the recording), null when nothing audible went out. */
+  #said: Int16Array | null = null;
   readonly #sendJitter = new LatencyHistogram();
   readonly #queue = new PlayoutQueue({ lineRate: LINE_RATE });
   readonly #dtmfOut = new DtmfSender({ clockRate: LINE_RATE });
@@ -121,7 +127,7 @@ export class RtpSession implements RtpSessionContract {
 
   start(): void {
     if (this.#unsubscribe || this.#closing) return;
-    this.#unsubscribe = this.#d.clock.subscribe(this.#onTick);
+    this.#unsubscribe = this.#d.clock.subscribe({ send: this.#onSendTick, receive: this.#onReceiveTick });
   }
 
   onAudio(listener: (frame: Int16Array) => void): () => void {
@@ -249,7 +255,14 @@ export class RtpSession implements RtpSessionContract {
 
   // ---- the 20 ms tick -----------------------------------------------------------------
 
-  #onTick = (): void => {
+  /** Send phase of the tick: every session sends before any does receive work (see MediaClock). */
+  #onSendTick = (): void => {
+    if (this.#closing) return;
+    this.#said = this.#remote && !this.#hold ? this.#sendNext() : null;
+    this.#ts = (this.#ts + FRAME) >>> 0;
+  };
+
+  #onReceiveTick = (): void => {
     if (this.#closing) return;
     const heard = this.#jitter.pop();
     if (heard) {
@@ -259,9 +272,8 @@ export class RtpSession implements RtpSessionContract {
         this.#audio.emit(this.#frame16);
       }
     }
-    const said = this.#remote && !this.#hold ? this.#sendNext() : null;
-    this.#d.recorder?.write([heard, said], FRAME);
-    this.#ts = (this.#ts + FRAME) >>> 0;
+    // Both channels of the same tick: the recording is aligned on the media clock.
+    this.#d.recorder?.write([heard, this.#said], FRAME);
     if (++this.#ticks % this.#rtcpEveryTicks === 0) this.#sendRtcp();
   };
 
@@ -270,20 +282,20 @@ export class RtpSession implements RtpSessionContract {
     const remote = this.#remote!;
     const dtmf = remote.dtmfPayloadType !== null ? this.#dtmfOut.next(this.#ts) : null;
     if (dtmf !== null && dtmf !== 'gap') {
-      const buf = this.#nextBuffer();
+      const buf = this.#nextBuffer(this.#eventBufs);
       writeRtpHeader(buf, remote.dtmfPayloadType!, dtmf.first, this.#seq, dtmf.startTimestamp, this.#ssrc);
       writeDtmfPayload(buf, RTP_HEADER_BYTES, dtmf.event, dtmf.end, this.#dtmfOut.volume, dtmf.duration);
-      this.#transmit(buf, RTP_HEADER_BYTES + 4);
+      this.#transmit(buf);
       return null;
     }
     const frame = this.#sendFrame;
     const real = this.#queue.read(frame);
     const marker = this.#needMarker || (real > 0 && !this.#talking);
     this.#talking = real > 0;
-    const buf = this.#nextBuffer();
+    const buf = this.#nextBuffer(this.#sendBufs);
     writeRtpHeader(buf, remote.payloadType, marker, this.#seq, this.#ts, this.#ssrc);
     g711Encode(this.#txTables, frame, FRAME, buf, RTP_HEADER_BYTES);
-    this.#transmit(buf, RTP_HEADER_BYTES + FRAME);
+    this.#transmit(buf);
     this.#needMarker = false;
     this.#queue.takePlayedMarks(this.#emitMark);
     return frame;
@@ -291,24 +303,23 @@ export class RtpSession implements RtpSessionContract {
 
   #emitMark = (name: string): void => this.#marks.emit(name);
 
-  #nextBuffer(): Buffer {
+  #nextBuffer(ring: Buffer[]): Buffer {
     this.#sendIdx = (this.#sendIdx + 1) % SEND_BUFFERS;
-    return this.#sendBufs[this.#sendIdx]!;
+    return ring[this.#sendIdx]!;
   }
 
-  #transmit(buf: Buffer, length: number): void {
+  #transmit(buf: Buffer): void {
     const address = this.#latch.address ?? this.#remote!.address;
     const port = this.#latch.latched ? this.#latch.port : this.#remote!.port;
-    this.#sendJitter.record(Math.abs(this.#d.clock.lateMs()));
-    this.#d.rtp.send(buf, 0, length, port, address, this.#onSent);
+    const late = Math.abs(this.#d.clock.lateMs());
+    this.#sendJitter.record(late);
+    this.#d.sendJitter?.record(late);
+    // No callback: send errors surface as the socket's 'error' event, logged once there.
+    this.#d.rtp.send(buf, port, address);
     this.#seq = (this.#seq + 1) & 0xffff;
     this.#packetsSent++;
-    this.#octetsSent += length - RTP_HEADER_BYTES;
+    this.#octetsSent += buf.length - RTP_HEADER_BYTES;
   }
-
-  #onSent = (err: Error | null): void => {
-    if (err && !this.#closing) this.#log.debug({ err }, 'rtp send failed');
-  };
 
   #sendRtcp(): void {
     const address = this.#latch.address ?? this.#remote?.address;
