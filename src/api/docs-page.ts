@@ -4,11 +4,16 @@ const esc = (s: string) => s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&
 
 /** A plain, readable HTML reference generated from the OpenAPI document. */
 export function docsPage(doc: ReturnType<typeof openApiDocument>): string {
+  const schemas = doc.components.schemas as Record<string, unknown>;
+  const resolve = (schema: unknown) => {
+    const ref = (schema as { $ref?: string }).$ref;
+    return ref ? schemas[ref.split('/').pop()!] ?? schema : schema;
+  };
   const sections: string[] = [];
   for (const [path, ops] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(ops as Record<string, { summary: string; parameters: Array<{ name: string; in: string; required: boolean }>; requestBody?: { content: Record<string, { schema: unknown }> }; security?: unknown[] }>)) {
       const params = op.parameters.map((p) => `<li><code>${esc(p.name)}</code> (${p.in}${p.required ? ', required' : ''})</li>`).join('');
-      const body = op.requestBody ? `<details><summary>Request body schema</summary><pre>${esc(JSON.stringify(op.requestBody.content['application/json']!.schema, null, 2))}</pre></details>` : '';
+      const body = op.requestBody ? `<details><summary>Request body schema</summary><pre>${esc(JSON.stringify(resolve(op.requestBody.content['application/json']!.schema), null, 2))}</pre></details>` : '';
       sections.push(`<section><h3><span class="m">${method.toUpperCase()}</span> <code>${esc(path)}</code>${op.security ? ' <small>(no key)</small>' : ''}</h3><p>${esc(op.summary)}</p>${params ? `<ul>${params}</ul>` : ''}${body}</section>`);
     }
   }

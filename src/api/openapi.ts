@@ -51,9 +51,20 @@ export const ROUTES: RouteDoc[] = [
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', tag: 'Operations', produces: 'text/plain', public: true },
 ];
 
-const jsonSchema = (s: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(s, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+/** Named schemas (`.meta({id})`) land in components.schemas and are referenced from there. */
+function collector() {
+  const components: Record<string, unknown> = {};
+  const toSchema = (s: z.ZodType, io: 'input' | 'output'): Record<string, unknown> => {
+    const raw = z.toJSONSchema(s, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
+    const { $schema: _s, $defs, ...rest } = JSON.parse(JSON.stringify(raw).replaceAll('"#/$defs/', '"#/components/schemas/')) as Record<string, unknown>;
+    for (const [name, def] of Object.entries(($defs ?? {}) as Record<string, unknown>)) components[name] ??= def;
+    return rest;
+  };
+  return { components, toSchema };
+}
 
 export function openApiDocument(serverUrl: string) {
+  const { components, toSchema: jsonSchema } = collector();
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of ROUTES) {
     const params: unknown[] = [];
@@ -82,6 +93,7 @@ export function openApiDocument(serverUrl: string) {
       responses,
     };
   }
+  const errorJson = jsonSchema(errorSchema, 'output');
   return {
     openapi: '3.1.0',
     info: { title: 'PhoneVoice API', version: '1.0.0', description: 'Self-hosted voice-AI phone server. Webhooks are signed with PhoneVoice-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>.' },
@@ -89,7 +101,7 @@ export function openApiDocument(serverUrl: string) {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { Error: jsonSchema(errorSchema, 'output') },
+      schemas: { ...components, Error: errorJson },
     },
     paths,
   };
