@@ -71,6 +71,14 @@ export class SipHeaders {
     return this;
   }
 
+  /** Set `name` as the first header (Via goes on top where humans and some peers look for it). */
+  setFirst(name: string, value: string | string[]): this {
+    const key = canonicalName(name);
+    const rest = [...this.#map.entries()].filter(([k]) => k !== key);
+    this.#map = new Map([[key, Array.isArray(value) ? [...value] : [value]], ...rest]);
+    return this;
+  }
+
   delete(name: string): this {
     this.#map.delete(canonicalName(name));
     return this;

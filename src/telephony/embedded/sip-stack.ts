@@ -105,7 +105,7 @@ export class SipStack {
 
   /** Send a request in a new client transaction; a Via with a fresh branch is put on top. */
   async request(req: SipRequest, target: Target, events: ClientTransactionEvents, options: { keepVia?: boolean } = {}): Promise<ClientTransaction> {
-    if (!options.keepVia) req.headers.set('via', this.via(target.transport));
+    if (!options.keepVia) req.headers.setFirst('via', this.via(target.transport));
     if (!req.headers.has('max-forwards')) req.headers.set('max-forwards', '70');
     if (!req.headers.has('user-agent')) req.headers.set('user-agent', this.options.userAgent);
     let flow: Flow;
@@ -127,6 +127,7 @@ export class SipStack {
 
   /** Send without a transaction (ACK for 2xx, §13.2.2.4). */
   async sendStateless(msg: SipMessage, target: Target): Promise<void> {
+    if (msg.kind === 'request' && !msg.headers.has('via')) msg.headers.setFirst('via', this.via(target.transport));
     const flow = await this.flowTo(target);
     flow.send(serialize(msg));
   }
