@@ -123,7 +123,8 @@ export async function createProviders(config: Config, log: Logger): Promise<Prov
       const steps = [track('vad:silero', () => vad.load())];
       if (!fake.enabled) {
         const whisper = defaultWhisper();
-        if (whisper.files().ok) steps.push(track(whisper.name, () => whisper.load()));
+        // One short silent segment: ORT sizes its buffers on the first run, not at load.
+        if (whisper.files().ok) steps.push(track(whisper.name, () => whisper.transcribe(new Int16Array(1600), 16000)));
         const piper = tts({ provider: 'piper', voice: config.providers.piper.voice });
         if (piper instanceof PiperTts) steps.push(track(piper.name, () => piper.load()));
         // Loads the default model into Ollama's memory (keep_alive) so the first call does not wait for it.

@@ -71,6 +71,8 @@ export class PiperTts implements TextToSpeech {
         throw new Error(`${paths.model} is not a Piper voice (no input "${name}")`);
       }
     }
+    // The phonemizer's WASM espeak takes ~300 ms to start: pay it here, not on the first sentence.
+    await phonemizeSentences('ready', config.espeakVoice);
     return { session, config };
   }
 
