@@ -90,8 +90,9 @@ export async function runLoadtest(opts: LoadtestOptions, hooks: RunLoadtestHooks
     if (!receiver) notes.push('Webhook delivery latency is measured only with --spawn (the harness runs the receiver).');
     notes.push('Barge-in reaction time is not exposed by the call object or analytics API; it is not reported here.');
 
+    const { apiKey: _secret, ...options } = opts; // never written to disk
     const report: LoadtestReport = {
-      options: { ...opts, apiKey: undefined } as LoadtestReport['options'],
+      options,
       machine: machineInfo(), baseline, run, server: figures, figures: loadFigures(run, baseline, figures, opts.scenario), charts: [], notes,
     };
     try {
