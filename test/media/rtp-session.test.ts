@@ -66,8 +66,9 @@ describe('two RtpSessions over loopback UDP', () => {
     expect(cleared).toEqual([['end-of-greeting']]);
     const loudAtClear = loud;
     await waitFor(() => quietAfterLoud >= 10, 2000, 'silence at b');
-    // Frames already in flight (network + b's 40 ms jitter buffer) may still be loud; nothing later.
-    expect(loud - loudAtClear).toBeLessThanOrEqual(4);
+    // Frames already in flight (network + b's 40 ms jitter buffer, more if a loaded box made
+    // the clock catch up) may still be loud; then silence. rtp-wire checks the exact frame.
+    expect(loud - loudAtClear).toBeLessThanOrEqual(6);
     expect(marks).toEqual([]);
   });
 
