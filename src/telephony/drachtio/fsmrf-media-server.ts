@@ -1,5 +1,6 @@
 import Mrf, { type FsEndpoint, type FsMediaServer } from 'drachtio-fsmrf';
 import type { Logger } from '../../ops/logger.js';
+import { probeEsl } from './esl-probe.js';
 import type { ForkAudioOptions, MediaEndpoint, MediaServerAdapter } from './media-server.js';
 import type { SrfDialog, SrfLike, SrfRequest, SrfResponse } from './srf-types.js';
 
@@ -12,9 +13,16 @@ export interface FsmrfOptions {
   listenAddress?: string;
   retryMinMs: number;
   retryMaxMs: number;
+  /**
+   * Give up on one connection attempt after this long (a half-open FreeSWITCH, or fsmrf
+   * waiting for a profile that never comes up).
+   */
+  attemptTimeoutMs: number;
 }
 
-export const defaultFsmrfOptions: Pick<FsmrfOptions, 'retryMinMs' | 'retryMaxMs'> = { retryMinMs: 500, retryMaxMs: 10_000 };
+export const defaultFsmrfOptions: Pick<FsmrfOptions, 'retryMinMs' | 'retryMaxMs' | 'attemptTimeoutMs'> = {
+  retryMinMs: 500, retryMaxMs: 10_000, attemptTimeoutMs: 5_000,
+};
 
 /** FreeSWITCH through drachtio-fsmrf: ESL commands, endpoints answered via drachtio-srf. */
 export class FsmrfMediaServer implements MediaServerAdapter {
@@ -23,6 +31,9 @@ export class FsmrfMediaServer implements MediaServerAdapter {
   readonly #log: Logger;
   #ms: FsMediaServer | null = null;
   #closing = false;
+  /** Connection attempts so far (metrics, and tests of the retry). */
+  attempts = 0;
+  lastError: string | null = null;
   readonly #disconnectListeners: Array<(err: Error | null) => void> = [];
 
   constructor(srf: SrfLike, opts: FsmrfOptions, log: Logger) {
@@ -36,23 +47,44 @@ export class FsmrfMediaServer implements MediaServerAdapter {
   async connect(signal: AbortSignal): Promise<void> {
     let delay = this.#opts.retryMinMs;
     while (!signal.aborted && !this.#closing) {
+      this.attempts++;
       try {
-        const ms = await this.#mrf.connect({
-          address: this.#opts.host, port: this.#opts.port, secret: this.#opts.secret,
-          ...(this.#opts.listenAddress ? { listenAddress: this.#opts.listenAddress } : {}),
-        });
+        const ms = await this.#attempt();
+        if (signal.aborted || this.#closing) { ms.disconnect(); return; }
         ms.on('error', (err: Error) => this.#log.warn({ err: err.message }, 'freeswitch error'));
         ms.once('end', () => this.#lost(ms, null));
         this.#ms = ms;
+        this.lastError = null;
         this.#log.info({ host: this.#opts.host, port: this.#opts.port }, 'connected to freeswitch');
         return;
       } catch (err) {
         // FreeSWITCH starts slower than we do in compose: keep trying, capped.
-        this.#log.warn({ err: (err as Error).message, retryMs: delay }, 'freeswitch not ready');
+        this.lastError = (err as Error).message;
+        this.#log.warn({ err: this.lastError, retryMs: delay }, 'freeswitch not ready');
         await sleep(delay, signal);
         delay = Math.min(delay * 2, this.#opts.retryMaxMs);
       }
     }
+  }
+
+  async #attempt(): Promise<FsMediaServer> {
+    await probeEsl(this.#opts.host, this.#opts.port, this.#opts.secret, this.#opts.attemptTimeoutMs);
+    const pending = this.#mrf.connect({
+      address: this.#opts.host, port: this.#opts.port, secret: this.#opts.secret,
+      ...(this.#opts.listenAddress ? { listenAddress: this.#opts.listenAddress } : {}),
+    });
+    return new Promise((resolve, reject) => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        reject(new Error(`drachtio-fsmrf not ready within ${this.#opts.attemptTimeoutMs} ms`));
+      }, this.#opts.attemptTimeoutMs);
+      pending.then((ms) => {
+        clearTimeout(timer);
+        if (timedOut) ms.disconnect(); // too late: a newer attempt owns the connection
+        else resolve(ms);
+      }, (err: unknown) => { clearTimeout(timer); if (!timedOut) reject(err instanceof Error ? err : new Error(String(err))); });
+    });
   }
 
   onDisconnect(listener: (err: Error | null) => void): void { this.#disconnectListeners.push(listener); }

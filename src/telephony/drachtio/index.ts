@@ -151,7 +151,7 @@ export class DrachtioTelephony implements Telephony {
     const ready = this.#drachtioUp && this.#ms.connected && !this.#stopping;
     const parts = [
       `drachtio ${this.#drachtioUp ? 'connected' : `down${this.#drachtioError ? ` (${this.#drachtioError})` : ''}`}`,
-      `freeswitch ${this.#ms.connected ? 'connected' : 'down'}`,
+      `freeswitch ${this.#ms.connected ? 'connected' : `down${this.#ms.lastError ? ` (${this.#ms.lastError})` : ''}`}`,
     ];
     const registered = new Map(this.#registrations.map((r) => [r.trunkName, r]));
     return {

@@ -8,6 +8,8 @@ export interface MediaServerAdapter {
   /** Connect (retrying until the media server answers or `signal` aborts). */
   connect(signal: AbortSignal): Promise<void>;
   readonly connected: boolean;
+  /** Why the last connection attempt failed, for health(). */
+  readonly lastError?: string | null;
   /** Answer an inbound INVITE: a FreeSWITCH endpoint for its SDP, then the UAS dialog. */
   connectCaller(req: SrfRequest, res: SrfResponse): Promise<{ endpoint: MediaEndpoint; dialog: SrfDialog }>;
   /** An endpoint with an offer SDP for an outbound INVITE. */

@@ -1,0 +1,53 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import Srf from 'drachtio-srf';
+import { silentLogger } from '../../src/ops/logger.js';
+import { FsmrfMediaServer } from '../../src/telephony/drachtio/fsmrf-media-server.js';
+import type { SrfLike } from '../../src/telephony/drachtio/srf-types.js';
+import { FakeEslServer } from './fake-esl-server.js';
+import { until } from './harness.js';
+
+/** The real drachtio-fsmrf (and its ESL client) against a FreeSWITCH event-socket double. */
+describe('FreeSWITCH connection through drachtio-fsmrf', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => { for (const c of cleanups.splice(0)) await c(); });
+
+  function mediaServer(port: number, secret: string): { ms: FsmrfMediaServer; abort: AbortController } {
+    const ms = new FsmrfMediaServer(new Srf() as unknown as SrfLike, {
+      host: '127.0.0.1', port, secret, listenAddress: '127.0.0.1', retryMinMs: 50, retryMaxMs: 100, attemptTimeoutMs: 500,
+    }, silentLogger);
+    const abort = new AbortController();
+    cleanups.push(async () => { abort.abort(); await ms.close(); });
+    return { ms, abort };
+  }
+
+  it('sends the configured ESL password, retries until FreeSWITCH is up, then is connected', async () => {
+    const esl = new FakeEslServer('JambonzR0ck$');
+    const port = await esl.listen();
+    await esl.close(); // FreeSWITCH still booting: connection refused
+    cleanups.push(() => esl.close());
+    const { ms, abort } = mediaServer(port, 'JambonzR0ck$');
+    const connecting = ms.connect(abort.signal);
+    await until(() => ms.attempts >= 2, 3000, 'retries');
+    expect(ms.connected).toBe(false);
+    await esl.listen(port);
+    await connecting;
+    expect(ms.connected).toBe(true);
+    // One login to check the password, one by drachtio-fsmrf; the refused attempts left nothing retrying behind.
+    expect(esl.authAttempts).toEqual(['JambonzR0ck$', 'JambonzR0ck$']);
+    expect(esl.commands).toContain('api sofia status');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(esl.authAttempts).toHaveLength(2);
+  });
+
+  it('does not hang on a wrong password: it keeps retrying and health says why', async () => {
+    const esl = new FakeEslServer('right');
+    const port = await esl.listen();
+    cleanups.push(() => esl.close());
+    const { ms, abort } = mediaServer(port, 'wrong');
+    void ms.connect(abort.signal);
+    await until(() => esl.authAttempts.length >= 2, 4000, 'second attempt');
+    expect(ms.connected).toBe(false);
+    expect(esl.authAttempts.every((p) => p === 'wrong')).toBe(true);
+    expect(ms.lastError).toMatch(/FREESWITCH_SECRET/);
+  });
+});
