@@ -50,7 +50,7 @@ describe('drachtio engine: inbound calls through drachtio-server', () => {
     expect(leg.media.queuedMs()).toBe(100);
     await until(() => marks.length === 1, 2000, 'mark');
     expect(marks).toEqual(['greeting-done']);
-    expect(endpoint.fork!.receivedSamples()).toBe(1600);
+    await until(() => endpoint.fork!.receivedSamples() === 1600, 1000, 'assistant audio at FreeSWITCH');
     expect(leg.media.queuedMs()).toBe(0);
 
     // Caller hangs up: BYE answered 200, leg ends, FreeSWITCH endpoint released, recording finalised.
