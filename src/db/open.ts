@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
@@ -14,8 +14,11 @@ export interface OpenDatabaseOptions {
 
 /** Open (creating if needed) `<dataDir>/phonevoice.db` in WAL mode and bring its schema up to date. */
 export async function openDatabase(dataDir: string, options: OpenDatabaseOptions = {}): Promise<Db> {
-  mkdirSync(dataDir, { recursive: true });
-  const sqlite = new BetterSqlite3(path.join(dataDir, 'phonevoice.db'));
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = path.join(dataDir, 'phonevoice.db');
+  const sqlite = new BetterSqlite3(file);
+  // The database holds the webhook signing secret: owner-only, before WAL files (which copy its mode) exist.
+  chmodSync(file, 0o600);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');

@@ -1,0 +1,84 @@
+/**
+ * `npm start`: load the configuration, build the telephony engine and the voice agent, and
+ * serve the API. An engine or agent that cannot load leaves the API up (calls then end
+ * failed/trunk_error or error) instead of crashing the server.
+ */
+import { createAgentFactory } from './agent/index.js';
+import type { AgentFactory } from './agent/types.js';
+import { UnavailableAgentFactory } from './calls/unavailable-agent.js';
+import { UnavailableTelephony } from './calls/unavailable-telephony.js';
+import { ConfigError, loadConfig } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { createLogger, type Logger } from './ops/logger.js';
+import { createServer } from './server.js';
+import { createTelephony } from './telephony/index.js';
+import type { Telephony } from './telephony/types.js';
+
+async function loadTelephony(config: Config, log: Logger): Promise<Telephony> {
+  try {
+    return await createTelephony(config, log);
+  } catch (err) {
+    log.error({ err }, 'telephony engine failed to load; calls will end failed/trunk_error');
+    return new UnavailableTelephony(config.telephony.engine, (err as Error).message);
+  }
+}
+
+async function loadAgents(config: Config, log: Logger): Promise<AgentFactory> {
+  try {
+    return await createAgentFactory(config, log.child({ component: 'agent' }));
+  } catch (err) {
+    log.error({ err }, 'voice agent failed to load; answered calls will end with error');
+    return new UnavailableAgentFactory((err as Error).message);
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    process.stderr.write(`phonevoice: ${err instanceof ConfigError ? err.message : (err as Error).stack}\n`);
+    process.exit(2);
+  }
+  const log = createLogger(config.log.level);
+  let telephony = await loadTelephony(config, log);
+  try {
+    await telephony.start();
+  } catch (err) {
+    log.error({ err }, 'telephony engine failed to start; calls will end failed/trunk_error');
+    await telephony.stop().catch(() => {});
+    telephony = new UnavailableTelephony(config.telephony.engine, (err as Error).message);
+  }
+  const agents = await loadAgents(config, log);
+  const server = await createServer({ config, log, telephony, agents, defaultMetrics: true });
+
+  const { createdApiKey, createdWebhookSecret } = server.credentials;
+  if (createdApiKey || createdWebhookSecret) {
+    // Printed once, to the terminal only (never to the log): only a hash of the key is kept.
+    const lines = ['', 'PhoneVoice first start: store these now, they will not be shown again.'];
+    if (createdApiKey) lines.push(`  API key (account "default"): ${createdApiKey}`);
+    if (createdWebhookSecret) lines.push(`  Webhook signing secret:      ${createdWebhookSecret}   (also: npx phonevoice secret show)`);
+    process.stdout.write(`${lines.join('\n')}\n\n`);
+  }
+
+  await server.listen();
+  agents.warmUp().catch((err) => log.warn({ err }, 'model warm-up failed'));
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down: ending calls, finishing deliveries');
+    server.close().then(() => process.exit(0), (err) => {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+await main();
