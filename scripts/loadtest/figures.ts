@@ -50,7 +50,10 @@ export function loadFigures(run: LoadRunResult, base: LoadRunResult | null, serv
       name: `${prefix}: peak concurrent calls`, value: run.sipp.peakConcurrency, unit: 'calls',
       ...(b ? { baseline: { name: 'SIPp↔SIPp', value: b.peakConcurrency, unit: 'calls' } } : {}),
     },
-    pctRow(`${prefix}: call set-up INVITE→200`, 'ms', run.sipp.setupMs, b?.setupMs ?? null, { note: 'SIPp -trace_rtt, whole ms' }),
+    // The SIPp side times what it can see: a caller INVITE→200, a callee its 200→ACK.
+    pctRow(`${prefix}: call set-up ${run.api ? '200→ACK at callee' : 'INVITE→200'}`, 'ms', run.sipp.setupMs, run.api ? null : b?.setupMs ?? null, {
+      note: 'SIPp -trace_rtt, whole ms',
+    }),
     pctRow(`${prefix}: CPU`, '%core', run.cpuPct, base?.cpuPct ?? null, { note: 'server process, /proc every 500 ms; baseline = SIPp callee' }),
     pctRow(`${prefix}: RSS`, 'MB', run.rssMb, base?.rssMb ?? null),
   ];
