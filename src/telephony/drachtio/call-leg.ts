@@ -56,7 +56,7 @@ export class DrachtioCallLeg implements CallLeg {
 
   async transfer(to: string): Promise<{ method: 'refer' | 'bridge' }> {
     if (this.#end) throw new Error('call already ended');
-    const { dialog, log } = this.#opts;
+    const { log } = this.#opts;
     try {
       if (await this.#refer(to)) {
         await this.#finish({ endReason: 'transferred', sipStatus: null }, true);
@@ -71,8 +71,8 @@ export class DrachtioCallLeg implements CallLeg {
     // The assistant leaves the conversation: stop forking, let FreeSWITCH carry the audio.
     await this.#opts.endpoint.forkAudioStop().catch(() => undefined);
     await this.#opts.endpoint.bridge(other.endpoint);
+    // The bridged call is now the caller's: when the transferee hangs up, so do we.
     other.dialog.on('destroy', () => void this.#finish({ endReason: 'transferred', sipStatus: null }, true));
-    void dialog;
     return { method: 'bridge' };
   }
 

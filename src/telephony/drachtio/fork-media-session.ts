@@ -147,8 +147,10 @@ export class ForkMediaSession implements MediaSession {
 
   #onMessage = (data: RawData, isBinary: boolean): void => {
     if (!isBinary) return; // mod_audio_fork only sends metadata (already consumed) as text
-    const chunks = Array.isArray(data) ? data : [data instanceof ArrayBuffer ? Buffer.from(data) : data];
-    for (const chunk of chunks) this.#ingest(chunk);
+    // ws hands over a Buffer unless binaryType was changed; the other shapes are handled, not expected.
+    if (Buffer.isBuffer(data)) this.#ingest(data);
+    else if (Array.isArray(data)) for (const chunk of data) this.#ingest(chunk);
+    else this.#ingest(Buffer.from(data));
   };
 
   #ingest(buf: Buffer): void {
