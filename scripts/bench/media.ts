@@ -5,6 +5,7 @@
  *
  *   npx tsx scripts/bench/media.ts [--quick]
  */
+import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { g711Decode, g711Encode, PCMU } from '../../src/media/g711.js';
 import { LatencyHistogram } from '../../src/media/latency-histogram.js';
@@ -16,22 +17,26 @@ import type { BenchOptions, BenchResult } from './types.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Deviation of each `setInterval(20)` callback from the ideal schedule start + n × 20 ms. */
-async function setIntervalJitter(durationMs: number): Promise<LatencyHistogram> {
-  const h = new LatencyHistogram(1000);
+/**
+ * A bare `setInterval(20)` probe: period jitter |Δt − 20 ms| of each callback, and how far
+ * it drifted from start + n × 20 ms by the end (Node re-arms it from the callback, so
+ * lateness accumulates; the media clock schedules against absolute time instead).
+ */
+function startIntervalProbe(): () => { jitter: LatencyHistogram; driftMs: number } {
+  const jitter = new LatencyHistogram(1000);
   const start = performance.now();
+  let last = start;
   let n = 0;
-  await new Promise<void>((resolve) => {
-    const t = setInterval(() => {
-      n++;
-      h.record(Math.abs(performance.now() - start - n * 20));
-      if (n * 20 >= durationMs) {
-        clearInterval(t);
-        resolve();
-      }
-    }, 20);
-  });
-  return h;
+  const t = setInterval(() => {
+    const now = performance.now();
+    n++;
+    jitter.record(Math.abs(now - last - 20));
+    last = now;
+  }, 20);
+  return () => {
+    clearInterval(t);
+    return { jitter, driftMs: last - start - n * 20 };
+  };
 }
 
 function tone(ms: number): Int16Array {
@@ -42,6 +47,10 @@ function tone(ms: number): Int16Array {
 interface LoadResult {
   pairs: number;
   jitter: LatencyHistogram;
+  probe: { jitter: LatencyHistogram; driftMs: number };
+  /** Event-loop utilisation; above `cpuCores` means the process waited for a CPU. */
+  elu: number;
+  cpuCores: number;
   cpuPercentPerCall: number;
   lossPercent: number;
   framesDelivered: number;
@@ -71,11 +80,15 @@ async function callLoad(pairs: number, durationMs: number): Promise<LoadResult> 
     await sleep(500); // let jitter buffers fill before measuring
     jitter.reset();
     framesDelivered = 0;
+    const stopProbe = startIntervalProbe();
+    const elu0 = performance.eventLoopUtilization();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await sleep(durationMs);
     const cpu = process.cpuUsage(cpu0);
     const wallMs = performance.now() - t0;
+    const elu = performance.eventLoopUtilization(elu0).utilization;
+    const probe = stopProbe();
     let sent = 0;
     let lost = 0;
     for (const s of sessions) {
@@ -86,6 +99,9 @@ async function callLoad(pairs: number, durationMs: number): Promise<LoadResult> 
     return {
       pairs,
       jitter,
+      probe,
+      elu,
+      cpuCores: (cpu.user + cpu.system) / 1000 / wallMs,
       cpuPercentPerCall: ((cpu.user + cpu.system) / 1000 / wallMs / pairs) * 100,
       lossPercent: (lost / Math.max(1, sent)) * 100,
       framesDelivered,
@@ -132,30 +148,48 @@ function hotPath(quick: boolean): BenchResult[] {
 
 export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
-  const measureMs = opts.quick ? 2000 : 5000;
-  opts.log('media: baseline setInterval(20) jitter…');
-  const bare = await setIntervalJitter(measureMs);
-  const bareP99 = bare.percentile(0.99);
-  const baseline = { name: 'bare setInterval(20) p99, idle', value: bareP99, unit: 'ms' };
-  results.push({ name: 'media: bare setInterval(20) deviation, idle', value: bareP99, unit: 'ms', p50: bare.percentile(0.5), p95: bare.percentile(0.95), p99: bareP99 });
+  const measureMs = opts.quick ? 2000 : 6000;
+  const [load1] = os.loadavg();
+  opts.log(`media: baseline setInterval(20), idle (load average ${load1!.toFixed(1)} on ${os.availableParallelism()} cores)…`);
+  const stopIdle = startIntervalProbe();
+  await sleep(measureMs);
+  const idle = stopIdle();
+  results.push({
+    name: 'media: bare setInterval(20) period jitter, idle',
+    value: idle.jitter.percentile(0.99),
+    unit: 'ms',
+    p50: idle.jitter.percentile(0.5),
+    p95: idle.jitter.percentile(0.95),
+    p99: idle.jitter.percentile(0.99),
+    note: `drifted ${idle.driftMs.toFixed(0)} ms from its schedule in ${measureMs / 1000} s`,
+  });
   for (const pairs of opts.quick ? [50, 100] : [50, 100, 200, 300]) {
-    opts.log(`media: ${pairs} two-way calls (${2 * pairs} RTP sessions)…`);
+    opts.log(`media: ${pairs} loopback call pairs (${2 * pairs} RTP sessions, each sending and receiving)…`);
     const r = await callLoad(pairs, measureMs);
     const p99 = r.jitter.percentile(0.99);
-    const target = pairs === 200;
+    const probeP99 = r.probe.jitter.percentile(0.99);
     results.push({
-      name: `media: send jitter, ${pairs} two-way calls`,
+      name: `media: send jitter, ${2 * pairs} two-way sessions (${pairs} pairs)`,
       value: p99,
       unit: 'ms',
       p50: r.jitter.percentile(0.5),
       p95: r.jitter.percentile(0.95),
       p99,
-      baseline,
-      ratio: bareP99 > 0 ? p99 / bareP99 : undefined,
-      ...(target ? { target: 'p99 ≤ 5 ms at 200 two-way calls', met: p99 <= 5 } : {}),
-      note: `ratio = p99 ÷ idle setInterval p99; CPU ${r.cpuPercentPerCall.toFixed(2)} % of a core per call (2 legs in-process); loss ${r.lossPercent.toFixed(3)} %; ${r.jitter.count} packets`,
+      baseline: { name: 'bare setInterval(20) period jitter p99, same load', value: probeP99, unit: 'ms' },
+      ratio: probeP99 > 0 ? p99 / probeP99 : undefined,
+      ...(pairs === 100 ? { target: 'p99 ≤ 5 ms at 200 two-way calls (one session per call)', met: p99 <= 5 } : {}),
+      ...(pairs === 200 ? { target: 'p99 ≤ 5 ms at 200 two-way calls (both ends in-process: 400 sessions)', met: p99 <= 5 } : {}),
+      note:
+        `ratio = media clock p99 (deviation from absolute schedule) ÷ setInterval p99 (period jitter) in the same process; ` +
+        `setInterval drifted ${r.probe.driftMs.toFixed(0)} ms; CPU ${(r.cpuCores * 100).toFixed(0)} % of a core, event loop busy ` +
+        `${(r.elu * 100).toFixed(0)} % (busy > CPU = waiting for a core), loss ${r.lossPercent.toFixed(3)} %, ${r.jitter.count} packets, load average ${os.loadavg()[0]!.toFixed(1)}`,
     });
-    results.push({ name: `media: CPU per two-way call, ${pairs} calls`, value: Number(r.cpuPercentPerCall.toFixed(3)), unit: '% core' });
+    results.push({
+      name: `media: CPU per two-way session, ${2 * pairs} sessions`,
+      value: Number((r.cpuPercentPerCall / 2).toFixed(3)),
+      unit: '% core',
+      note: 'send + receive + jitter buffer + 8→16 kHz upsampling to a listener, per session',
+    });
   }
   results.push(...hotPath(opts.quick));
   return results;

@@ -41,7 +41,7 @@ export class RtpSessionPool implements RtpSessionFactory {
 
   constructor(options: RtpSessionPoolOptions) {
     const min = options.portMin + (options.portMin % 2);
-    if (!(Number.isInteger(min) && Number.isInteger(options.portMax) && min >= 1024 && options.portMax <= 65535 && min + 1 <= options.portMax)) {
+    if (!(Number.isInteger(min) && Number.isInteger(options.portMax) && min >= 2 && options.portMax <= 65535 && min + 1 <= options.portMax)) {
       throw new RangeError(`invalid RTP port range ${options.portMin}-${options.portMax}`);
     }
     this.#portMin = min;

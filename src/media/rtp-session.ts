@@ -130,6 +130,10 @@ export class RtpSession implements RtpSessionContract {
     this.#unsubscribe = this.#d.clock.subscribe({ send: this.#onSendTick, receive: this.#onReceiveTick });
   }
 
+  /**
+   * 20 ms of caller audio at 16 kHz per tick once the jitter buffer has started. The frame
+   * is one buffer reused every tick (no allocation per frame): copy it to keep it.
+   */
   onAudio(listener: (frame: Int16Array) => void): () => void {
     return this.#audio.add(listener);
   }

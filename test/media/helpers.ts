@@ -88,7 +88,13 @@ export class RawPeer {
 
   static async create(port = 0): Promise<RawPeer> {
     const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', (err) => {
+        socket.close();
+        reject(err);
+      });
+      socket.bind(port, '127.0.0.1', () => resolve());
+    });
     return new RawPeer(socket);
   }
 
