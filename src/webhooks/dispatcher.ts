@@ -83,12 +83,16 @@ export class WebhookDispatcher {
 
   async #pump(): Promise<void> {
     this.#pumping = true;
+    let idle = true;
     try {
       do {
         this.#again = false;
         const free = this.#opts.concurrency - this.#inflightCalls.size;
         if (free <= 0 || !this.#running) break;
-        for (const row of await this.#due(free)) {
+        const due = await this.#due(free);
+        // Work in flight re-kicks the pump when it finishes; only an idle pump needs a timer.
+        if (due.length > 0) idle = false;
+        for (const row of due) {
           this.#inflightCalls.add(row.call_id);
           const p: Promise<void> = this.#deliver(row)
             .catch((err) => this.#opts.log.error({ err, call_id: row.call_id }, 'webhook delivery bookkeeping failed'))
@@ -103,7 +107,7 @@ export class WebhookDispatcher {
     } finally {
       this.#pumping = false;
     }
-    await this.#schedule();
+    if (idle || this.#inflightCalls.size === 0) await this.#schedule();
   }
 
   /** The first pending delivery of each call that is due and not already being sent. */
