@@ -89,6 +89,8 @@ export class EmbeddedCallLeg implements CallLeg {
   }
 
   sendRequest(method: string, headers: Record<string, string | string[]>, body?: string): Promise<SipResponse | null> {
+    // REFER and target refreshes carry our Contact (RFC 3515 §2.4.1: NOTIFYs come back there).
+    if (method === 'REFER' || method === 'INVITE' || method === 'UPDATE') headers = { contact: this.#ctx.stack.contact(this.dialog.transport), ...headers };
     return sendInDialog(this.#ctx.stack, this.dialog, this.dialog.request(method, headers, body)).then((r) => r.response);
   }
 

@@ -11,6 +11,8 @@ export interface RegistrationOptions {
   maxRetryMs: number;
 }
 
+const UNREGISTER_WAIT_MS = 1000;
+
 export const defaultRegistrationOptions: RegistrationOptions = { retryMs: 2_000, maxRetryMs: 300_000 };
 
 /** Keeps one trunk registered (RFC 3261 §10): digest on 401/407, refresh at half the granted expiry. */
@@ -42,7 +44,8 @@ export class TrunkRegistration {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
-    if (this.registered) await this.#send(this.#build(0), 0).catch(() => null);
+    // Best effort un-REGISTER: a registrar that is gone must not hold up shutdown.
+    if (this.registered) await Promise.race([this.#send(this.#build(0), 0).catch(() => null), new Promise((r) => setTimeout(r, UNREGISTER_WAIT_MS))]);
   }
 
   #build(expires: number): SipRequest {
