@@ -69,7 +69,9 @@ describe('drachtio engine: inbound calls through drachtio-server', () => {
     let assistantEnergy = 0;
     for (let i = 44; i + 4 <= wav.length; i += 4) { callerEnergy += Math.abs(wav.readInt16LE(i)); assistantEnergy += Math.abs(wav.readInt16LE(i + 2)); }
     expect(callerEnergy).toBeGreaterThan(0);
-    expect(assistantEnergy).toBe(1600 * 1000);
+    // 100 ms of a 1000-level tone, less the resampler's few-sample warm-up.
+    expect(assistantEnergy).toBeGreaterThan(1600 * 1000 * 0.98);
+    expect(assistantEnergy).toBeLessThanOrEqual(1600 * 1000 * 1.01);
   });
 
   it('refuses an INVITE from a source no trunk allows with 403, without asking the control plane', async () => {

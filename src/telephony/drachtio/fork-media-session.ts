@@ -1,22 +1,23 @@
 import type { WebSocket, RawData } from 'ws';
+import { Listeners } from '../../media/listeners.js';
+import { Resampler } from '../../media/resample.js';
 import type { MediaSession, MediaStats } from '../../media/types.js';
+import type { WavWriter } from '../../media/wav-writer.js';
 import type { Logger } from '../../ops/logger.js';
-import { ListenerSet } from './listener-set.js';
 import type { MediaEndpoint } from './media-server.js';
 import { PacedSender } from './paced-sender.js';
-import { resampleLinear } from './resample.js';
-import { StereoWavRecorder } from './wav-recorder.js';
 
 export interface ForkMediaSessionOptions {
   sampleRate: number;
   frameMs: number;
   /** Stop reading our queue while this much is still unsent in the socket (FreeSWITCH is slow). */
   maxBufferedBytes: number;
-  recordingPath: string | null;
+  /** Stereo writer at `sampleRate` (left caller, right assistant), closed with the session. */
+  recorder: WavWriter | null;
 }
 
 export const defaultForkMediaSessionOptions: ForkMediaSessionOptions = {
-  sampleRate: 16_000, frameMs: 20, maxBufferedBytes: 64 * 1024, recordingPath: null,
+  sampleRate: 16_000, frameMs: 20, maxBufferedBytes: 64 * 1024, recorder: null,
 };
 
 const OUT_RING = 16;
@@ -37,10 +38,12 @@ export class ForkMediaSession implements MediaSession {
   readonly #frameSamples: number;
   readonly #sender: PacedSender;
 
-  readonly #audio: ListenerSet<[Int16Array]>;
-  readonly #marks: ListenerSet<[string]>;
-  readonly #clears: ListenerSet<[string[]]>;
-  readonly #dtmf: ListenerSet<[string, number]>;
+  readonly #audio: Listeners<[Int16Array]>;
+  readonly #marks: Listeners<[string]>;
+  readonly #clears: Listeners<[string[]]>;
+  readonly #dtmf: Listeners<[string, number]>;
+  /** One streaming resampler per TTS rate, so filter state carries across chunks. */
+  readonly #resamplers = new Map<number, Resampler>();
 
   // Inbound reassembly: FreeSWITCH writes whatever it has buffered, not 20 ms frames.
   readonly #inBytes: Buffer;
@@ -54,7 +57,8 @@ export class ForkMediaSession implements MediaSession {
   readonly #outFrame: Int16Array;
   #outIndex = 0;
 
-  readonly #recorder: StereoWavRecorder | null;
+  readonly #recorder: WavWriter | null;
+  readonly #pair: Array<Int16Array | null> = [null, null];
   #timer: NodeJS.Timeout | null = null;
   #startMs = 0;
   #ticks = 0;
@@ -72,10 +76,10 @@ export class ForkMediaSession implements MediaSession {
     this.#frameSamples = (this.#opts.sampleRate * this.#opts.frameMs) / 1000;
     this.#sender = new PacedSender({ frameSamples: this.#frameSamples, maxCatchUpFrames: 5 });
     const report = (err: unknown) => log.error({ err }, 'media listener threw');
-    this.#audio = new ListenerSet(report);
-    this.#marks = new ListenerSet(report);
-    this.#clears = new ListenerSet(report);
-    this.#dtmf = new ListenerSet(report);
+    this.#audio = new Listeners(report);
+    this.#marks = new Listeners(report);
+    this.#clears = new Listeners(report);
+    this.#dtmf = new Listeners(report);
 
     const frameBytes = this.#frameSamples * 2;
     this.#inBytes = Buffer.alloc(frameBytes);
@@ -83,7 +87,7 @@ export class ForkMediaSession implements MediaSession {
     this.#recCaller = new Int16Array(this.#frameSamples * 10);
     this.#outRing = Array.from({ length: OUT_RING }, () => Buffer.alloc(frameBytes));
     this.#outFrame = new Int16Array(this.#frameSamples);
-    this.#recorder = this.#opts.recordingPath ? new StereoWavRecorder(this.#opts.recordingPath, this.#opts.sampleRate) : null;
+    this.#recorder = this.#opts.recorder;
 
     ws.on('message', this.#onMessage);
     endpoint.onDtmf((digit, ms) => this.#dtmf.emit(digit, ms));
@@ -98,15 +102,25 @@ export class ForkMediaSession implements MediaSession {
 
   play(pcm: Int16Array, sampleRate: number): void {
     if (this.#closed) return;
-    // Copy: the caller may reuse its buffer, and resampling returns the input when rates match.
-    const audio = sampleRate === this.#opts.sampleRate ? pcm.slice() : resampleLinear(pcm, sampleRate, this.#opts.sampleRate);
-    this.#sender.enqueue(audio);
+    // Copy: the caller may reuse its buffer, and the resampler reuses its output.
+    this.#sender.enqueue(sampleRate === this.#opts.sampleRate ? pcm.slice() : this.#resampler(sampleRate).process(pcm).slice());
+  }
+
+  #resampler(rate: number): Resampler {
+    let r = this.#resamplers.get(rate);
+    if (!r) {
+      r = new Resampler(rate, this.#opts.sampleRate);
+      this.#resamplers.set(rate, r);
+    }
+    return r;
   }
 
   mark(name: string): void { this.#sender.mark(name); }
 
   clear(): void {
     const dropped = this.#sender.clear();
+    // The next reply starts from silence, not from the tail of the interrupted one.
+    for (const r of this.#resamplers.values()) r.reset();
     if (this.#ws.readyState === this.#ws.OPEN) this.#ws.send(KILL_AUDIO);
     this.#clears.emit(dropped);
   }
@@ -140,9 +154,9 @@ export class ForkMediaSession implements MediaSession {
     const pending = this.#sender.clear();
     if (pending.length > 0) this.#clears.emit(pending);
     // Caller audio that arrived after the last tick still belongs in the recording.
-    if (this.#recCallerFill > 0) this.#recorder?.write(this.#recCaller, null, this.#recCallerFill);
+    if (this.#recCallerFill > 0) this.#recorder?.write([this.#recCaller, null], this.#recCallerFill);
     this.#recCallerFill = 0;
-    await this.#recorder?.finish().catch((err: unknown) => this.#log.error({ err }, 'recording not finalised'));
+    await this.#recorder?.close().catch((err: unknown) => this.#log.error({ err }, 'recording not finalised'));
   }
 
   #onMessage = (data: RawData, isBinary: boolean): void => {
@@ -213,7 +227,9 @@ export class ForkMediaSession implements MediaSession {
     if (this.#recorder) {
       const n = this.#frameSamples;
       const left = this.#recCallerFill >= n ? this.#recCaller.subarray(0, n) : null;
-      this.#recorder.write(left, played > 0 ? this.#outFrame : null, n);
+      this.#pair[0] = left;
+      this.#pair[1] = played > 0 ? this.#outFrame : null;
+      this.#recorder.write(this.#pair, n);
       if (left) {
         this.#recCaller.copyWithin(0, n, this.#recCallerFill);
         this.#recCallerFill -= n;

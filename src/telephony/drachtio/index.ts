@@ -6,6 +6,7 @@ import {
 } from '../types.js';
 import { AudioForkServer } from './audio-fork-server.js';
 import { DrachtioCallLeg } from './call-leg.js';
+import { WavWriter } from '../../media/wav-writer.js';
 import { ForkMediaSession } from './fork-media-session.js';
 import { FsmrfMediaServer, defaultFsmrfOptions } from './fsmrf-media-server.js';
 import { handleInvite } from './inbound.js';
@@ -198,7 +199,14 @@ export class DrachtioTelephony implements Telephony {
         bidirectionalAudio: { enabled: true, streaming: true, sampleRate: 16_000 },
       });
       const ws = await claim.socket;
-      const media = new ForkMediaSession(ws, endpoint, { recordingPath }, log);
+      // A recording that cannot be opened must not cost the caller the call.
+      const recorder = recordingPath
+        ? await WavWriter.create(recordingPath, { sampleRate: 16_000, channels: 2 }).catch((err: unknown) => {
+          log.error({ err: (err as Error).message, recordingPath }, 'recording disabled for this call');
+          return null;
+        })
+        : null;
+      const media = new ForkMediaSession(ws, endpoint, { recorder }, log);
       const leg = new DrachtioCallLeg({
         callId, remote, answeredAt: Date.now(), dialog, endpoint, media, log, referTimeoutMs: this.#opts.referTimeoutMs,
         bridgeTo: (to) => this.#bridgeLeg(to, callId),
