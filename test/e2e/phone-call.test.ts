@@ -1,0 +1,190 @@
+/**
+ * End to end over real SIP and RTP on loopback: SIPp calls the embedded engine, streams a
+ * μ-law file of espeak-ng speech as RTP, the real agent (Silero VAD, espeak-ng TTS, the real
+ * Ollama provider against a protocol-faithful fake Ollama; only STT is a double: no Whisper
+ * weights here) greets, answers, gets interrupted mid-sentence and answers again; SIPp hangs up.
+ * Checked through the public surface: webhooks, transcript, latency and the stereo recording.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgentFactory } from '../../src/agent/index.js';
+import { createLanguageModel } from '../../src/providers/llm/index.js';
+import type { Providers } from '../../src/providers/index.js';
+import { EspeakTts } from '../../src/providers/tts/espeak.js';
+import { SileroVadFactory } from '../../src/providers/vad/silero.js';
+import type { SpeechToText } from '../../src/providers/types.js';
+import { silentLogger } from '../../src/ops/logger.js';
+import { FakeOllamaServer } from '../fakes/fake-ollama.js';
+import { freePort, startEngine, testConfig } from '../sip/harness.js';
+import { callWithSipp } from './sipp-caller.js';
+import { startTestServer, type TestServer } from '../support/harness.js';
+import { startReceiver } from '../support/receiver.js';
+import type { FakeAgentFactory } from '../support/fake-agent.js';
+import type { EmbeddedTelephony } from '../../src/telephony/embedded/index.js';
+
+const NUMBER = '+15550100';
+const GREETING = 'Hello, thanks for calling Acme. How can I help you today?';
+const LONG_REPLY = ['We are open from nine in the morning', ' until five in the evening, Monday to Friday.', ' On Saturdays we open at ten and close at two.', ' On public holidays we are closed all day.'];
+const SUNDAY_REPLY = 'We are closed on Sundays.';
+const U1 = 'I would like to know your opening hours please.';
+const U2 = 'Hold on, what about Sundays?';
+
+/** Caller audio timeline (seconds): silence while the greeting plays, question, silence, interruption, silence. */
+const TIMELINE: Array<[kind: 'silence', seconds: number] | [kind: 'say', text: string]> = [
+  ['silence', 5], ['say', U1], ['silence', 2.6], ['say', U2], ['silence', 5],
+];
+
+/** STT double in segment order, ignoring blips: there are no Whisper weights on this machine. */
+class ScriptedStt implements SpeechToText {
+  readonly name = 'scripted-stt';
+  readonly segmentsMs: number[] = [];
+  constructor(readonly texts: string[]) {}
+  async transcribe(audio: Int16Array, sampleRate: number) {
+    const ms = (audio.length * 1000) / sampleRate;
+    this.segmentsMs.push(ms);
+    return { text: ms < 600 ? '' : this.texts.shift() ?? '' };
+  }
+}
+
+function makeCallerAudio(dir: string): { file: string; ms: number } {
+  const parts: string[] = [];
+  TIMELINE.forEach(([kind, v], i) => {
+    const out = join(dir, `part${i}.wav`);
+    if (kind === 'silence') execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', out, 'trim', '0', String(v)]);
+    else {
+      execFileSync('espeak-ng', ['-w', join(dir, `raw${i}.wav`), v]);
+      execFileSync('sox', [join(dir, `raw${i}.wav`), '-r', '8000', '-c', '1', '-b', '16', out]);
+    }
+    parts.push(out);
+  });
+  const file = join(dir, 'caller.ul');
+  execFileSync('sox', [...parts, '-t', 'ul', '-r', '8000', '-c', '1', file]);
+  const totalMs = Math.round((Number(execFileSync('stat', ['-c', '%s', file]).toString()) / 8000) * 1000);
+  return { file, ms: totalMs };
+}
+
+function channelRms(wav: Buffer, channel: number, fromMs: number, toMs: number): number {
+  const dataAt = wav.indexOf('data') + 8;
+  const rate = wav.readUInt32LE(24);
+  const channels = wav.readUInt16LE(22);
+  const start = Math.max(0, Math.floor((fromMs * rate) / 1000));
+  const end = Math.min((wav.length - dataAt) / (2 * channels), Math.floor((toMs * rate) / 1000));
+  let sum = 0;
+  for (let i = start; i < end; i++) { const s = wav.readInt16LE(dataAt + (i * channels + channel) * 2); sum += s * s; }
+  return Math.sqrt(sum / Math.max(1, end - start));
+}
+
+describe('e2e: a real SIP caller talks to the assistant, interrupts it and hangs up', () => {
+  let dir: string;
+  let ollama: FakeOllamaServer;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let engine: EmbeddedTelephony;
+  let server: TestServer;
+  const stt = new ScriptedStt([U1, U2]);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pv-e2e-'));
+    ollama = await new FakeOllamaServer([
+      { tokens: LONG_REPLY, firstTokenMs: 30 },
+      { tokens: [SUNDAY_REPLY], firstTokenMs: 30 },
+      { json: { sentiment: 'neutral', intent: 'opening_hours', summary: 'The caller asked about opening hours, including Sundays.', success: true } },
+    ]).start();
+    receiver = await startReceiver();
+    const config = testConfig();
+    engine = await startEngine(config);
+    const espeak = new EspeakTts({ voice: 'en-us' });
+    const providers: Providers = {
+      vad: new SileroVadFactory(),
+      stt: () => stt,
+      tts: () => espeak,
+      fallbackTts: espeak,
+      llm: (spec, ctx) => createLanguageModel(spec, config, ctx, silentLogger),
+      warmUp: async () => {}, status: () => [], close: async () => {},
+    };
+    const agents = await createAgentFactory(config, silentLogger, providers);
+    server = await startTestServer({
+      telephony: engine,
+      agents: agents as unknown as FakeAgentFactory,
+      config: { default_webhook_url: receiver.url, recording: { enabled: true }, trunks: config.trunks },
+      server: { calls: { analyzeTimeoutMs: 5000, shutdownTimeoutMs: 3000 } },
+    });
+    // Nothing else creates the recordings folder yet (reported to the integrator).
+    mkdirSync(join(server.dir, 'recordings'), { recursive: true });
+    const assistant = await server.createAssistant({
+      first_message: GREETING, endpointing_ms: 500,
+      llm: { provider: 'ollama', url: ollama.url, model: 'llama3.2:1b' },
+      interruption: { enabled: true, min_speech_ms: 300, ignore_phrases: ['yeah', 'okay', 'mm-hm'] },
+      analysis: { intents: ['opening_hours', 'booking'] },
+    });
+    const res = await server.api('POST', '/v1/phone-numbers', { number: NUMBER, assistant_id: assistant.id, trunk: 'local' });
+    expect(res.status, res.text).toBe(201);
+  }, 30_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await engine?.stop().catch(() => {});
+    await ollama?.close();
+    await receiver?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('webhooks, transcript, latency and the stereo recording show the turns and the barge-in', async () => {
+    const audio = makeCallerAudio(dir);
+    const result = await callWithSipp({
+      remote: `127.0.0.1:${engine.sipPort}`, localPort: await freePort(), service: NUMBER,
+      audioFile: audio.file, hangupAfterMs: audio.ms + 500, timeoutS: 40,
+    });
+    expect(result.code, result.output).toBe(0);
+    const deadline = Date.now() + 15_000;
+    while (!receiver.events().some((e) => e.event === 'call.completed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const events = receiver.events();
+    const completed = events.find((e) => e.event === 'call.completed')!;
+    expect(completed, JSON.stringify(events.map((e) => e.event))).toBeTruthy();
+    expect(events[0]!.event).toBe('call.started');
+    expect(completed.data).toMatchObject({ status: 'completed', end_reason: 'customer_hangup' });
+
+    // Transcript as the webhooks told it: greeting, question, the cut-off answer, interruption, answer.
+    const lines = events.filter((e) => e.event === 'call.transcription').map((e) => e.data as { role: string; text: string; interrupted: boolean; start_ms: number; end_ms: number });
+    expect(lines.map((l) => [l.role, l.interrupted])).toEqual([
+      ['assistant', false], ['user', false], ['assistant', true], ['user', false], ['assistant', false],
+    ]);
+    expect(lines[0]!.text).toBe(GREETING);
+    expect(lines[1]!.text).toBe(U1);
+    const full = LONG_REPLY.join('');
+    expect(full.startsWith(lines[2]!.text)).toBe(true);
+    expect(lines[2]!.text.length).toBeGreaterThan(10);
+    expect(lines[2]!.text.length).toBeLessThan(full.length / 2);
+    expect(lines[3]!.text).toBe(U2);
+    expect(lines[4]!.text).toBe(SUNDAY_REPLY);
+    expect(lines[3]!.start_ms).toBeLessThan(lines[2]!.end_ms + 600); // the caller was talking when the assistant stopped
+
+    // The same through the API, with latency records and analysis.
+    const call = (await server.api('GET', `/v1/calls/${completed.call_id}`)).json;
+    expect(call.latency.turns).toBe(2);
+    expect(call.latency.voice_to_voice.p50).toBeGreaterThan(400); // ≥ endpointing
+    expect(call.latency.voice_to_voice.p99).toBeLessThan(3000);
+    expect(call.analysis).toMatchObject({ sentiment: 'neutral', intent: 'opening_hours', success: true });
+    const transcript = (await server.api('GET', `/v1/calls/${completed.call_id}/transcript`)).json;
+    expect(JSON.stringify(transcript)).toContain('"interrupted":true');
+
+    // Stereo recording: left = caller, right = assistant. Found in the recording itself (its clock
+    // starts with the media, not at the answer): the caller's interruption starts while the
+    // assistant talks, and the assistant's side is silent shortly after.
+    const wav = Buffer.from(await (await fetch(completed.data.recording_url as string)).arrayBuffer());
+    expect(wav.readUInt16LE(22)).toBe(2);
+    const callerStarts: number[] = [];
+    for (let t = 50; t < 20_000; t += 50) if (channelRms(wav, 0, t, t + 50) > 500 && channelRms(wav, 0, t - 300, t) < 50) callerStarts.push(t);
+    expect(callerStarts).toHaveLength(2); // question and interruption
+    const bargeIn = callerStarts[1]!;
+    expect(channelRms(wav, 1, bargeIn - 600, bargeIn)).toBeGreaterThan(300); // assistant was speaking
+    let quietAt = bargeIn;
+    while (channelRms(wav, 1, quietAt, quietAt + 20) > 50 && quietAt < bargeIn + 3000) quietAt += 10;
+    // min_speech_ms (300) + one VAD window (32) + jitter buffer (40) + a frame; measured ~390 ms here.
+    expect(quietAt - bargeIn).toBeLessThan(600);
+    expect(channelRms(wav, 1, quietAt, quietAt + 500)).toBeLessThan(50); // and stayed quiet
+    expect(channelRms(wav, 0, bargeIn, bargeIn + 1000)).toBeGreaterThan(300); // while the caller was still talking
+  }, 60_000);
+});
