@@ -18,6 +18,8 @@ export interface PlayoutQueueOptions {
 
 export const defaultPlayoutQueueOptions: PlayoutQueueOptions = { lineRate: 8000, initialSeconds: 4, maxSeconds: 600 };
 
+const RESAMPLE_CHUNK = 4800;
+
 interface PendingMark {
   name: string;
   position: number;
@@ -56,7 +58,11 @@ export class PlayoutQueue {
       return;
     }
     if (this.#resampler?.inRate !== sampleRate) this.#resampler = new Resampler(sampleRate, this.lineRate);
-    this.#append(this.#resampler.process(pcm));
+    // In slices, so a whole TTS utterance handed over at once does not grow the
+    // resampler's working buffers to its size for the rest of the call.
+    for (let i = 0; i < pcm.length; i += RESAMPLE_CHUNK) {
+      this.#append(this.#resampler.process(pcm.subarray(i, Math.min(pcm.length, i + RESAMPLE_CHUNK))));
+    }
   }
 
   mark(name: string): void {
