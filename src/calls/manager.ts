@@ -153,7 +153,8 @@ export class CallManager implements InboundHandler {
   async route(info: InboundCallInfo): Promise<InboundDecision> {
     if (this.#stopping) return { action: 'reject', sipStatus: 503, reason: 'Shutting down' };
     const number = await this.#d.db.selectFrom('phone_numbers').selectAll().where('number', '=', info.to).executeTakeFirst();
-    if (!number) return { action: 'reject', sipStatus: 404, reason: 'Not Found' };
+    // A number bound to a trunk only answers calls arriving through that trunk.
+    if (!number || (number.trunk && number.trunk !== info.trunk)) return { action: 'reject', sipStatus: 404, reason: 'Not Found' };
     if (this.#active.size + this.#reserved >= this.#d.config.limits.max_concurrent_calls) return { action: 'reject', sipStatus: 486, reason: 'Busy Here' };
     const assistant = await this.#assistants.get(number.account_id, number.assistant_id);
     if (!assistant) return { action: 'reject', sipStatus: 480, reason: 'Temporarily Unavailable' };

@@ -52,10 +52,12 @@ describe('phone numbers and inbound calls', () => {
     expect(listed.json.data.map((c: any) => c.id)).toEqual([callId]);
   });
 
-  it('rejects an unknown number with SIP 404 and stores nothing', async () => {
+  it('rejects an unknown number, or a number bound to another trunk, with SIP 404 and stores nothing', async () => {
+    await t.api('POST', '/v1/phone-numbers', { number: '+33100000004', assistant_id: assistantId, trunk: 'pbx' });
     const before = (await t.api('GET', '/v1/calls')).json.data.length;
     const { decision } = await t.telephony.inbound({ to: '+33199999999' });
     expect(decision).toMatchObject({ action: 'reject', sipStatus: 404 });
+    expect((await t.telephony.inbound({ to: '+33100000004', trunk: 'carrier' })).decision).toMatchObject({ action: 'reject', sipStatus: 404 });
     expect((await t.api('GET', '/v1/calls')).json.data.length).toBe(before);
   });
 
