@@ -7,6 +7,8 @@ import { StreamFramer } from '../../src/telephony/embedded/stream-framer.js';
 /** A bare SIP peer for byte-exact messages (torture tests, lost responses) over UDP or TCP. */
 export class RawSipClient {
   readonly received: SipMessage[] = [];
+  /** Status and Call-ID of every response, read leniently (a 400 echoes the broken header it complains about). */
+  readonly statuses: Array<{ status: number; callId: string }> = [];
   #udp: Socket | null = null;
   #tcp: TcpSocket | null = null;
   port = 0;
@@ -16,6 +18,9 @@ export class RawSipClient {
     const onData = (data: Buffer) => {
       const parsed = parseMessage(data);
       if (parsed.ok) c.received.push(parsed.message);
+      const text = data.toString('latin1');
+      const status = /^SIP\/2\.0 (\d{3})/.exec(text)?.[1];
+      if (status) c.statuses.push({ status: Number(status), callId: /\r\nCall-ID:\s*(\S+)/i.exec(text)?.[1] ?? '' });
     };
     if (transport === 'udp') {
       const s = createSocket('udp4');

@@ -35,7 +35,15 @@ export function parseMessage(data: Buffer): ParseResult {
   }
   const bodyStart = headEnd + separatorLength(data, headEnd);
   const message = buildStart(startLine, headers);
-  if (typeof message === 'string') return fail(message, null);
+  if (typeof message === 'string') {
+    // A request from a future SIP version still gets an answer (505) when we can address one.
+    const parts = startLine.split(' ');
+    if (parts.length === 3 && /^SIP\/\d+\.\d+$/.test(parts[2]) && TOKEN.test(parts[0])) {
+      const partial: SipMessage = { kind: 'request', method: parts[0], uri: parts[1], headers, body: Buffer.alloc(0) };
+      return fail(message, hasReplyHeaders(partial) ? partial : null);
+    }
+    return fail(message, null);
+  }
 
   const cl = headers.get('content-length');
   let body = data.subarray(bodyStart);

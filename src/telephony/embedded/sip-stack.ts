@@ -146,7 +146,11 @@ export class SipStack {
     try {
       if (parseError !== null) {
         this.#log.debug({ from: `${flow.address}:${flow.port}`, error: parseError }, 'bad SIP message');
-        if (msg?.kind === 'request' && msg.method !== 'ACK') flow.send(serialize(createResponse(msg, 400, { reason: `Bad Request - ${parseError}`.replace(/[\r\n]/g, ' ').slice(0, 120) })));
+        if (msg?.kind === 'request' && msg.method !== 'ACK') {
+          const status = parseError.startsWith('unsupported version') ? 505 : 400;
+          const reason = status === 505 ? 'Version Not Supported' : `Bad Request - ${parseError}`.replace(/[\r\n]/g, ' ').slice(0, 120);
+          flow.send(serialize(createResponse(msg, status, { reason })));
+        }
         return;
       }
       if (!msg) return;
