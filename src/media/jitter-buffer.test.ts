@@ -61,4 +61,30 @@ describe('JitterBuffer', () => {
     expect(jb.late).toBe(3);
     expect(levelsOf(jb, 1)).toEqual([2]);
   });
+
+  it('drains a standing backlog (fast sender clock, burst after a stall) back toward its target delay', () => {
+    const jb = new JitterBuffer({ delayMs: 40 });
+    // A 200 ms burst arrives at once, then one packet per frame: 10 frames of excess forever.
+    let ts = 0;
+    for (let i = 0; i < 10; i++, ts += 160) put(jb, ts, 1);
+    for (let i = 0; i < 600; i++, ts += 160) {
+      put(jb, ts, 1);
+      jb.pop();
+    }
+    // One frame dropped per second of standing excess, until it is within three frames of the target.
+    expect(jb.drained).toBeGreaterThanOrEqual(6);
+    expect(jb.drained).toBeLessThanOrEqual(10);
+    expect(jb.late + jb.duplicates).toBe(0);
+  });
+
+  it('leaves a buffer at its target depth alone', () => {
+    const jb = new JitterBuffer({ delayMs: 60 });
+    let ts = 0;
+    for (let i = 0; i < 600; i++, ts += 160) {
+      put(jb, ts, 1);
+      jb.pop();
+    }
+    expect(jb.drained).toBe(0);
+    expect(jb.concealedFrames).toBe(0);
+  });
 });

@@ -28,6 +28,12 @@ export const defaultJitterBufferOptions: JitterBufferOptions = {
 
 /** Consecutive late packets after which we conclude our playout point is wrong, not the packets. */
 const LATE_RESYNC = 4;
+/**
+ * Frames in a row with more than two frames above the target depth before one frame is
+ * dropped: a sender whose clock runs fast (or a burst after a network stall) would
+ * otherwise add its excess to the call's delay for the rest of the call.
+ */
+const DRAIN_AFTER_FRAMES = 50;
 
 export class JitterBuffer {
   #ring: Int16Array;
@@ -42,6 +48,11 @@ export class JitterBuffer {
   #playTs = 0;
   #waitFrames = 0;
   #lateRun = 0;
+  /** Timestamp just past the newest sample stored. */
+  #newestEnd = 0;
+  #highRun = 0;
+  /** Frames discarded to bring an overfull buffer back to its target delay. */
+  drained = 0;
   duplicates = 0;
   late = 0;
   /** Frames played with at least one missing sample once playout had begun. */
@@ -104,6 +115,7 @@ export class JitterBuffer {
       this.duplicates++;
       return 'duplicate';
     }
+    if (ahead + length > ((this.#newestEnd - this.#playTs) | 0)) this.#newestEnd = (this.#playTs + ahead + length) >>> 0;
     const first = Math.min(length, cap - start);
     decode(this.#ring, start, first, 0);
     this.#filled.fill(1, start, start + first);
@@ -129,6 +141,16 @@ export class JitterBuffer {
     const ring = this.#ring;
     const filled = this.#filled;
     const mask = this.#mask;
+    if (((this.#newestEnd - this.#playTs) | 0) > this.#delaySamples + 3 * n) {
+      if (++this.#highRun >= DRAIN_AFTER_FRAMES) {
+        for (let i = 0; i < n; i++) filled[(this.#playTs + i) & mask] = 0;
+        this.#playTs = (this.#playTs + n) >>> 0;
+        this.#highRun = 0;
+        this.drained++;
+      }
+    } else {
+      this.#highRun = 0;
+    }
     let missing = 0;
     for (let i = 0; i < n; i++) {
       const idx = (this.#playTs + i) & mask;
@@ -148,6 +170,8 @@ export class JitterBuffer {
   #anchor(timestamp: number): void {
     this.#anchored = true;
     this.#playTs = timestamp >>> 0;
+    this.#newestEnd = this.#playTs;
+    this.#highRun = 0;
     this.#waitFrames = this.#delayFrames;
     this.#lateRun = 0;
   }
