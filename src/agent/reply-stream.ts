@@ -26,6 +26,8 @@ export interface ReplyOutcome {
   /** end_call / transfer requested during the turn: performed once the reply has played. */
   finalEffect: ToolEffect | null;
   text: string;
+  /** Text of the rounds that ended in tool calls (already in the history with those calls). */
+  toolRoundText: string;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function streamReply(opts: ReplyStreamOptions, sentences: AsyncQueu
   const splitter = new SentenceSplitter();
   let finalEffect: ToolEffect | null = null;
   let allText = '';
+  let toolRoundText = '';
   let firstToken = true;
   try {
     for (let round = 0; round <= opts.maxToolRounds && !finalEffect; round++) {
@@ -58,6 +61,7 @@ export async function streamReply(opts: ReplyStreamOptions, sentences: AsyncQueu
       if (!calls.length) break;
       const rest = splitter.flush();
       if (rest) sentences.push(rest);
+      toolRoundText += roundText;
       opts.history.push({ role: 'assistant', content: roundText, tool_calls: calls });
       for (const call of calls) {
         const result = await opts.tools.run(call.name, call.arguments, opts.signal);
@@ -68,7 +72,7 @@ export async function streamReply(opts: ReplyStreamOptions, sentences: AsyncQueu
     }
     const rest = splitter.flush();
     if (rest && !opts.signal.aborted) sentences.push(rest);
-    return { finalEffect, text: allText };
+    return { finalEffect, text: allText, toolRoundText };
   } finally {
     sentences.end();
   }

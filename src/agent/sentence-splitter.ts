@@ -75,3 +75,11 @@ export class SentenceSplitter {
     return /[A-Z0-9"'“‘(]/.test(nextChar);
   }
 }
+
+/** All sentences of a complete text (`say()`, reminders). */
+export function splitSentences(text: string): string[] {
+  const s = new SentenceSplitter();
+  const out = s.push(text);
+  const rest = s.flush();
+  return rest ? [...out, rest] : out;
+}

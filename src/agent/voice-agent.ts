@@ -5,9 +5,10 @@ import type { ChatChunk, ChatMessage, LanguageModel, SpeechToText, TextToSpeech,
 import { AcknowledgementFilter, hasWords } from './acknowledgement.js';
 import { analyzeCall } from './analysis.js';
 import { type AudioCache, withCachedPhrase } from './audio-cache.js';
+import { DtmfCollector } from './dtmf-collector.js';
 import { type ReplyOutcome, streamReply } from './reply-stream.js';
 import { ResponsePlayback } from './response-playback.js';
-import { SentenceSplitter } from './sentence-splitter.js';
+import { splitSentences } from './sentence-splitter.js';
 import { SilenceMonitor } from './silence-monitor.js';
 import { ToolRunner, type ToolEffect } from './tools.js';
 import { type SpeechSegment, TurnDetector } from './turn-detector.js';
@@ -92,6 +93,7 @@ export class ConversationAgent implements VoiceAgent {
   #turn = 0;
   #ended = false;
   #timers: NodeJS.Timeout[] = [];
+  #dtmf: DtmfCollector | null = null;
   #unsubscribe: Array<() => void> = [];
 
   constructor(ctx: AgentContext, providers: VoiceAgentProviders, log: Logger, options: Partial<VoiceAgentOptions> = {}) {
@@ -120,7 +122,12 @@ export class ConversationAgent implements VoiceAgent {
   async start(): Promise<void> {
     const a = this.#ctx.assistant;
     const media = this.#ctx.leg.media;
-    this.#vad = await this.#p.vad.create();
+    try {
+      this.#vad = await this.#p.vad.create();
+      if (this.#vad.sampleRate !== media.inputSampleRate) throw new Error(`VAD expects ${this.#vad.sampleRate} Hz, the line delivers ${media.inputSampleRate} Hz`);
+    } catch (err) {
+      return this.#fail('stt_error', err);
+    }
     this.#detector = new TurnDetector(this.#vad, {
       onSpeechStart: () => this.#silence.hold(),
       onSustainedSpeech: (at) => this.#onSustainedSpeech(at),
@@ -135,9 +142,17 @@ export class ConversationAgent implements VoiceAgent {
     });
     const detector = this.#detector;
     this.#unsubscribe.push(media.onAudio((frame) => detector.push(frame)));
-    this.#unsubscribe.push(media.onDtmf((digit) => this.#p.llm.notify?.({ type: 'dtmf', digit })));
-    const offActions = this.#p.llm.onUnsolicited?.((chunk) => this.#onUnsolicited(chunk));
-    if (offActions) this.#unsubscribe.push(offActions);
+    const live = this.#p.llm.onUnsolicited?.((chunk) => this.#onUnsolicited(chunk));
+    if (live) {
+      // A live connection hears each key itself and may act between turns: connect now.
+      this.#unsubscribe.push(live);
+      this.#unsubscribe.push(media.onDtmf((digit) => this.#p.llm.notify?.({ type: 'dtmf', digit })));
+      this.#p.llm.warmUp?.().catch((err: unknown) => this.#log.warn({ err: (err as Error).message }, 'custom LLM connection failed; retrying at the first turn'));
+    } else {
+      const dtmf = new DtmfCollector({ onEntry: (digits) => this.#onKeypad(digits) });
+      this.#dtmf = dtmf;
+      this.#unsubscribe.push(media.onDtmf((digit) => dtmf.push(digit)), () => dtmf.stop());
+    }
     if (a.max_duration_seconds > 0) this.#timers.push(setTimeout(() => this.#end('max_duration'), a.max_duration_seconds * 1000));
     if (a.first_message && a.first_message_mode === 'assistant_speaks_first') {
       const tts = this.#firstAudio ? withCachedPhrase(this.#p.tts, a.first_message, this.#firstAudio as never) : undefined;
@@ -215,6 +230,18 @@ export class ConversationAgent implements VoiceAgent {
     this.#startSpeaking({ kind: 'reply', timing });
   }
 
+  /** Keys pressed by the caller become a user turn the model can read. */
+  #onKeypad(digits: string): void {
+    this.#segments = this.#segments.then(async () => {
+      if (this.#ended) return;
+      await this.#interrupt();
+      if (this.#ended) return;
+      this.#history.push({ role: 'user', content: `(The caller pressed on the keypad: ${digits.split('').join(' ')})` });
+      const now = this.#opts.now();
+      this.#startSpeaking({ kind: 'reply', timing: { lastSpeechAt: now, endedAt: now, sttMs: 0 } });
+    });
+  }
+
   async #waitForQuiet(): Promise<void> {
     while (this.#current) await this.#current.done;
   }
@@ -258,7 +285,7 @@ export class ConversationAgent implements VoiceAgent {
     let reply: Promise<ReplyOutcome | null> = Promise.resolve(null);
     let failure: { reason: 'llm_error' | 'tts_error'; err: unknown } | null = null;
     if (source.kind === 'text') {
-      sentences = source.tts ? [source.text] : splitAll(source.text);
+      sentences = source.tts ? [source.text] : splitSentences(source.text);
     } else {
       const queue = new AsyncQueue<string>();
       sentences = queue;
@@ -279,7 +306,7 @@ export class ConversationAgent implements VoiceAgent {
       if (!signal.aborted) { failure ??= { reason: 'tts_error', err }; s.controller.abort(); }
     });
     const outcome = await reply;
-    this.#record(s, source);
+    this.#record(s, source, outcome?.toolRoundText ?? '');
     if (failure) return this.#fail((failure as { reason: 'llm_error' | 'tts_error' }).reason, (failure as { err: unknown }).err);
     if (signal.aborted || this.#ended) return;
     const played = s.playback.playedText();
@@ -289,10 +316,13 @@ export class ConversationAgent implements VoiceAgent {
   }
 
   /** History, transcript line and latency record of one response, with only the played text. */
-  #record(s: Speaking, source: Source): void {
+  #record(s: Speaking, source: Source, alreadyInHistory: string): void {
     const played = s.playback.playedText();
     const cut = s.controller.signal.aborted && s.playback.interruptedMidway;
-    if (played) this.#history.push({ role: 'assistant', content: played });
+    // Text spoken before a tool call is already in the history (the tool-call message).
+    const prefix = alreadyInHistory.trim();
+    const rest = prefix && played.startsWith(prefix) ? played.slice(prefix.length).trim() : played;
+    if (rest) this.#history.push({ role: 'assistant', content: rest });
     if (played || s.interrupted) {
       const start = s.playback.firstAudioAt ?? this.#opts.now();
       this.#ctx.sink.utterance({ role: 'assistant', text: played, startMs: this.#rel(start), endMs: this.#rel(cut ? this.#opts.now() : s.playback.lastPlayedAt ?? this.#opts.now()), interrupted: s.interrupted || cut });
@@ -357,13 +387,6 @@ export class ConversationAgent implements VoiceAgent {
   #rel(t: number): number {
     return Math.max(0, Math.round(t - this.#answeredPerf));
   }
-}
-
-function splitAll(text: string): string[] {
-  const s = new SentenceSplitter();
-  const out = s.push(text);
-  const rest = s.flush();
-  return rest ? [...out, rest] : out;
 }
 
 function endsCall(played: string, phrases: string[]): boolean {

@@ -41,7 +41,7 @@ describe('tools and call endings', () => {
       ]);
       call = await startCall({
         assistant: { ...quiet, tools: [{ type: 'http', name: 'order_status', url: `${url}/orders`, parameters: { type: 'object', properties: { order: { type: 'string' } } } }] },
-        stt: new ScriptedStt(['Where is order 42?']), llm,
+        stt: new ScriptedStt(['Where is order 42?', 'Thanks']), llm,
       });
       call.line.callerSays(300, 300);
       await call.sink.until(() => call!.sink.utterances.length === 2, 5000, 'answer');
@@ -50,6 +50,11 @@ describe('tools and call endings', () => {
       expect(second.at(-2)).toMatchObject({ role: 'assistant', tool_calls: [{ id: 't1', name: 'order_status' }] });
       expect(second.at(-1)).toEqual({ role: 'tool', content: '{"status":"shipped","eta":"Friday"}', tool_call_id: 't1', name: 'order_status' });
       expect(call.sink.utterances[1]!.text).toBe('Let me check. It ships on Friday.');
+      // The history holds each spoken piece once: before the tool call with the call, after it alone.
+      call.line.callerSays(300, 300);
+      await call.sink.until(() => llm.requests.length === 3, 5000, 'next turn');
+      const third = llm.requests[2]!.messages.filter((m) => m.role === 'assistant').map((m) => m.content);
+      expect(third).toEqual(['Let me check. ', 'It ships on Friday.']);
     } finally {
       await closeServer(api);
     }
@@ -65,6 +70,15 @@ describe('tools and call endings', () => {
     await call.sink.until(() => call!.leg.transfers.length > 0, 5000, 'transfer');
     expect(call.line.dtmfSent).toEqual(['12#']);
     expect(call.leg.transfers).toEqual(['+15550199']);
+  });
+
+  it('keypad entry: digits pressed by the caller become a user turn for the model', async () => {
+    const llm = new ScriptedLlm([[{ type: 'text', text: 'Thanks, account 123 found.' }]]);
+    call = await startCall({ assistant: quiet, llm });
+    for (const d of '123#') call.line.pressDtmf(d);
+    await call.sink.until(() => call!.sink.utterances.length === 1, 5000, 'reply');
+    expect(llm.requests[0]!.messages.at(-1)).toEqual({ role: 'user', content: '(The caller pressed on the keypad: 1 2 3 #)' });
+    expect(call.sink.utterances[0]!.text).toBe('Thanks, account 123 found.');
   });
 
   it('end_call_phrases: the assistant saying one hangs up after it played', async () => {
