@@ -16,3 +16,15 @@ export function digestValid(authorization: string | undefined, method: string, p
     : md5(`${ha1}:${expected.nonce}:${ha2}`);
   return params.get('response') === response;
 }
+
+/** What a SIP client puts in Authorization for a challenge (qop=auth). */
+export function digestAuthorization(challenge: string, method: string, uri: string, username: string, password: string): string {
+  const realm = /realm="([^"]*)"/.exec(challenge)![1]!;
+  const nonce = /nonce="([^"]*)"/.exec(challenge)![1]!;
+  const cnonce = 'c0ffee';
+  const nc = '00000001';
+  const ha1 = md5(`${username}:${realm}:${password}`);
+  const ha2 = md5(`${method}:${uri}`);
+  const response = md5(`${ha1}:${nonce}:${nc}:${cnonce}:auth:${ha2}`);
+  return `Digest username="${username}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", qop=auth, nc=${nc}, cnonce="${cnonce}", algorithm=MD5`;
+}

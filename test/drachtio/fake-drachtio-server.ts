@@ -79,7 +79,7 @@ export class FakeDrachtioServer {
   }
 
   /** A caller (from `source`) sends an INVITE in through drachtio-server. */
-  sendInvite(opts: { to: string; from: string; source: string; sdp: string }): InboundCall {
+  sendInvite(opts: { to: string; from: string; source: string; sdp: string; headers?: Record<string, string> }): InboundCall {
     const callId = `${randomUUID()}@${opts.source}`;
     const netTag = randomUUID().slice(0, 8);
     const msg: SipText = {
@@ -89,7 +89,7 @@ export class FakeDrachtioServer {
         ['From', `<sip:${opts.from}@${opts.source}>;tag=${netTag}`],
         ['To', `<sip:${opts.to}@127.0.0.1>`],
         ['Call-ID', callId], ['CSeq', '1 INVITE'], ['Contact', `<sip:${opts.from}@${opts.source}:5060>`],
-        ['Max-Forwards', '70'], ['Content-Type', 'application/sdp'],
+        ['Max-Forwards', '70'], ['Content-Type', 'application/sdp'], ...Object.entries(opts.headers ?? {}),
       ],
     };
     const txnId = randomUUID();

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHarness as start } from './harness.js';
+import { digestAuthorization } from './digest-check.js';
 import { header } from './sip-text.js';
 import { FS_SDP, type FakeEndpoint } from './fake-media-server.js';
 import { CALLER_SDP, PBX_ADDRESS, rampPcm, startHarness, until, type Harness } from './harness.js';
@@ -122,5 +124,29 @@ describe('drachtio engine: inbound calls through drachtio-server', () => {
     const status = await h.server.sendInDialog(call.dialogId!, 'INVITE', PBX_ADDRESS, undefined, { headers: { 'Content-Type': 'application/sdp' }, body: held });
     expect(status).toBe(200);
     expect((h.media.endpoints[0] as FakeEndpoint).remoteSdp).toBe(held);
+  });
+});
+
+describe('drachtio engine: inbound digest auth for trunks with inbound_auth', () => {
+  it('challenges an unknown source with 401 and answers once its credentials check out', async () => {
+    const h = await start({ trunks: [{ name: 'softphones', host: '127.0.0.1', username: 'desk', password: 'desk-pass', realm: 'phonevoice.test', inbound_auth: true }] });
+    try {
+      const first = h.server.sendInvite({ to: '+33123456789', from: '+336', source: '198.51.100.7', sdp: CALLER_SDP });
+      const challenge = await first.answered;
+      expect(challenge.status).toBe(401);
+      const wwwAuth = header(challenge.msg, 'WWW-Authenticate')!;
+      expect(wwwAuth).toMatch(/^Digest realm="phonevoice.test", nonce="[0-9a-f]+"/);
+
+      const wrong = h.server.sendInvite({ to: '+33123456789', from: '+336', source: '198.51.100.7', sdp: CALLER_SDP,
+        headers: { Authorization: digestAuthorization(wwwAuth, 'INVITE', 'sip:+33123456789@127.0.0.1:5060', 'desk', 'guess') } });
+      expect((await wrong.answered).status).toBe(401);
+
+      const retry = h.server.sendInvite({ to: '+33123456789', from: '+336', source: '198.51.100.7', sdp: CALLER_SDP,
+        headers: { Authorization: digestAuthorization(wwwAuth, 'INVITE', 'sip:+33123456789@127.0.0.1:5060', 'desk', 'desk-pass') } });
+      expect((await retry.answered).status).toBe(200);
+      expect(h.inbound.routed.map((r) => r.trunk)).toEqual(['softphones']);
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -114,6 +114,8 @@ describe('drachtio engine: outbound calls through the trunk', () => {
     const leg = await h.engine.dial({ callId: 'call-y', to: '+33612345678', ringTimeoutMs: 5000, recordingPath: null }, {});
     h.server.onNetworkRequest('REFER', (req) => req.respond(603));
     expect(await leg.transfer('+33698765432')).toEqual({ method: 'bridge' });
+    const refer = h.server.appRequests.find((r) => r.method === 'REFER')!;
+    expect(header(refer, 'Refer-To')).toBe(`<sip:+33698765432@${TRUNK_HOST}:5060>`);
     expect(invites.map((i) => i.uri)).toContain(`sip:+33698765432@${TRUNK_HOST}:5060`);
     const [caller, transferee] = h.media.endpoints as FakeEndpoint[];
     expect(caller!.bridgedWith).toBe(transferee);

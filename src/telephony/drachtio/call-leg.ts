@@ -15,6 +15,8 @@ export interface DrachtioCallLegOptions {
   media: ForkMediaSession;
   /** Blind-transfer fallback: dial `to` and return its endpoint and dialog. */
   bridgeTo(to: string): Promise<{ endpoint: MediaEndpoint; dialog: SrfDialog }>;
+  /** SIP URI for Refer-To (E.164 numbers go through the trunk the number plan picks). */
+  referUri(to: string): string;
   /** How long to wait for the REFER's NOTIFY to report success. */
   referTimeoutMs: number;
   log: Logger;
@@ -95,7 +97,7 @@ export class DrachtioCallLeg implements CallLeg {
       };
       dialog.on('notify', onNotify);
     });
-    const res = await dialog.request({ method: 'REFER', headers: { 'Refer-To': `<${to}>`, 'Referred-By': `<${dialog.local.uri}>` } });
+    const res = await dialog.request({ method: 'REFER', headers: { 'Refer-To': `<${this.#opts.referUri(to)}>`, 'Referred-By': `<${dialog.local.uri}>` } });
     if (res.status !== 202 && res.status !== 200) return false;
     return outcome;
   }

@@ -3,11 +3,11 @@ import type { InboundHandler } from '../types.js';
 import type { DrachtioCallLeg } from './call-leg.js';
 import type { MediaEndpoint, MediaServerAdapter } from './media-server.js';
 import { userPart } from './numbering.js';
-import type { TrunkSourceMatcher } from './source-check.js';
+import type { InboundAdmission } from './admission.js';
 import type { SipErrorLike, SrfDialog, SrfRequest, SrfResponse } from './srf-types.js';
 
 export interface InboundContext {
-  sources: TrunkSourceMatcher;
+  admission: InboundAdmission;
   handler: InboundHandler | null;
   mediaServer: MediaServerAdapter;
   attach(endpoint: MediaEndpoint, dialog: SrfDialog, callId: string, recordingPath: string | null, remote: string): Promise<DrachtioCallLeg>;
@@ -23,16 +23,18 @@ export interface InboundContext {
 export async function handleInvite(req: SrfRequest, res: SrfResponse, ctx: InboundContext): Promise<void> {
   const sipCallId = req.get('Call-ID') ?? '';
   const log = ctx.log.child({ sipCallId });
-  const reject = (status: number, reason?: string) => {
+  const reject = (status: number, reason?: string, headers?: Record<string, string>) => {
     ctx.onRejected();
-    if (!res.finalResponseSent) res.send(status, reason);
+    if (!res.finalResponseSent) res.send(status, reason ?? '', headers ? { headers } : {});
   };
 
-  const trunk = ctx.sources.match(req.source_address);
-  if (!trunk) {
+  const admission = ctx.admission.admit(req.source_address, 'INVITE', req.get('Authorization'));
+  if (!admission.ok) {
+    if (admission.status === 401) return reject(401, 'Unauthorized', { 'WWW-Authenticate': admission.challenge! });
     log.warn({ source: req.source_address }, 'INVITE from unknown source refused');
     return reject(403, 'Forbidden');
   }
+  const trunk = admission.trunk;
   if (!ctx.handler) return reject(480, 'Temporarily Unavailable');
   if (!ctx.mediaServer.connected) return reject(503, 'Service Unavailable');
 

@@ -14,7 +14,7 @@ import type { MediaEndpoint, MediaServerAdapter } from './media-server.js';
 import { resolveDialTarget } from './numbering.js';
 import { placeCall } from './outbound.js';
 import { TrunkRegistration } from './registrar.js';
-import { TrunkSourceMatcher } from './source-check.js';
+import { InboundAdmission } from './admission.js';
 import type { SrfDialog, SrfLike } from './srf-types.js';
 
 export interface DrachtioTelephonyOptions {
@@ -58,7 +58,7 @@ export class DrachtioTelephony implements Telephony {
   readonly #srf: SrfLike;
   readonly #ms: MediaServerAdapter;
   readonly #fork: AudioForkServer;
-  readonly #sources: TrunkSourceMatcher;
+  readonly #admission: InboundAdmission;
   readonly #registrations: TrunkRegistration[] = [];
   readonly #legs = new Set<DrachtioCallLeg>();
   readonly #abort = new AbortController();
@@ -77,7 +77,7 @@ export class DrachtioTelephony implements Telephony {
     this.#config = config;
     this.#log = log;
     this.#opts = { ...defaultDrachtioTelephonyOptions, ...options };
-    this.#sources = new TrunkSourceMatcher(config.trunks);
+    this.#admission = new InboundAdmission(config.trunks);
     this.#srf = new Srf() as unknown as SrfLike;
     const fs = config.telephony.freeswitch;
     this.#ms = this.#opts.mediaServer?.(this.#srf) ?? new FsmrfMediaServer(this.#srf, {
@@ -110,7 +110,7 @@ export class DrachtioTelephony implements Telephony {
       if (this.#stopping) { res.send(503); return; }
       this.#counters.inboundCalls++;
       void handleInvite(req, res, {
-        sources: this.#sources, handler: this.#handler, mediaServer: this.#ms,
+        admission: this.#admission, handler: this.#handler, mediaServer: this.#ms,
         attach: (endpoint, dialog, callId, recordingPath, remote) => this.#attach(endpoint, dialog, callId, recordingPath, remote),
         onRejected: () => { this.#counters.inboundRejected++; },
         log: this.#log,
@@ -210,6 +210,7 @@ export class DrachtioTelephony implements Telephony {
       const leg = new DrachtioCallLeg({
         callId, remote, answeredAt: Date.now(), dialog, endpoint, media, log, referTimeoutMs: this.#opts.referTimeoutMs,
         bridgeTo: (to) => this.#bridgeLeg(to, callId),
+        referUri: (to) => resolveDialTarget(to, this.#config)?.uri ?? to,
       });
       this.#legs.add(leg);
       leg.onEnded(() => this.#legs.delete(leg));
