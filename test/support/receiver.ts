@@ -42,7 +42,7 @@ export async function startReceiver(options: { respond?: (n: number, req: Receiv
 export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
 /** Poll until `check` returns a truthy value; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
