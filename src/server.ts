@@ -71,7 +71,10 @@ export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> 
       dispatcher.kick();
     },
   });
-  const manager = new CallManager({ config, db, store, machine, telephony, agents, log, onOutbox: () => dispatcher.kick() }, deps.calls);
+  const manager = new CallManager({ config, db, store, machine, telephony, agents, log,
+    onOutbox: () => dispatcher.kick(),
+    onCreated: (row) => metrics.calls.inc({ status: row.status }),
+  }, deps.calls);
   telephony.setInboundHandler(manager);
   const assistants = new AssistantStore(db);
   const app = createApp({ config, db, manager, store, assistants, dispatcher, links, metrics, telephony, agents, log, baseUrl });

@@ -32,6 +32,8 @@ export interface CallManagerDeps {
   log: Logger;
   /** Something was written to the outbox outside a state transition. */
   onOutbox(): void;
+  /** A call row was created (queued outbound, or ringing inbound). */
+  onCreated?(row: CallRow): void;
 }
 
 interface ActiveCall {
@@ -111,6 +113,7 @@ export class CallManager implements InboundHandler {
         throw err;
       }
       const entry = this.#register(row);
+      this.#d.onCreated?.(row);
       entry.done = this.#runOutbound(entry);
       return { row, replayed: false };
     } finally {
@@ -169,6 +172,7 @@ export class CallManager implements InboundHandler {
     const { seq: _seq, ...values } = row;
     row.seq = (await this.#d.db.insertInto('calls').values(values).returning('seq').executeTakeFirstOrThrow()).seq;
     const entry = this.#register(row);
+    this.#d.onCreated?.(row);
     let settle!: () => void;
     entry.done = new Promise((resolve) => (settle = resolve));
     (entry as ActiveCall & { settle?: () => void }).settle = settle;

@@ -75,6 +75,7 @@ describe('operations', () => {
     const metrics = await t.api('GET', '/metrics', undefined, {}, null);
     expect(metrics.text).toMatch(/phonevoice_webhook_attempts_total\{outcome="failed"\} [1-9]/);
     expect(metrics.text).toMatch(/phonevoice_calls_total\{status="busy"\} [1-9]/);
+    expect(metrics.text).toMatch(/phonevoice_calls_total\{status="queued"\} [1-9]/);
   });
 
   it('analytics: counts, durations, cost, sentiment, intent and latency percentiles', async () => {

@@ -75,7 +75,7 @@ describe('webhook signatures against the API reference verifiers', () => {
 
   for (const lang of languages) {
     const present = has(...lang.runtime);
-    it.skipIf(!present)(`${lang.name} verifier accepts our signature and rejects a tampered body or wrong secret${present ? '' : ` (skipped: ${lang.runtime[0]} runtime absent)`}`, () => {
+    it.skipIf(!present)(`${lang.name} verifier accepts our signature and rejects a tampered body or wrong secret${present ? '' : ` (skipped: ${lang.runtime[0]} runtime${lang.name === 'Ruby' ? ' or ActiveSupport (apt ruby-activesupport)' : ''} absent)`}`, () => {
       const sig = delivered.headers['phonevoice-signature'] as string;
       expect(verify(lang.run(), delivered.body, sig, t.secret)).toBe('true');
       expect(verify(lang.run(), delivered.body.replace('"busy"', '"completed"'), sig, t.secret)).toBe('false');
