@@ -27,6 +27,8 @@ export interface LoadtestOptions {
   out: string;
   /** Steps of concurrency for the knee search; empty = one run. */
   ramp: number[];
+  /** Ramp: run every step even after the criterion failed (for sizing curves); the knee is unchanged. */
+  rampAll: boolean;
   /** Also run SIPp against SIPp with the same load, for ratios. */
   baseline: boolean;
   /** Capture RTP on `lo` with dumpcap/tshark for jitter and loss. */
@@ -51,6 +53,7 @@ export const USAGE = `usage: npm run loadtest -- --scenario inbound|outbound (--
   --duration S         seconds each call is held (default 10)
   --concurrency N      most calls at once (default: rate x duration, at least 1)
   --ramp A,B,C         step concurrency up until outbound jitter p99 > 5 ms or a call fails
+  --ramp-all           run every ramp step anyway (CPU/memory curve past the knee)
   --spawn              start the server here with fake providers on random ports
   --fake-stt-ms N --fake-llm-ms N --fake-tts-ms N   fake provider latencies (50/100/50)
   --target host:port   SIP address of a running server (loopback unless --allow-remote)
@@ -67,7 +70,7 @@ const flags = {
   duration: { type: 'string' }, concurrency: { type: 'string' }, target: { type: 'string' },
   spawn: { type: 'boolean' }, 'api-url': { type: 'string' }, 'api-key': { type: 'string' },
   number: { type: 'string' }, 'server-pid': { type: 'string' }, out: { type: 'string' },
-  ramp: { type: 'string' }, 'no-baseline': { type: 'boolean' }, 'no-capture': { type: 'boolean' },
+  ramp: { type: 'string' }, 'ramp-all': { type: 'boolean' }, 'no-baseline': { type: 'boolean' }, 'no-capture': { type: 'boolean' },
   codec: { type: 'string' }, 'fake-stt-ms': { type: 'string' }, 'fake-llm-ms': { type: 'string' },
   'fake-tts-ms': { type: 'string' }, 'max-wall': { type: 'string' }, 'allow-remote': { type: 'boolean' },
   quiet: { type: 'boolean' }, help: { type: 'boolean' },
@@ -155,7 +158,7 @@ export function parseLoadtestArgs(argv: string[], now: Date = new Date()): Loadt
     number: str('number') ?? '+15550100',
     serverPid: str('server-pid') === undefined ? null : positiveNumber('server-pid', str('server-pid'), 0),
     out: str('out') ?? `results/loadtest-${stamp}`,
-    ramp, baseline: values['no-baseline'] !== true, capture: values['no-capture'] !== true, codec,
+    ramp, rampAll: values['ramp-all'] === true, baseline: values['no-baseline'] !== true, capture: values['no-capture'] !== true, codec,
     fake: {
       sttDelayMs: nonNegativeInt('fake-stt-ms', str('fake-stt-ms'), 50),
       llmFirstTokenMs: nonNegativeInt('fake-llm-ms', str('fake-llm-ms'), 100),

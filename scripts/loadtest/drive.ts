@@ -166,9 +166,9 @@ export async function runLoad(plan: LoadPlan): Promise<LoadRunResult> {
       ? await Promise.race([driver.exited, placed.then(() => driver.stop())])
       : await driver.exited;
     if (callee && driver !== callee.proc) await callee.proc.stop();
-    if (driverExit.code !== 0 && driverExit.code !== 1 && !aborted) {
-      // SIPp exits 1 when some calls failed (counted below); anything else is SIPp itself failing.
-      if (driverExit.code === -1 || driverExit.code === 255) throw new Error(`sipp failed: ${driverExit.stderr.trim()}`);
+    // SIPp exits 1 when calls failed (counted below); -1 (not started) and 255 (fatal) are SIPp itself failing.
+    if (!aborted && (driverExit.code === -1 || driverExit.code === 255)) {
+      throw new Error(`sipp failed: ${driverExit.stderr.trim() || `exit ${driverExit.code}`}`);
     }
     const wallMs = performance.now() - t0;
     clearInterval(ticker);

@@ -64,12 +64,11 @@ export async function runRamp(opts: LoadtestOptions, hooks: RunLoadtestHooks): P
     const step = judgeStep(concurrency, report);
     steps.push(step);
     hooks.log(`ramp step ${concurrency}: ${step.why}; cpu ${fmt(step.cpuMean, 0)} %, rss ${fmt(step.rssMaxMb, 0)} MB`);
-    if (!step.passed) {
-      stoppedAt = concurrency;
-      break;
-    }
+    if (!step.passed && stoppedAt === null) stoppedAt = concurrency;
+    if (!step.passed && !opts.rampAll) break;
   }
-  const passed = steps.filter((s) => s.passed);
+  const firstFail = steps.findIndex((s) => !s.passed);
+  const passed = firstFail === -1 ? steps : steps.slice(0, firstFail);
   const ramp: RampReport = { steps, kneeCalls: passed.at(-1)?.concurrency ?? null, stoppedAt };
   await writeFile(join(out, 'ramp.json'), `${JSON.stringify(ramp, null, 2)}\n`);
   const chart = await renderRampChart(out, steps).then((p) => p, (err: Error) => `(chart not drawn: ${err.message})`);
@@ -82,7 +81,7 @@ export function renderRampMarkdown(r: RampReport, chart: string): string {
     `| ${s.concurrency} | ${s.ok} | ${s.failed} | ${fmt(s.jitterP99Ms)} | ${fmt(s.cpuMean, 0)} | ${fmt(s.rssMaxMb, 0)} | ${fmt(s.memoryPerCallMb, 3)} | ${s.passed ? 'yes' : 'NO'} | ${s.why} |`);
   return [
     '# Ramp', '',
-    `Knee: **${r.kneeCalls ?? 'none'}** concurrent calls${r.stoppedAt ? ` (stopped at ${r.stoppedAt})` : ''}; criterion: no failed call and outbound RTP jitter p99 ≤ ${JITTER_TARGET_MS} ms.`,
+    `Knee: **${r.kneeCalls ?? 'none'}** concurrent calls${r.stoppedAt ? ` (first failed step: ${r.stoppedAt})` : ''}; criterion: no failed call and outbound RTP jitter p99 ≤ ${JITTER_TARGET_MS} ms.`,
     '', '| calls | ok | failed | jitter p99 ms | CPU % | RSS MB | MB per call | passed | why |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |', ...rows, '',
     chart.endsWith('.png') ? '![ramp](ramp.png)' : chart, '',
