@@ -63,6 +63,7 @@ export class FakeEndpoint implements MediaEndpoint {
   readonly dtmfSent: string[] = [];
   bridgedWith: FakeEndpoint | null = null;
   readonly #dtmf: Array<(digit: string, ms: number) => void> = [];
+  readonly #hangup: Array<(cause: string) => void> = [];
 
   async modify(remoteSdp: string): Promise<void> { this.remoteSdp = remoteSdp; }
 
@@ -76,6 +77,9 @@ export class FakeEndpoint implements MediaEndpoint {
   onDtmf(listener: (digit: string, durationMs: number) => void): void { this.#dtmf.push(listener); }
   /** FreeSWITCH detected a DTMF digit from the caller. */
   receiveDtmf(digit: string, durationMs: number): void { for (const l of this.#dtmf) l(digit, durationMs); }
+  onHangup(listener: (cause: string) => void): void { this.#hangup.push(listener); }
+  /** FreeSWITCH ends the channel by itself (e.g. RTP timeout). */
+  hangupFromFreeswitch(cause: string): void { for (const l of this.#hangup) l(cause); }
   async destroy(): Promise<void> { this.destroyed = true; this.fork?.close(); }
 }
 

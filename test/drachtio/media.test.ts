@@ -86,4 +86,17 @@ describe('drachtio engine: media over the mod_audio_fork WebSocket', () => {
     expect(leg.stats().packetsReceived).toBe(2);
     expect(h.engine.health().activeCalls).toBe(1);
   });
+
+  it('hangs the caller up when FreeSWITCH drops the channel (RTP timeout)', async () => {
+    endpoint.hangupFromFreeswitch('MEDIA_TIMEOUT');
+    expect(await leg.ended).toEqual({ endReason: 'error', sipStatus: null });
+    expect(h.server.appRequests.filter((r) => r.method === 'BYE')).toHaveLength(1);
+  });
+
+  it('hangs the caller up when the audio fork socket goes away mid-call', async () => {
+    endpoint.fork!.close();
+    expect(await leg.ended).toEqual({ endReason: 'error', sipStatus: null });
+    expect(h.server.appRequests.filter((r) => r.method === 'BYE')).toHaveLength(1);
+    expect(h.engine.health().activeCalls).toBe(0);
+  });
 });

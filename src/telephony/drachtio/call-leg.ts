@@ -42,6 +42,15 @@ export class DrachtioCallLeg implements CallLeg {
     this.ended = new Promise((resolve) => { this.#resolveEnded = resolve; });
     opts.dialog.on('destroy', () => void this.#finish({ endReason: 'customer_hangup', sipStatus: null }, false));
     opts.dialog.on('modify', (req: SrfRequest, res: SrfResponse) => void this.#onReinvite(req, res));
+    // Media gone without a BYE (FreeSWITCH RTP timeout or restart): end the call properly
+    // rather than leave the caller listening to silence.
+    const mediaFailed = (why: string) => {
+      if (this.#end || this.#extra) return;
+      opts.log.warn({ why }, 'media lost, hanging up');
+      void this.#finish({ endReason: 'error', sipStatus: null }, true);
+    };
+    opts.endpoint.onHangup((cause) => mediaFailed(`freeswitch hung up: ${cause}`));
+    opts.media.onLost((code) => mediaFailed(`audio fork closed (${code})`));
   }
 
   get media(): ForkMediaSession { return this.#opts.media; }

@@ -42,6 +42,7 @@ export class ForkMediaSession implements MediaSession {
   readonly #marks: Listeners<[string]>;
   readonly #clears: Listeners<[string[]]>;
   readonly #dtmf: Listeners<[string, number]>;
+  readonly #lost: Listeners<[number]>;
   /** One streaming resampler per TTS rate, so filter state carries across chunks. */
   readonly #resamplers = new Map<number, Resampler>();
 
@@ -80,6 +81,7 @@ export class ForkMediaSession implements MediaSession {
     this.#marks = new Listeners(report);
     this.#clears = new Listeners(report);
     this.#dtmf = new Listeners(report);
+    this.#lost = new Listeners(report);
 
     const frameBytes = this.#frameSamples * 2;
     this.#inBytes = Buffer.alloc(frameBytes);
@@ -90,6 +92,7 @@ export class ForkMediaSession implements MediaSession {
     this.#recorder = this.#opts.recorder;
 
     ws.on('message', this.#onMessage);
+    ws.once('close', (code: number) => { if (!this.#closed) this.#lost.emit(code); });
     endpoint.onDtmf((digit, ms) => this.#dtmf.emit(digit, ms));
     this.#startMs = performance.now();
     this.#schedule();
@@ -99,6 +102,8 @@ export class ForkMediaSession implements MediaSession {
   onMark(listener: (name: string) => void): () => void { return this.#marks.add(listener); }
   onClear(listener: (discardedMarks: string[]) => void): () => void { return this.#clears.add(listener); }
   onDtmf(listener: (digit: string, durationMs: number) => void): () => void { return this.#dtmf.add(listener); }
+  /** The fork socket closed while the call was up (FreeSWITCH gone): the call has no media. */
+  onLost(listener: (closeCode: number) => void): () => void { return this.#lost.add(listener); }
 
   play(pcm: Int16Array, sampleRate: number): void {
     if (this.#closed) return;

@@ -135,6 +135,9 @@ class FsmrfEndpoint implements MediaEndpoint {
     // FreeSWITCH reports DTMF-Duration in samples at 8 kHz.
     this.#ep.on('dtmf', (e: { dtmf: string; duration?: string }) => listener(e.dtmf, Math.round(Number(e.duration ?? 0) / 8)));
   }
+  onHangup(listener: (cause: string) => void): void {
+    this.#ep.on('destroy', (e?: { reason?: string }) => listener(e?.reason ?? 'unknown'));
+  }
   destroy(): Promise<void> { return this.#ep.destroy(); }
 }
 

@@ -40,5 +40,7 @@ export interface MediaEndpoint {
   /** Bridge this endpoint's audio with another (transfer fallback). */
   bridge(other: MediaEndpoint): Promise<void>;
   onDtmf(listener: (digit: string, durationMs: number) => void): void;
+  /** FreeSWITCH hung the channel up on its own (RTP timeout, media server shutdown…). */
+  onHangup(listener: (cause: string) => void): void;
   destroy(): Promise<void>;
 }
