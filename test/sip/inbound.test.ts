@@ -85,6 +85,17 @@ describe('embedded SIP engine: inbound calls from SIPp', () => {
     expect(digits).toEqual(['5']);
   });
 
+  it('hangs up every call with server_shutdown on stop() and reports health', async () => {
+    const sipp = await call({ scenario: 'uac-wait-bye.xml', keys: { codecs: '0' } });
+    const leg = await answered(sipp);
+    expect(engine.health()).toMatchObject({ ready: true, activeCalls: 1 });
+    await engine.stop();
+    expect(await leg.ended).toEqual<LegEnd>({ endReason: 'server_shutdown', sipStatus: null });
+    expect(engine.health()).toMatchObject({ ready: false, activeCalls: 0 });
+    const result = await sipp.done;
+    expect(result.code, result.output + result.errors).toBe(0);
+  });
+
   it.each([
     { what: 'an unknown number', service: '+15559999', codecs: '0', status: '404' },
     { what: 'no common codec', service: NUMBER, codecs: '18', status: '488' },

@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmbeddedTelephony } from '../../src/telephony/embedded/index.js';
 import { DialError, type CallLeg, type DialRequest } from '../../src/telephony/types.js';
@@ -132,5 +133,35 @@ describe('embedded SIP engine: outbound calls to a SIPp trunk', () => {
     engine = await startEngine(testConfig({ trunks: [] }));
     const err = await dialError(engine.dial(request(), {}));
     expect(err.endReason).toBe('invalid_number');
+  });
+});
+
+describe('embedded SIP engine: trunk edge cases', () => {
+  let engine: EmbeddedTelephony | null = null;
+  afterEach(async () => { await engine?.stop(); engine = null; });
+
+  it('sends through the trunk’s outbound_proxy', async () => {
+    const port = await freePort();
+    const sipp = runSipp({ scenario: 'uas-final.xml', localPort: port, template: { STATUS: '486' } });
+    await sipp.ready;
+    engine = await startEngine(testConfig({ trunks: [{ name: 'pbx', host: 'pbx.invalid', outbound_proxy: `127.0.0.1:${port}` }], default_trunk: 'pbx' }));
+    const err = await engine.dial({ callId: 'p', to: '+4930123', ringTimeoutMs: 5000, recordingPath: null }, {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ endReason: 'busy', sipStatus: 486 });
+    const result = await sipp.done;
+    expect(result.code, result.output + result.errors).toBe(0);
+  });
+
+  it('fails with trunk_error when the trunk never answers (Timer B)', async () => {
+    // A socket that swallows everything stands in for a dead trunk.
+    const silent = createSocket('udp4');
+    await new Promise<void>((r) => silent.bind(0, '127.0.0.1', () => r()));
+    let received = 0;
+    silent.on('message', () => received++);
+    engine = await startEngine(testConfig({ trunks: [{ name: 'pbx', host: '127.0.0.1', port: silent.address().port }], default_trunk: 'pbx' }), { timers: { t1: 40 } });
+    const err = await engine.dial({ callId: 't', to: '+4930123', ringTimeoutMs: 30_000, recordingPath: null }, {}).catch((e: unknown) => e);
+    silent.close();
+    expect(err).toMatchObject({ endReason: 'trunk_error', sipStatus: 408 });
+    // Timer A: the INVITE went out again at T1, 2×T1, 4×T1… before Timer B (64×T1) gave up.
+    expect(received).toBeGreaterThanOrEqual(6);
   });
 });
