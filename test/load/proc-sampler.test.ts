@@ -9,14 +9,31 @@ describe('process sampler', () => {
     expect(readRssKb('Name:\tnode\nVmRSS:\t  51200 kB\nVmSwap:\t0 kB\n')).toBe(51200);
   });
 
-  it('samples this process: a busy loop shows up as CPU, RSS is plausible', async () => {
+  it('samples this process: the CPU it reports adds up to what Node itself counted', async () => {
+    const before = process.cpuUsage();
     const sampler = new ProcSampler(process.pid, { intervalMs: 50 }).start();
-    const until = performance.now() + 300;
-    while (performance.now() < until) Math.sqrt(Math.random()); // keep one core busy
+    // Busy in 10 ms slices, yielding between them so the sampler's timer can fire.
+    const until = performance.now() + 400;
+    while (performance.now() < until) {
+      const slice = performance.now() + 10;
+      while (performance.now() < slice) Math.sqrt(Math.random());
+      await new Promise((r) => setImmediate(r));
+    }
     await sleep(60);
     const samples = sampler.stop();
-    expect(samples.length).toBeGreaterThanOrEqual(2);
-    expect(Math.max(...samples.map((s) => s.cpuPct))).toBeGreaterThan(20);
+    const used = process.cpuUsage(before);
+    const usedMs = (used.user + used.system) / 1000;
+    let sampledMs = 0;
+    let lastT = 0;
+    for (const s of samples) {
+      sampledMs += (s.cpuPct / 100) * (s.tMs - lastT);
+      lastT = s.tMs;
+    }
+    expect(samples.length).toBeGreaterThanOrEqual(4);
+    // /proc counts in 10 ms ticks and the last interval is not sampled: generous bounds, but a
+    // sampler that reads the wrong fields or divides wrongly is off by far more.
+    expect(sampledMs).toBeGreaterThan(usedMs * 0.5 - 30);
+    expect(sampledMs).toBeLessThan(usedMs * 1.5 + 30);
     expect(samples[0]!.rssMb).toBeGreaterThan(10);
   });
 });
