@@ -85,6 +85,16 @@ describe('embedded SIP engine: inbound calls from SIPp', () => {
     expect(digits).toEqual(['5']);
   });
 
+  it('accepts a delayed offer: offers in the 200 and takes the answer from the ACK', async () => {
+    const sipp = await call({ scenario: 'uac-late-offer.xml', template: { AUDIO_MS: '1000' } });
+    const leg = await answered(sipp);
+    expect((await leg.ended).endReason).toBe('customer_hangup');
+    const result = await sipp.done;
+    expect(result.code, result.output + result.errors).toBe(0);
+    expect(leg.stats().codec).toBe('PCMA');
+    expect(leg.stats().packetsReceived).toBeGreaterThan(10);
+  });
+
   it('hangs up every call with server_shutdown on stop() and reports health', async () => {
     const sipp = await call({ scenario: 'uac-wait-bye.xml', keys: { codecs: '0' } });
     const leg = await answered(sipp);

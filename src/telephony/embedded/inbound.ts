@@ -51,11 +51,13 @@ export class InboundCalls {
     const handler = this.#ctx.handler();
     if (!handler) return reply(480, { reason: 'No Inbound Handler' });
     const ct = (req.headers.get('content-type') ?? '').toLowerCase();
-    const remote = req.body.length && ct.startsWith('application/sdp') ? parseRemote(req.body.toString('utf8')) : null;
-    if (!remote) return reply(488, { reason: req.body.length ? 'Unusable SDP' : 'SDP Offer Required' });
+    // No body = delayed offer (RFC 3261 §13.2.1): we offer in the 200, the ACK carries the answer.
+    const lateOffer = req.body.length === 0;
+    const remote = !lateOffer && ct.startsWith('application/sdp') ? parseRemote(req.body.toString('utf8')) : null;
+    if (!lateOffer && !remote) return reply(488, { reason: 'Unusable SDP' });
     const media = this.#ctx.legContext.media;
-    const chosen = negotiate(remote, media.options.codecs);
-    if (!chosen) return reply(488);
+    const chosen = remote ? negotiate(remote, media.options.codecs) : null;
+    if (remote && !chosen) return reply(488);
 
     const pending: Pending = { tx, toTag, canceled: false };
     this.#pending.set(sipCallId, pending);
@@ -84,8 +86,8 @@ export class InboundCalls {
         await session.close();
         return handler.onAbandoned(decision.callId, 'customer_hangup', 487);
       }
-      session.configure(chosen);
-      const sdp = media.answer(session, chosen, answerDirection(remote.direction));
+      if (chosen) session.configure(chosen);
+      const sdp = remote && chosen ? media.answer(session, chosen, answerDirection(remote.direction)) : media.offer(session);
       const ok = createResponse(req, 200, { toTag, headers: { contact, allow: ALLOW, 'content-type': 'application/sdp' }, body: sdp });
       const dialog = Dialog.asServer(req, toTag, flow);
       let leg: EmbeddedCallLeg | null = null;
@@ -94,9 +96,10 @@ export class InboundCalls {
         log.warn({ sipCallId }, '200 OK never acknowledged, hanging up');
         void leg?.hangup('error');
       });
-      leg = new EmbeddedCallLeg({ callId: decision.callId, media: session, remote: parseNameAddr(req.headers.get('from') ?? '')?.uri ?? info.from, dialog, pending2xx: retransmit }, this.#ctx.legContext);
-      if (remote.direction === 'sendonly' || remote.direction === 'inactive') session.setHold(true);
-      session.start();
+      leg = new EmbeddedCallLeg({ callId: decision.callId, media: session, remote: parseNameAddr(req.headers.get('from') ?? '')?.uri ?? info.from, dialog, pending2xx: retransmit, awaitingAnswer: lateOffer }, this.#ctx.legContext);
+      if (remote && (remote.direction === 'sendonly' || remote.direction === 'inactive')) session.setHold(true);
+      // A delayed offer starts media when the ACK brings the answer.
+      if (!lateOffer) session.start();
       this.#ctx.adopt(leg);
       handler.onAnswered(decision.callId, leg);
     } finally {

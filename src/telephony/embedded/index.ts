@@ -116,7 +116,7 @@ export class EmbeddedTelephony implements Telephony {
     const leg = this.#legs.get(callId);
     if (!tx) {
       // ACK for a 2xx (ours to INVITE or re-INVITE).
-      leg?.onAck();
+      leg?.onAck(req);
       return;
     }
     if (leg && req.headers.get('to')?.match(/;\s*tag=/i)) return leg.handleRequest(req, tx);

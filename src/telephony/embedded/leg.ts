@@ -13,6 +13,7 @@ import { parseCSeq } from './syntax.js';
 import type { ServerTransaction } from './transaction-server.js';
 import type { LocalMedia } from './local-media.js';
 import { parseDtmfInfo } from './dtmf-info.js';
+import { acceptAnswer, parseRemote } from './sdp.js';
 
 export interface LegContext {
   stack: SipStack;
@@ -39,14 +40,17 @@ export class EmbeddedCallLeg implements CallLeg {
   /** UAC: the ACK for our INVITE's 2xx, re-sent when the 2xx is retransmitted. */
   #ack: SipRequest | null;
   #notifyListeners = new Set<(req: SipRequest) => void>();
+  /** We sent the offer in our 200 (delayed-offer INVITE); the ACK must answer it. */
+  #awaitingAnswer: boolean;
 
-  constructor(init: { callId: string; media: RtpSession; remote: string; dialog: Dialog; pending2xx?: Reliable2xx | null; ack?: SipRequest | null }, ctx: LegContext) {
+  constructor(init: { callId: string; media: RtpSession; remote: string; dialog: Dialog; pending2xx?: Reliable2xx | null; ack?: SipRequest | null; awaitingAnswer?: boolean }, ctx: LegContext) {
     this.callId = init.callId;
     this.media = init.media;
     this.remote = init.remote;
     this.dialog = init.dialog;
     this.#pending2xx = init.pending2xx ?? null;
     this.#ack = init.ack ?? null;
+    this.#awaitingAnswer = init.awaitingAnswer ?? false;
     this.#ctx = ctx;
     this.ended = new Promise((resolve) => { this.#resolveEnded = resolve; });
   }
@@ -94,8 +98,20 @@ export class EmbeddedCallLeg implements CallLeg {
     return sendInDialog(this.#ctx.stack, this.dialog, this.dialog.request(method, headers, body)).then((r) => r.response);
   }
 
-  onAck(): void {
+  onAck(ack: SipRequest): void {
     this.#pending2xx?.ack();
+    if (!this.#awaitingAnswer || this.#end) return;
+    this.#awaitingAnswer = false;
+    const remote = ack.body.length ? parseRemote(ack.body.toString('utf8')) : null;
+    const chosen = remote ? acceptAnswer(remote, this.#ctx.media.options.codecs) : null;
+    if (!remote || !chosen) {
+      this.#ctx.log.warn({ callId: this.callId }, 'ACK did not answer our offer with a usable codec, hanging up');
+      void this.hangup('error');
+      return;
+    }
+    this.media.configure(chosen);
+    if (remote.direction === 'sendonly' || remote.direction === 'inactive') this.media.setHold(true);
+    this.media.start();
   }
 
   async onStray2xx(): Promise<void> {

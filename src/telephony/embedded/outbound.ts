@@ -76,7 +76,7 @@ class OutboundAttempt {
     const trunk = this.#route.trunk;
     const addr = stack.options.advertisedAddress;
     const caller = (this.#request.from ?? trunk?.caller_id ?? trunk?.username ?? 'phonevoice').replace(/[^+\w.-]/g, '');
-    const fromHost = trunk?.realm ?? trunk?.host ?? addr;
+    const fromHost = trunk?.host ?? addr;
     const headers: Record<string, string | string[]> = {
       from: `<sip:${caller}@${fromHost}>;tag=${randomToken(6)}`,
       to: `<${this.#route.uri}>`,

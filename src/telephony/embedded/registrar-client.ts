@@ -50,8 +50,8 @@ export class TrunkRegistration {
 
   #build(expires: number): SipRequest {
     const t = this.trunk;
-    const aor = `sip:${t.username ?? 'phonevoice'}@${t.realm ?? t.host}`;
-    return createRequest('REGISTER', `sip:${t.realm ?? t.host}`, {
+    const aor = `sip:${t.username ?? 'phonevoice'}@${t.host}`;
+    return createRequest('REGISTER', `sip:${t.host}`, {
       from: `<${aor}>;tag=${this.#fromTag}`, to: `<${aor}>`, 'call-id': `${this.#callId}@${this.#stack.options.advertisedAddress}`,
       cseq: `${++this.#seq} REGISTER`, contact: `${this.#stack.contact(t.transport, t.username ?? 'phonevoice')};expires=${expires}`, expires: String(expires),
     });
