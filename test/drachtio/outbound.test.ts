@@ -3,7 +3,7 @@ import { DialError } from '../../src/telephony/types.js';
 import { digestValid } from './digest-check.js';
 import type { FakeEndpoint } from './fake-media-server.js';
 import { header, type SipText } from './sip-text.js';
-import { CALLER_SDP, TRUNK_HOST, startHarness, until, type Harness } from './harness.js';
+import { CALLER_SDP, PBX_ADDRESS, TRUNK_HOST, startHarness, until, type Harness } from './harness.js';
 
 const CALLEE_SDP = CALLER_SDP.replace(/10\.20\.30\.40/g, TRUNK_HOST);
 const NONCE = 'a1b2c3d4e5';
@@ -84,6 +84,21 @@ describe('drachtio engine: outbound calls through the trunk', () => {
     const dialing = h.engine.dial({ callId: 'c', to: '+33612345678', ringTimeoutMs: 5000, recordingPath: null }, { onRinging: () => ac.abort() }, ac.signal);
     await expect(dialing).rejects.toMatchObject({ endReason: 'canceled' });
     expect(h.server.appRequests.some((r) => r.method === 'CANCEL')).toBe(true);
+  });
+
+  it('stop() CANCELs calls still ringing and hangs up answered ones, with end reason server_shutdown', async () => {
+    const inbound = h.server.sendInvite({ to: '+33123456789', from: '+336', source: PBX_ADDRESS, sdp: CALLER_SDP });
+    const answered = await h.inbound.nextAnswered();
+    await inbound.answered;
+    carrierAnswers(0);
+    let rang = false;
+    const ringing = h.engine.dial({ callId: 'c1', to: '+33612345678', ringTimeoutMs: 5000, recordingPath: null }, { onRinging: () => { rang = true; } });
+    await until(() => rang, 2000, 'ringing');
+    await h.engine.stop();
+    await expect(ringing).rejects.toMatchObject({ endReason: 'server_shutdown' });
+    expect(h.server.appRequests.some((r) => r.method === 'CANCEL')).toBe(true);
+    expect(await answered.ended).toEqual({ endReason: 'server_shutdown', sipStatus: null });
+    expect(h.server.appRequests.filter((r) => r.method === 'BYE').map((r) => header(r, 'Call-ID'))).toEqual([inbound.callId]);
   });
 
   it('refuses numbers no trunk routes without sending anything', async () => {

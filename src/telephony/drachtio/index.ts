@@ -12,7 +12,7 @@ import { FsmrfMediaServer, defaultFsmrfOptions } from './fsmrf-media-server.js';
 import { handleInvite } from './inbound.js';
 import type { MediaEndpoint, MediaServerAdapter } from './media-server.js';
 import { resolveDialTarget } from './numbering.js';
-import { placeCall } from './outbound.js';
+import { SHUTDOWN, placeCall } from './outbound.js';
 import { TrunkRegistration } from './registrar.js';
 import { InboundAdmission } from './admission.js';
 import type { SrfDialog, SrfLike } from './srf-types.js';
@@ -26,12 +26,14 @@ export interface DrachtioTelephonyOptions {
    */
   audioWsHost?: string;
   referTimeoutMs: number;
+  /** How long stop() waits for ringing calls to be canceled. */
+  shutdownGraceMs: number;
   /** Replace FreeSWITCH (tests): builds the media server from the connected Srf. */
   mediaServer?: (srf: SrfLike) => MediaServerAdapter;
 }
 
 export const defaultDrachtioTelephonyOptions: DrachtioTelephonyOptions = {
-  reconnectMaxDelayMs: 5_000, referTimeoutMs: 10_000,
+  reconnectMaxDelayMs: 5_000, referTimeoutMs: 10_000, shutdownGraceMs: 2_000,
 };
 
 /** Counters for /metrics. */
@@ -61,6 +63,7 @@ export class DrachtioTelephony implements Telephony {
   readonly #admission: InboundAdmission;
   readonly #registrations: TrunkRegistration[] = [];
   readonly #legs = new Set<DrachtioCallLeg>();
+  readonly #dialing = new Map<AbortController, Promise<unknown>>();
   readonly #abort = new AbortController();
   #handler: InboundHandler | null = null;
   #drachtioUp = false;
@@ -176,16 +179,26 @@ export class DrachtioTelephony implements Telephony {
     const target = resolveDialTarget(request.to, this.#config);
     if (!target) throw new DialError('invalid_number', null, `no trunk routes ${request.to}`);
     this.#counters.outboundCalls++;
-    try {
-      return await placeCall(request, events, signal, {
+    // One signal for both cancellations: the caller's, and ours at shutdown.
+    const local = new AbortController();
+    const forward = () => local.abort(signal?.reason);
+    if (signal?.aborted) forward();
+    signal?.addEventListener('abort', forward, { once: true });
+    const placing = placeCall(request, events, local.signal, {
         srf: this.#srf, mediaServer: this.#ms, target,
         userAgent: this.#config.telephony.sip.user_agent,
         attach: (endpoint, dialog, callId, recordingPath, remote) => this.#attach(endpoint, dialog, callId, recordingPath, remote),
         log: this.#log.child({ callId: request.callId }),
       });
+    this.#dialing.set(local, placing.catch(() => undefined));
+    try {
+      return await placing;
     } catch (err) {
       this.#counters.outboundFailed++;
       throw err;
+    } finally {
+      this.#dialing.delete(local);
+      signal?.removeEventListener('abort', forward);
     }
   }
 
@@ -252,6 +265,9 @@ export class DrachtioTelephony implements Telephony {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#abort.abort();
+    for (const dial of this.#dialing.keys()) dial.abort(SHUTDOWN);
+    // Let the CANCELs go out and their 487s come back before the drachtio connection closes.
+    await Promise.race([Promise.allSettled(this.#dialing.values()), sleep(this.#opts.shutdownGraceMs)]);
     await Promise.allSettled([...this.#legs].map((leg) => leg.hangup('server_shutdown')));
     await Promise.allSettled(this.#registrations.map((r) => r.stop()));
     this.#disconnectDrachtio();
@@ -270,4 +286,8 @@ export class DrachtioTelephony implements Telephony {
     try { this.#srf.disconnect(); } catch { /* not connected */ }
     this.#drachtioUp = false;
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -6,6 +6,9 @@ import type { DialTarget } from './numbering.js';
 import { dialErrorForSipStatus } from './outcomes.js';
 import type { SipErrorLike, SrfDialog, SrfLike, SrfRequest, SrfResponse } from './srf-types.js';
 
+/** Abort reason the engine uses for dials still ringing when it stops. */
+export const SHUTDOWN = Symbol('server_shutdown');
+
 export interface OutboundContext {
   srf: SrfLike;
   mediaServer: MediaServerAdapter;
@@ -42,6 +45,8 @@ export async function placeCall(request: DialRequest, events: DialEvents, signal
   };
   const ringTimer = setTimeout(() => { weCanceled = true; cancel(); }, request.ringTimeoutMs);
   const onAbort = () => { aborted = true; cancel(); };
+  // Who aborted decides the end reason: the caller of dial(), or the engine shutting down.
+  const abortReason = () => (signal?.reason === SHUTDOWN ? 'server_shutdown' : 'canceled');
   signal?.addEventListener('abort', onAbort, { once: true });
 
   let dialog: SrfDialog;
@@ -67,7 +72,7 @@ export async function placeCall(request: DialRequest, events: DialEvents, signal
   } catch (err) {
     await endpoint.destroy().catch(() => undefined);
     const status = (err as SipErrorLike).status ?? null;
-    if (aborted) throw new DialError('canceled', status);
+    if (aborted) throw new DialError(abortReason(), status);
     throw dialErrorForSipStatus(status, weCanceled, `INVITE ${target.uri} failed: ${(err as Error).message}`);
   } finally {
     clearTimeout(ringTimer);
@@ -77,7 +82,7 @@ export async function placeCall(request: DialRequest, events: DialEvents, signal
   // Answered as the CANCEL crossed the 200 OK: honour the cancel.
   if (aborted || weCanceled) {
     await Promise.allSettled([dialog.destroy(), endpoint.destroy()]);
-    throw aborted ? new DialError('canceled', null) : dialErrorForSipStatus(487, true);
+    throw aborted ? new DialError(abortReason(), null) : dialErrorForSipStatus(487, true);
   }
 
   try {
