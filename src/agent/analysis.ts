@@ -1,4 +1,5 @@
 import type { CallAnalysis, Utterance } from '../calls/types.js';
+import { Deadline } from '../providers/llm/deadline.js';
 import type { LanguageModel } from '../providers/types.js';
 import type { AssistantConfig } from './assistant.js';
 import { checkJsonSchema } from './json-schema-check.js';
@@ -49,12 +50,10 @@ export async function analyzeCall(
     },
     { role: 'user' as const, content: lines.join('\n') },
   ];
-  const signal = AbortSignal.timeout(timeoutMs);
-  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Deadline(timeoutMs);
   try {
-    // Belt and braces: a provider that ignores the signal must not hold the call record open.
-    const deadline = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`analysis timed out after ${timeoutMs} ms`)), timeoutMs + 100); });
-    const out = await Promise.race([llm.completeJson(messages, schema, signal), deadline]);
+    // race(): a provider that ignores the signal must not hold the call record open either.
+    const out = await deadline.race(llm.completeJson(messages, schema, deadline.signal));
     const problem = checkJsonSchema(out, schema);
     if (problem) return empty(`model output does not match the schema: ${problem}`);
     const o = out as Record<string, unknown>;
@@ -67,8 +66,8 @@ export async function analyzeCall(
       error: null,
     };
   } catch (err) {
-    return empty(signal.aborted ? `analysis timed out after ${timeoutMs} ms` : (err as Error).message);
+    return empty(deadline.expired ? `analysis timed out after ${timeoutMs} ms` : (err as Error).message);
   } finally {
-    clearTimeout(timer);
+    deadline.dispose();
   }
 }

@@ -1,4 +1,5 @@
 import type { MediaSession } from '../media/types.js';
+import { Deadline } from '../providers/llm/deadline.js';
 import type { AudioChunk, TextToSpeech } from '../providers/types.js';
 
 export class TtsError extends Error {
@@ -144,13 +145,14 @@ export class ResponsePlayback {
     const s: Sentence = { text, mark: `${this.#opts.id}.${this.#sentences.length}`, chunks: [], queuedMs: 0, complete: false, played: false };
     this.#sentences.push(s);
     const started = this.#opts.now();
-    const timeout = AbortSignal.timeout(this.#opts.ttsTimeoutMs);
-    const signal = AbortSignal.any([this.#opts.signal, timeout]);
+    // The budget covers the first audio; once it flows, a long sentence may take its time.
+    const deadline = new Deadline(this.#opts.ttsTimeoutMs, this.#opts.signal);
     try {
       let first = true;
-      for await (const chunk of this.#tts.synthesize(text, signal)) {
+      for await (const chunk of this.#tts.synthesize(text, deadline.signal)) {
         if (first) {
           first = false;
+          deadline.disarm();
           if (this.#firstAudioAt === null) this.#opts.onFirstAudio?.(this.#opts.now(), this.#opts.now() - started);
         }
         s.chunks.push(chunk);
@@ -159,7 +161,9 @@ export class ResponsePlayback {
       }
     } catch (err) {
       if (this.#opts.signal.aborted) return;
-      throw new TtsError(timeout.aborted ? `${this.#tts.name}: no audio within ${this.#opts.ttsTimeoutMs} ms` : `${this.#tts.name}: ${(err as Error).message}`);
+      throw new TtsError(deadline.expired ? `${this.#tts.name}: no audio within ${this.#opts.ttsTimeoutMs} ms` : `${this.#tts.name}: ${(err as Error).message}`);
+    } finally {
+      deadline.dispose();
     }
     s.complete = true;
     if (!this.#paused) this.#media.mark(s.mark);

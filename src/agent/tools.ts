@@ -1,3 +1,4 @@
+import { Deadline } from '../providers/llm/deadline.js';
 import type { ToolDefinition } from '../providers/types.js';
 import type { HttpToolSpec, ToolSpec } from './assistant.js';
 
@@ -84,18 +85,21 @@ export class ToolRunner {
   /** POST the arguments as JSON; any failure becomes an error result the model can talk about. */
   async #http(spec: HttpToolSpec, args: Record<string, unknown>, signal: AbortSignal): Promise<string> {
     const timeoutMs = spec.timeout_ms ?? this.#opts.httpTimeoutMs;
+    const deadline = new Deadline(timeoutMs, signal);
     try {
       const res = await fetch(spec.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'phonevoice-call-id': this.#opts.callId },
         body: JSON.stringify({ tool: spec.name, arguments: args, call: { id: this.#opts.callId, metadata: this.#opts.metadata } }),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+        signal: deadline.signal,
       });
       const text = (await res.text()).slice(0, this.#opts.maxResponseChars);
       return res.ok ? text || JSON.stringify({ ok: true }) : JSON.stringify({ error: `HTTP ${res.status}`, body: text.slice(0, 500) });
     } catch (err) {
       if (signal.aborted) throw err;
-      return JSON.stringify({ error: (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'tool unreachable' });
+      return JSON.stringify({ error: deadline.expired ? `no answer within ${timeoutMs} ms` : 'tool unreachable' });
+    } finally {
+      deadline.dispose();
     }
   }
 }

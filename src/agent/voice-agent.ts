@@ -1,6 +1,7 @@
 import type { CallAnalysis, EndReason, Utterance } from '../calls/types.js';
 import type { Logger } from '../ops/logger.js';
 import { AsyncQueue } from '../providers/llm/async-queue.js';
+import { Deadline } from '../providers/llm/deadline.js';
 import type { ChatChunk, ChatMessage, LanguageModel, SpeechToText, TextToSpeech, VadFactory, VoiceActivityDetector } from '../providers/types.js';
 import { AcknowledgementFilter, hasWords } from './acknowledgement.js';
 import { analyzeCall } from './analysis.js';
@@ -206,11 +207,13 @@ export class ConversationAgent implements VoiceAgent {
     if (this.#ended) return;
     const sttStart = this.#opts.now();
     let text: string;
+    const deadline = new Deadline(this.#opts.sttTimeoutMs);
     try {
-      const signal = AbortSignal.timeout(this.#opts.sttTimeoutMs);
-      text = (await this.#p.stt.transcribe(seg.audio, seg.sampleRate, signal)).text.trim();
+      text = (await deadline.race(this.#p.stt.transcribe(seg.audio, seg.sampleRate, deadline.signal))).text.trim();
     } catch (err) {
       return this.#fail('stt_error', err);
+    } finally {
+      deadline.dispose();
     }
     if (this.#ended) return;
     const timing: TurnTiming = { lastSpeechAt: seg.lastSpeechAt, endedAt: seg.endedAt, sttMs: this.#opts.now() - sttStart };

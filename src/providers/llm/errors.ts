@@ -38,9 +38,3 @@ export function toLlmError(err: unknown, provider: string, callerSignal?: AbortS
   if (e?.message === 'fetch failed') return new LlmError('unreachable', `${provider}: ${e.cause?.message ?? 'fetch failed'}`);
   return new LlmError('protocol', `${provider}: ${e?.message ?? String(err)}`);
 }
-
-/** A signal that fires on the caller's abort or after `timeoutMs`, whichever is first. */
-export function withTimeout(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
-  const t = AbortSignal.timeout(timeoutMs);
-  return signal ? AbortSignal.any([signal, t]) : t;
-}

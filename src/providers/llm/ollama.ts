@@ -1,6 +1,7 @@
 import { Ollama, type Message, type Tool } from 'ollama';
 import type { ChatChunk, ChatMessage, ChatRequest, LanguageModel, ToolDefinition } from '../types.js';
-import { LlmError, toLlmError, withTimeout } from './errors.js';
+import { Deadline } from './deadline.js';
+import { LlmError, toLlmError } from './errors.js';
 import { IdleTimeout } from './idle-timeout.js';
 
 export interface OllamaLanguageModelOptions {
@@ -68,8 +69,9 @@ export class OllamaLanguageModel implements LanguageModel {
   }
 
   async completeJson(messages: ChatMessage[], schema: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
+    const deadline = new Deadline(this.#opts.jsonTimeoutMs, signal);
     try {
-      const res = await this.#client(withTimeout(signal, this.#opts.jsonTimeoutMs)).chat({
+      const res = await this.#client(deadline.signal).chat({
         model: this.#opts.model,
         messages: messages.map(toOllamaMessage),
         format: schema,
@@ -80,15 +82,20 @@ export class OllamaLanguageModel implements LanguageModel {
       return parseJsonOutput(res.message.content, this.name);
     } catch (err) {
       throw toLlmError(err, this.name, signal);
+    } finally {
+      deadline.dispose();
     }
   }
 
   /** An empty generate request loads the model and pins it for `keep_alive`. */
   async warmUp(): Promise<void> {
+    const deadline = new Deadline(120_000);
     try {
-      await this.#client(AbortSignal.timeout(120_000)).generate({ model: this.#opts.model, prompt: '', keep_alive: this.#opts.keepAlive, stream: false });
+      await this.#client(deadline.signal).generate({ model: this.#opts.model, prompt: '', keep_alive: this.#opts.keepAlive, stream: false });
     } catch (err) {
       throw toLlmError(err, this.name);
+    } finally {
+      deadline.dispose();
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { ChatChunk, ChatMessage, ChatRequest, LanguageModel } from '../types.js';
-import { LlmError, toLlmError, withTimeout } from './errors.js';
+import { Deadline } from './deadline.js';
+import { LlmError, toLlmError } from './errors.js';
 import { IdleTimeout } from './idle-timeout.js';
 import { parseJsonOutput } from './ollama.js';
 import { readSseData } from './sse.js';
@@ -90,6 +91,7 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
   }
 
   async completeJson(messages: ChatMessage[], schema: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
+    const deadline = new Deadline(this.#opts.jsonTimeoutMs, signal);
     try {
       const res = await this.#post({
         model: this.#opts.model,
@@ -97,13 +99,15 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
         temperature: 0,
         stream: false,
         response_format: { type: 'json_schema', json_schema: { name: 'result', schema, strict: true } },
-      }, withTimeout(signal, this.#opts.jsonTimeoutMs));
+      }, deadline.signal);
       const json = (await res.json()) as { choices?: Array<{ message?: { content?: string } }> };
       const content = json.choices?.[0]?.message?.content;
       if (typeof content !== 'string') throw new LlmError('protocol', `${this.name}: no message content in the completion`);
       return parseJsonOutput(content, this.name);
     } catch (err) {
       throw toLlmError(err, this.name, signal);
+    } finally {
+      deadline.dispose();
     }
   }
 

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { VoiceActivityDetector } from '../providers/types.js';
+import { type SpeechSegment, TurnDetector } from './turn-detector.js';
+
+/** Speech = loud samples; the detector is fed in bursts: endpointing must use audio time, not wall time. */
+const vad: VoiceActivityDetector = {
+  sampleRate: 16000, frameSamples: 512,
+  async process(f) { return Math.abs(f[256]!) > 1000 ? 0.9 : 0.1; },
+  reset() {}, async close() {},
+};
+
+function feed(d: TurnDetector, ms: number, loud: boolean): void {
+  const frame = new Int16Array(320);
+  for (let i = 0; i < ms / 20; i++) {
+    frame.fill(loud ? 5000 : 0);
+    d.push(frame);
+    frame.fill(-1); // the engine reuses its buffer: the detector must have copied it
+  }
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+describe('TurnDetector', () => {
+  it('keeps ~500 ms of pre-roll, ends the turn after endpointing_ms of silence, reports sustained speech', async () => {
+    const segments: SpeechSegment[] = [];
+    const sustained: number[] = [];
+    const d = new TurnDetector(vad, { onSpeechStart() {}, onSustainedSpeech: (t) => sustained.push(t), onSegment: (s) => segments.push(s), onDiscarded() {} },
+      { endpointingMs: 400, preRollMs: 500, sustainedSpeechMs: 300 });
+    feed(d, 1000, false);
+    feed(d, 800, true);
+    feed(d, 300, false);
+    await settle();
+    expect(segments).toHaveLength(0); // 300 ms of silence < 400
+    feed(d, 200, false);
+    await settle();
+    expect(sustained).toHaveLength(1);
+    expect(segments).toHaveLength(1);
+    const ms = (segments[0]!.audio.length * 1000) / 16000;
+    expect(ms).toBeGreaterThan(800 + 400 + 400); // speech + endpointing silence + most of the pre-roll
+    expect(ms).toBeLessThan(800 + 500 + 500 + 64);
+    expect(segments[0]!.speechMs).toBeGreaterThanOrEqual(768);
+    expect(segments[0]!.audio.includes(-1)).toBe(false);
+  });
+
+  it('drops speech shorter than minSpeechMs (a click) and never reports it as sustained', async () => {
+    const events: string[] = [];
+    const d = new TurnDetector(vad, { onSpeechStart: () => events.push('start'), onSustainedSpeech: () => events.push('sustained'), onSegment: () => events.push('segment'), onDiscarded: () => events.push('discarded') },
+      { endpointingMs: 200, minSpeechMs: 150, sustainedSpeechMs: 300 });
+    feed(d, 60, true);
+    feed(d, 400, false);
+    await settle();
+    expect(events).toEqual(['start', 'discarded']);
+  });
+});
