@@ -54,6 +54,8 @@ describe('loadConfig', () => {
 
   it('names the bad environment variable', () => {
     expect(() => loadConfig({ file: null, env: { PHONEVOICE_HTTP_PORT: 'eighty' } })).toThrow(/PHONEVOICE_HTTP_PORT/);
-    expect(() => loadConfig({ file: null, env: { PHONEVOICE_TELEPHONY: 'asterisk' } })).toThrow(/telephony\.engine/);
+    expect(() => loadConfig({ file: null, env: { PHONEVOICE_TELEPHONY: 'asterisk' } })).toThrow(/telephony\.engine \(from PHONEVOICE_TELEPHONY\)/);
+    expect(() => loadConfig({ file: null, env: { PHONEVOICE_API_KEY: 'short' } })).toThrow(/api_key \(from PHONEVOICE_API_KEY\)/);
+    expect(() => loadConfig({ file: null, env: { PHONEVOICE_PUBLIC_URL: 'not a url' } })).toThrow(/public_url \(from PHONEVOICE_PUBLIC_URL\)/);
   });
 });

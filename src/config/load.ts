@@ -41,19 +41,33 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
   const file = options.file !== undefined ? options.file : env.PHONEVOICE_CONFIG || null;
   const raw = file ? readYaml(file) : {};
+  const fromEnv = new Map<string, string>();
   for (const [name, set] of Object.entries(ENV_OVERRIDES)) {
     const value = env[name];
-    if (value !== undefined && value !== '') set(raw, value, name);
+    if (value === undefined || value === '') continue;
+    const before = JSON.stringify(raw);
+    set(raw, value, name);
+    if (JSON.stringify(raw) !== before) fromEnv.set(ENV_PATHS[name]!, name);
   }
-  return validateConfig(raw, file ?? 'configuration');
+  return validateConfig(raw, file ?? 'configuration', fromEnv);
 }
 
-export function validateConfig(raw: unknown, source = 'configuration'): Config {
+/** Where each variable lands, to name the variable when its value is refused. */
+const ENV_PATHS: Record<string, string> = {
+  PHONEVOICE_HTTP_PORT: 'http.port', PHONEVOICE_SIP_PORT: 'telephony.sip.port', PHONEVOICE_DATA_DIR: 'data_dir',
+  PHONEVOICE_API_KEY: 'api_key', PHONEVOICE_WEBHOOK_SECRET: 'webhook_secret', PHONEVOICE_PUBLIC_URL: 'public_url',
+  PHONEVOICE_TELEPHONY: 'telephony.engine', PHONEVOICE_LOG_LEVEL: 'log.level', DRACHTIO_HOST: 'telephony.drachtio.host',
+  DRACHTIO_PORT: 'telephony.drachtio.port', DRACHTIO_SECRET: 'telephony.drachtio.secret', FREESWITCH_HOST: 'telephony.freeswitch.host',
+  FREESWITCH_PORT: 'telephony.freeswitch.port', FREESWITCH_SECRET: 'telephony.freeswitch.secret',
+};
+
+export function validateConfig(raw: unknown, source = 'configuration', fromEnv: Map<string, string> = new Map()): Config {
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const key = issue.path.map(String).join('.') || '(root)';
-    return `  ${key}: ${issue.message}`;
+    const variable = fromEnv.get(key);
+    return `  ${key}${variable ? ` (from ${variable})` : ''}: ${issue.message}`;
   });
   throw new ConfigError(`invalid ${source}:\n${lines.join('\n')}`);
 }

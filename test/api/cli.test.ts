@@ -72,3 +72,19 @@ describe('phonevoice CLI', () => {
     expect(out).toMatch(/^ID\s+ACCOUNT/);
   });
 });
+
+describe('npm start (src/main.ts)', () => {
+  it('refuses to start on a bad setting and names it', () => {
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+    let error: { status: number; stderr: string } | null = null;
+    try {
+      execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts')], {
+        env: { ...process.env, ...env, PHONEVOICE_TELEPHONY: 'asterisk' }, encoding: 'utf8', stdio: 'pipe',
+      });
+    } catch (err) {
+      error = err as { status: number; stderr: string };
+    }
+    expect(error?.status).toBe(2);
+    expect(error?.stderr).toMatch(/telephony\.engine \(from PHONEVOICE_TELEPHONY\)/);
+  });
+});
