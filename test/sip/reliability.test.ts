@@ -31,5 +31,19 @@ describe('embedded SIP engine: a lost 200 OK', () => {
     let ended = false;
     leg.onEnded(() => { ended = true; });
     expect(ended).toBe(false);
+
+    // A BYE naming another dialog (wrong From tag) is refused with 481 and ends nothing.
+    const bye = (fromTag: string, branch: string) => [
+      `BYE sip:raw@127.0.0.1:${engine.sipPort} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${client.port};branch=${branch}`,
+      `From: <sip:raw@127.0.0.1:${client.port}>;tag=${fromTag}`, `To: ${ok.headers.get('to')}`, 'Call-ID: lost200', 'CSeq: 2 BYE', 'Max-Forwards: 70', 'Content-Length: 0', '', '',
+    ].join('\r\n');
+    client.send(bye('someoneelse', 'z9hG4bKbye1'));
+    await sleep(200);
+    expect(client.responses(481)).toHaveLength(1);
+    expect(ended).toBe(false);
+    client.send(bye('rawlost200', 'z9hG4bKbye2'));
+    expect(await leg.ended).toEqual({ endReason: 'customer_hangup', sipStatus: null });
+    await sleep(100);
+    expect(client.responses().filter((r) => r.headers.get('cseq') === '2 BYE').map((r) => r.status)).toEqual([481, 200]);
   });
 });

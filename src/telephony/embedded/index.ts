@@ -15,7 +15,7 @@ import { transferLeg } from './refer.js';
 import { TrunkRegistration, type RegistrationOptions } from './registrar-client.js';
 import { routeFor } from './routing.js';
 import { SipStack } from './sip-stack.js';
-import { randomToken } from './syntax.js';
+import { randomToken, tagOf } from './syntax.js';
 import { defaultSipTimerOptions, type SipTimerOptions } from './timers.js';
 import type { ServerTransaction } from './transaction-server.js';
 import type { Flow } from './transport.js';
@@ -119,7 +119,11 @@ export class EmbeddedTelephony implements Telephony {
       leg?.onAck(req);
       return;
     }
-    if (leg && req.headers.get('to')?.match(/;\s*tag=/i)) return leg.handleRequest(req, tx);
+    if (leg && tagOf(req.headers.get('to'))) {
+      // Same Call-ID is not enough: both tags must name this dialog (§12.2.2), else 481.
+      if (!leg.matches(req)) return this.#stack.respond(tx, createResponse(req, 481));
+      return leg.handleRequest(req, tx);
+    }
     switch (req.method) {
       case 'INVITE':
         if (/;\s*tag=/i.test(req.headers.get('to') ?? '')) return this.#stack.respond(tx, createResponse(req, 481));

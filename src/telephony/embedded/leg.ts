@@ -9,7 +9,7 @@ import { createResponse, type SipRequest, type SipResponse } from './message.js'
 import type { Reliable2xx } from './reliable-2xx.js';
 import { answerReInvite } from './reinvite.js';
 import type { SipStack } from './sip-stack.js';
-import { parseCSeq } from './syntax.js';
+import { parseCSeq, tagOf } from './syntax.js';
 import type { ServerTransaction } from './transaction-server.js';
 import type { LocalMedia } from './local-media.js';
 import { parseDtmfInfo } from './dtmf-info.js';
@@ -98,6 +98,11 @@ export class EmbeddedCallLeg implements CallLeg {
     return sendInDialog(this.#ctx.stack, this.dialog, this.dialog.request(method, headers, body)).then((r) => r.response);
   }
 
+  /** Whether an in-dialog request's tags name this dialog. */
+  matches(req: SipRequest): boolean {
+    return tagOf(req.headers.get('to')) === this.dialog.localTag && tagOf(req.headers.get('from')) === this.dialog.remoteTag;
+  }
+
   onAck(ack: SipRequest): void {
     this.#pending2xx?.ack();
     if (!this.#awaitingAnswer || this.#end) return;
@@ -146,8 +151,11 @@ export class EmbeddedCallLeg implements CallLeg {
         reply(200);
         for (const l of this.#notifyListeners) l(req);
         return;
-      case 'OPTIONS':
       case 'UPDATE':
+        // An UPDATE with SDP is an offer (RFC 3311) answered like a re-INVITE, without the 2xx retransmissions.
+        if (req.body.length) { answerReInvite(req, tx, this, this.#ctx); return; }
+        return reply(200, { headers: { allow: ALLOW } });
+      case 'OPTIONS':
         return reply(200, { headers: { allow: ALLOW } });
       default:
         return reply(405, { headers: { allow: ALLOW } });

@@ -30,5 +30,6 @@ export function answerReInvite(req: SipRequest, tx: ServerTransaction, leg: Embe
   }
   const ok = createResponse(req, 200, { headers: { contact, allow: ALLOW, 'content-type': 'application/sdp' }, body: sdp });
   stack.respond(tx, ok);
+  if (req.method !== 'INVITE') return null;
   return new Reliable2xx(ok, tx.flow, stack.timers, () => ctx.log.warn({ callId: leg.callId }, 're-INVITE 200 OK never acknowledged'));
 }
