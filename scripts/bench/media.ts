@@ -51,9 +51,10 @@ interface LoadResult {
   /** Event-loop utilisation; above `cpuCores` means the process waited for a CPU. */
   elu: number;
   cpuCores: number;
-  cpuPercentPerCall: number;
   lossPercent: number;
   framesDelivered: number;
+  /** CPU time per RTP packet handled (sent or received) in the window, µs. */
+  cpuUsPerPacket: number;
 }
 
 async function callLoad(pairs: number, durationMs: number): Promise<LoadResult> {
@@ -80,6 +81,8 @@ async function callLoad(pairs: number, durationMs: number): Promise<LoadResult> 
     await sleep(500); // let jitter buffers fill before measuring
     jitter.reset();
     framesDelivered = 0;
+    const packetsNow = () => sessions.reduce((n, s) => n + s.stats().packetsSent + s.stats().packetsReceived, 0);
+    const packets0 = packetsNow();
     const stopProbe = startIntervalProbe();
     const elu0 = performance.eventLoopUtilization();
     const cpu0 = process.cpuUsage();
@@ -89,6 +92,7 @@ async function callLoad(pairs: number, durationMs: number): Promise<LoadResult> 
     const wallMs = performance.now() - t0;
     const elu = performance.eventLoopUtilization(elu0).utilization;
     const probe = stopProbe();
+    const packets = packetsNow() - packets0;
     let sent = 0;
     let lost = 0;
     for (const s of sessions) {
@@ -102,8 +106,8 @@ async function callLoad(pairs: number, durationMs: number): Promise<LoadResult> 
       probe,
       elu,
       cpuCores: (cpu.user + cpu.system) / 1000 / wallMs,
-      cpuPercentPerCall: ((cpu.user + cpu.system) / 1000 / wallMs / pairs) * 100,
       lossPercent: (lost / Math.max(1, sent)) * 100,
+      cpuUsPerPacket: (cpu.user + cpu.system) / Math.max(1, packets),
       framesDelivered,
     };
   } finally {
@@ -148,7 +152,7 @@ function hotPath(quick: boolean): BenchResult[] {
 
 export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
-  const measureMs = opts.quick ? 2000 : 6000;
+  const measureMs = opts.quick ? 2000 : 5000;
   const [load1] = os.loadavg();
   opts.log(`media: baseline setInterval(20), idle (load average ${load1!.toFixed(1)} on ${os.availableParallelism()} cores)…`);
   const stopIdle = startIntervalProbe();
@@ -184,11 +188,15 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
         `setInterval drifted ${r.probe.driftMs.toFixed(0)} ms; CPU ${(r.cpuCores * 100).toFixed(0)} % of a core, event loop busy ` +
         `${(r.elu * 100).toFixed(0)} % (busy > CPU = waiting for a core), loss ${r.lossPercent.toFixed(3)} %, ${r.jitter.count} packets, load average ${os.loadavg()[0]!.toFixed(1)}`,
     });
+    // 50 packets/s out and 50 in per session: what one free core could carry at this cost.
+    const sessionsPerCore = 1e6 / (r.cpuUsPerPacket * 100);
     results.push({
-      name: `media: CPU per two-way session, ${2 * pairs} sessions`,
-      value: Number((r.cpuPercentPerCall / 2).toFixed(3)),
-      unit: '% core',
-      note: 'send + receive + jitter buffer + 8→16 kHz upsampling to a listener, per session',
+      name: `media: CPU per RTP packet, ${2 * pairs} sessions`,
+      value: Number(r.cpuUsPerPacket.toFixed(1)),
+      unit: 'µs/packet',
+      note:
+        `send + receive + jitter buffer + 8→16 kHz upsampling to a listener; ≈ ${(r.cpuUsPerPacket / 100).toFixed(2)} % of a core per two-way session, ` +
+        `≈ ${Math.round(sessionsPerCore)} sessions per free core at this cost`,
     });
   }
   results.push(...hotPath(opts.quick));
