@@ -1,4 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 /**
  * Incremental 16-bit PCM WAV writer for long recordings.
@@ -44,6 +45,8 @@ export class WavWriter {
 
   static async create(path: string, options: Partial<WavWriterOptions> = {}): Promise<WavWriter> {
     const o = { ...defaultWavWriterOptions, ...options };
+    // The recordings folder may not exist yet on a fresh data dir.
+    await mkdir(dirname(path), { recursive: true });
     const file = await open(path, 'w');
     const w = new WavWriter(path, file, o);
     await file.write(w.#header(0), 0, HEADER_BYTES, 0);
