@@ -7,7 +7,7 @@ describe('audio fork WebSocket server', () => {
   let server: AudioForkServer;
   const sockets: WebSocket[] = [];
   beforeEach(async () => {
-    server = new AudioForkServer({ host: '127.0.0.1', port: 0, claimTimeoutMs: 500, metadataTimeoutMs: 200 }, silentLogger);
+    server = new AudioForkServer({ host: '127.0.0.1', port: 0, claimTimeoutMs: 5000, metadataTimeoutMs: 200 }, silentLogger);
     await server.start();
   });
   afterEach(async () => { for (const s of sockets) s.terminate(); await server.stop(); });
@@ -36,8 +36,11 @@ describe('audio fork WebSocket server', () => {
   });
 
   it('fails the claim when FreeSWITCH never connects, and drops sockets that send no metadata', async () => {
-    const claim = server.claim('call-3');
+    const impatient = new AudioForkServer({ host: '127.0.0.1', port: 0, claimTimeoutMs: 100 }, silentLogger);
+    await impatient.start();
+    const claim = impatient.claim('call-3');
     await expect(claim.socket).rejects.toThrow(/did not connect/);
+    await impatient.stop();
     const silent = new WebSocket(`ws://127.0.0.1:${server.port}`, 'audio.drachtio.org');
     sockets.push(silent);
     expect(await new Promise<number>((resolve) => silent.on('close', (code) => resolve(code)))).toBe(1008);
