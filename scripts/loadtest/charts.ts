@@ -37,9 +37,10 @@ export async function renderCharts(dir: string, series: ChartSeries[]): Promise<
     'set grid', 'set key top left',
     `set output ${q(jitterPng)}`,
     'set title "Outbound RTP jitter (RFC 3550, p99 per second) vs concurrent calls"',
-    'set xlabel "concurrent calls"', 'set ylabel "jitter p99 (ms)"',
+    'set xlabel "concurrent calls"', 'set ylabel "jitter p99 (ms)"', 'set yrange [0:*]',
     `plot ${plotEach('2:5', 'points pt 7 ps 0.8')}, 5 with lines dt 2 lc rgb "red" title "target 5 ms"`,
     `set output ${q(resourcesPng)}`,
+    'set autoscale y',
     'set multiplot layout 3,1 title "Load over time"',
     'set xlabel ""', 'set ylabel "calls up"', 'set title ""',
     `plot ${plotEach('1:2', 'lines lw 2')}`,
@@ -61,7 +62,7 @@ export async function renderRampChart(dir: string, steps: { concurrency: number;
   await runGnuplot(dir, [
     'set terminal pngcairo size 900,520 font "sans,10"', 'set grid', 'set key top left',
     `set output ${q(png)}`, 'set title "Ramp: outbound jitter p99 and server CPU per step"',
-    'set xlabel "concurrent calls"', 'set ylabel "jitter p99 (ms)"', 'set y2label "CPU (% of a core)"', 'set y2tics',
+    'set xlabel "concurrent calls"', 'set ylabel "jitter p99 (ms)"', 'set yrange [0:*]', 'set y2label "CPU (% of a core)"', 'set y2tics', 'set y2range [0:*]',
     `plot ${q(file)} using 1:2 with linespoints lw 2 title "jitter p99", ${q(file)} using 1:3 axes x1y2 with linespoints lw 2 title "CPU mean", 5 with lines dt 2 lc rgb "red" title "5 ms"`,
   ].join('\n'));
   return png;
