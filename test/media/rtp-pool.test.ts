@@ -61,6 +61,16 @@ describe('RtpSessionPool', () => {
     }
   });
 
+  it('fails open() cleanly when the recording cannot be created, releasing the ports', async () => {
+    const base = await tinyRange(1);
+    const pool = new RtpSessionPool({ portMin: base, portMax: base + 1, log: silentLogger });
+    await expect(pool.open({ ...opts, recordingPath: '/dev/null/call.wav' })).rejects.toMatchObject({ code: 'ENOTDIR' });
+    expect(pool.openSessions).toBe(0);
+    const s = await pool.open(opts); // the only pair in the range is free again
+    expect(s.localPort).toBe(base);
+    await pool.close();
+  });
+
   it('rejects a range that cannot hold one RTP/RTCP pair', () => {
     expect(() => new RtpSessionPool({ portMin: 30001, portMax: 30002, log: silentLogger })).toThrow(RangeError);
     expect(() => new RtpSessionPool({ portMin: 30000, portMax: 70000, log: silentLogger })).toThrow(RangeError);
