@@ -64,7 +64,7 @@ describe('RtpSessionPool', () => {
   it('fails open() cleanly when the recording cannot be created, releasing the ports', async () => {
     const base = await tinyRange(1);
     const pool = new RtpSessionPool({ portMin: base, portMax: base + 1, log: silentLogger });
-    await expect(pool.open({ ...opts, recordingPath: '/dev/null/call.wav' })).rejects.toMatchObject({ code: 'ENOTDIR' });
+    await expect(pool.open({ ...opts, recordingPath: '/dev/null/call.wav' })).rejects.toThrow(/EEXIST|ENOTDIR/);
     expect(pool.openSessions).toBe(0);
     const s = await pool.open(opts); // the only pair in the range is free again
     expect(s.localPort).toBe(base);
