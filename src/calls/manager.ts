@@ -135,18 +135,31 @@ export class CallManager implements InboundHandler {
       return { ok: true };
     }
     if (!entry.leg) throw new CallError('conflict', 'call_not_connected', `Call ${callId} is not connected yet (${row.status}).`);
+    try {
+      return await this.#act(entry, entry.leg, action);
+    } catch (err) {
+      if (err instanceof CallError) throw err;
+      // The line refused (REFER declined, leg gone mid-request): the caller can act on that, it is no server fault.
+      entry.log.warn({ err, action: action.type }, 'live control failed');
+      throw new CallError('conflict', `${action.type}_failed`, `${action.type} failed: ${(err as Error).message}`);
+    }
+  }
+
+  async #act(entry: ActiveCall, leg: CallLeg, action:
+    | { type: 'say'; text: string; interrupt: boolean } | { type: 'transfer'; to: string } | { type: 'dtmf'; digits: string },
+  ): Promise<Record<string, unknown>> {
     switch (action.type) {
       case 'say':
-        if (!entry.agent) throw new CallError('conflict', 'agent_not_running', `Call ${callId} has no running assistant.`);
+        if (!entry.agent) throw new CallError('conflict', 'agent_not_running', `Call ${entry.row.id} has no running assistant.`);
         await entry.agent.say(action.text, action.interrupt);
         return { ok: true };
       case 'transfer': {
-        const res = await entry.leg.transfer(action.to);
+        const res = await leg.transfer(action.to);
         entry.transferred = true;
         return { ok: true, method: res.method };
       }
       case 'dtmf':
-        await entry.leg.media.sendDtmf(action.digits);
+        await leg.media.sendDtmf(action.digits);
         return { ok: true };
     }
   }

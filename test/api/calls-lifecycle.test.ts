@@ -113,10 +113,14 @@ describe('POST /v1/calls lifecycle', () => {
     }
   });
 
-  it('transfer ends the call with end_reason transferred', async () => {
+  it('a declined transfer is 409 and the call goes on; an accepted one ends it with end_reason transferred', async () => {
     const res = await t.api('POST', '/v1/calls', { phone_number: '+15550004444', assistant_id: assistantId });
     const id = res.json.id;
     await waitFor(async () => (await t.api('GET', `/v1/calls/${id}`)).json.status === 'in_progress', 'in_progress');
+    const refused = await t.api('POST', `/v1/calls/${id}/transfer`, { to: '+15550000486' });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error).toMatchObject({ type: 'conflict', code: 'transfer_failed' });
+    expect((await t.api('GET', `/v1/calls/${id}`)).json.status).toBe('in_progress');
     const r = await t.api('POST', `/v1/calls/${id}/transfer`, { to: 'sip:desk@192.0.2.1:5060' });
     expect(r.json).toEqual({ ok: true, method: 'refer' });
     expect(t.telephony.legs.get(id)!.transfers).toEqual(['sip:desk@192.0.2.1:5060']);

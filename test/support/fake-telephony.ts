@@ -46,6 +46,8 @@ export class FakeLeg implements CallLeg {
   }
 
   async transfer(to: string): Promise<{ method: 'refer' | 'bridge' }> {
+    // Same number plan as dialling: a busy target declines the REFER and the bridge attempt.
+    if (to.endsWith('486')) throw new Error('transfer target busy (SIP 486)');
     this.transfers.push(to);
     // REFER accepted, NOTIFY 200: the remote party leaves us.
     setTimeout(() => this.end({ endReason: 'transferred', sipStatus: null }), 5);
