@@ -64,7 +64,7 @@ describe('drachtio engine: connection to drachtio-server', () => {
     cleanups.push(async () => { await engine.stop(); await server.close(); });
     await engine.start();
     await until(() => server.failedAuthentications === 1, 3000, 'auth attempt');
-    await until(() => engine.health().detail.includes('failed to authenticate'), 1000, 'detail');
+    await until(() => engine.health().detail.includes('failed to authenticate'), 3000, 'detail');
     expect(engine.health().ready).toBe(false);
     await expect(engine.dial({ callId: 'c', to: '+33612345678', ringTimeoutMs: 1000, recordingPath: null }, {})).rejects.toMatchObject({ endReason: 'trunk_error' });
   });

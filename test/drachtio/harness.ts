@@ -25,14 +25,14 @@ export class RecordingInboundHandler implements InboundHandler {
   onAbandoned(callId: string, endReason: EndReason, sipStatus: number | null): void { this.abandoned.push({ callId, endReason, sipStatus }); this.#wake(); }
   #wake(): void { const w = this.#waiters; this.#waiters = []; for (const f of w) f(); }
 
-  async nextAnswered(timeoutMs = 3000): Promise<CallLeg> {
+  async nextAnswered(timeoutMs = 5000): Promise<CallLeg> {
     const seen = this.answered.length;
     await until(() => this.answered.length > seen, timeoutMs, 'no call answered');
     return this.answered[seen]!.leg;
   }
 }
 
-export async function until(cond: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
+export async function until(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

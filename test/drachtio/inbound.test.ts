@@ -38,7 +38,7 @@ describe('drachtio engine: inbound calls through drachtio-server', () => {
     leg.media.onAudio((f) => frames.push(f.slice()));
     const caller = rampPcm(16000 / 2);
     endpoint.fork!.sendAudio(caller, 962);
-    await until(() => frames.length === 25, 2000, 'caller frames');
+    await until(() => frames.length === 25, 5000, 'caller frames');
     expect(frames.every((f) => f.length === 320)).toBe(true);
     const joined = new Int16Array(frames.length * 320);
     frames.forEach((f, i) => joined.set(f, i * 320));
@@ -50,16 +50,16 @@ describe('drachtio engine: inbound calls through drachtio-server', () => {
     leg.media.play(new Int16Array(24000 / 10).fill(1000), 24000);
     leg.media.mark('greeting-done');
     expect(leg.media.queuedMs()).toBe(100);
-    await until(() => marks.length === 1, 2000, 'mark');
+    await until(() => marks.length === 1, 5000, 'mark');
     expect(marks).toEqual(['greeting-done']);
-    await until(() => endpoint.fork!.receivedSamples() === 1600, 1000, 'assistant audio at FreeSWITCH');
+    await until(() => endpoint.fork!.receivedSamples() === 1600, 3000, 'assistant audio at FreeSWITCH');
     expect(leg.media.queuedMs()).toBe(0);
 
     // Caller hangs up: BYE answered 200, leg ends, FreeSWITCH endpoint released, recording finalised.
     expect(await call.bye()).toBe(200);
     expect(await leg.ended).toEqual({ endReason: 'customer_hangup', sipStatus: null });
     expect(endpoint.destroyed).toBe(true);
-    await until(() => endpoint.fork!.closed, 1000, 'fork closed');
+    await until(() => endpoint.fork!.closed, 3000, 'fork closed');
     expect(h.engine.health().activeCalls).toBe(0);
     const wav = readFileSync(recordingPath);
     expect(wav.toString('ascii', 0, 4)).toBe('RIFF');

@@ -94,7 +94,7 @@ describe('drachtio engine: outbound calls through the trunk', () => {
     let rang = false;
     const ringing = h.engine.dial({ callId: 'c1', to: '+33612345678', ringTimeoutMs: 5000, recordingPath: null }, { onRinging: () => { rang = true; } })
       .catch((e: unknown) => e);
-    await until(() => rang, 2000, 'ringing');
+    await until(() => rang, 5000, 'ringing');
     await h.engine.stop();
     expect(await ringing).toMatchObject({ endReason: 'server_shutdown' });
     expect(h.server.appRequests.some((r) => r.method === 'CANCEL')).toBe(true);
