@@ -101,11 +101,10 @@ export async function spawnServer(o: SpawnServerOptions): Promise<SpawnedServer>
 /** Checked before anything else runs, so a missing server fails in a second, not after the baseline. */
 export function assertServerSpawnable(): string {
   const main = join(repoRoot, 'src/main.ts');
-  if (existsSync(main)) return main;
-  // Until the real entry point lands, the same composition from the server's own modules.
-  const standIn = join(repoRoot, 'scripts/loadtest/standalone-main.ts');
-  if (existsSync(join(repoRoot, 'src/server.ts')) && existsSync(join(repoRoot, 'src/telephony/embedded/index.ts'))) return standIn;
-  throw new Error('neither src/main.ts nor src/server.ts exists: the server cannot be spawned. Start one yourself and use --target/--api-url.');
+  if (!existsSync(main)) {
+    throw new Error('src/main.ts does not exist: the server cannot be spawned. Start one yourself and use --target/--api-url.');
+  }
+  return main;
 }
 
 /** Assistant + phone number so that inbound calls to `number` are answered. */
