@@ -37,11 +37,11 @@ describe('RTP captured from real equipment (SIPp pcaps)', () => {
     const packets = readPcapUdp(`${SIPP}/g711a.pcap`).slice(0, 40);
     pool = testPool();
     peer = await RawPeer.create();
-    const s = await pool.open({ localAddress: '127.0.0.1', recordingPath: path, jitterBufferMs: 60, callId: 'pcap' });
+    const s = await pool.open({ localAddress: '127.0.0.1', recordingPath: path, jitterBufferMs: 200, callId: 'pcap' });
     s.configure(remote(peer.port, { codec: 'PCMA', payloadType: 8 }));
     s.start();
     await replay(peer, s.localPort, packets);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 400)); // let the 200 ms jitter buffer play out
     const stats = await s.close();
     expect(stats.packetsReceived).toBe(40);
     expect(stats.packetsLost).toBe(0);
