@@ -28,10 +28,21 @@ describe('embedded SIP engine: inbound calls from SIPp', () => {
     ]);
   }
 
+  /** The leg's end, or SIPp's output as the failure when SIPp exits and the leg never ends. */
+  async function ended(leg: CallLeg, sipp: Awaited<ReturnType<typeof call>>): Promise<LegEnd> {
+    return Promise.race([
+      leg.ended,
+      sipp.done.then(async (r) => {
+        await new Promise((res) => setTimeout(res, 1000));
+        return Promise.race([leg.ended, Promise.reject(new Error(`leg still up after SIPp exited ${r.code}:\n${r.output}\n${r.errors}`))]);
+      }),
+    ]);
+  }
+
   it('answers with the caller’s preferred codec, receives its A-law audio, and ends on the caller’s BYE', async () => {
     const sipp = await call({ scenario: 'uac-call.xml', keys: { codecs: '8 0 101' }, template: { AUDIO_MS: '1500' } });
     const leg = await answered(sipp);
-    const end = await leg.ended;
+    const end = await ended(leg, sipp);
     const result = await sipp.done;
     expect(result.code, result.output + result.errors).toBe(0);
     expect(end).toEqual<LegEnd>({ endReason: 'customer_hangup', sipStatus: null });
@@ -43,7 +54,7 @@ describe('embedded SIP engine: inbound calls from SIPp', () => {
   it('answers over TCP too', async () => {
     const sipp = await call({ scenario: 'uac-call.xml', transport: 't1', keys: { codecs: '0 101' }, template: { AUDIO_MS: '200' } });
     const leg = await answered(sipp);
-    expect((await leg.ended).endReason).toBe('customer_hangup');
+    expect((await ended(leg, sipp)).endReason).toBe('customer_hangup');
     const result = await sipp.done;
     expect(result.code, result.output + result.errors).toBe(0);
     expect(leg.stats().codec).toBe('PCMU');
@@ -53,7 +64,7 @@ describe('embedded SIP engine: inbound calls from SIPp', () => {
     const sipp = await call({ scenario: 'uac-wait-bye.xml', keys: { codecs: '0 8 101' } });
     const leg = await answered(sipp);
     await leg.hangup('assistant_hangup');
-    expect(await leg.ended).toEqual<LegEnd>({ endReason: 'assistant_hangup', sipStatus: null });
+    expect(await ended(leg, sipp)).toEqual<LegEnd>({ endReason: 'assistant_hangup', sipStatus: null });
     const result = await sipp.done;
     expect(result.code, result.output + result.errors).toBe(0);
   });
@@ -77,7 +88,7 @@ describe('embedded SIP engine: inbound calls from SIPp', () => {
     media.setHold = (on) => { held.push(on); original(on); };
     const digits: string[] = [];
     leg.media.onDtmf((d) => digits.push(d));
-    const end = await leg.ended;
+    const end = await ended(leg, sipp);
     const result = await sipp.done;
     expect(result.code, result.output + result.errors).toBe(0);
     expect(end.endReason).toBe('customer_hangup');
@@ -85,10 +96,19 @@ describe('embedded SIP engine: inbound calls from SIPp', () => {
     expect(digits).toEqual(['5']);
   });
 
+  it('sends DTMF as SIP INFO when the caller did not offer telephone-event', async () => {
+    const sipp = await call({ scenario: 'uac-info-dtmf.xml', keys: { codecs: '0' } });
+    const leg = await answered(sipp);
+    await leg.media.sendDtmf('7');
+    await leg.hangup('assistant_hangup');
+    const result = await sipp.done;
+    expect(result.code, result.output + result.errors).toBe(0);
+  });
+
   it('accepts a delayed offer: offers in the 200 and takes the answer from the ACK', async () => {
     const sipp = await call({ scenario: 'uac-late-offer.xml', template: { AUDIO_MS: '1000' } });
     const leg = await answered(sipp);
-    expect((await leg.ended).endReason).toBe('customer_hangup');
+    expect((await ended(leg, sipp)).endReason).toBe('customer_hangup');
     const result = await sipp.done;
     expect(result.code, result.output + result.errors).toBe(0);
     expect(leg.stats().codec).toBe('PCMA');
@@ -100,7 +120,7 @@ describe('embedded SIP engine: inbound calls from SIPp', () => {
     const leg = await answered(sipp);
     expect(engine.health()).toMatchObject({ ready: true, activeCalls: 1 });
     await engine.stop();
-    expect(await leg.ended).toEqual<LegEnd>({ endReason: 'server_shutdown', sipStatus: null });
+    expect(await ended(leg, sipp)).toEqual<LegEnd>({ endReason: 'server_shutdown', sipStatus: null });
     expect(engine.health()).toMatchObject({ ready: false, activeCalls: 0 });
     const result = await sipp.done;
     expect(result.code, result.output + result.errors).toBe(0);

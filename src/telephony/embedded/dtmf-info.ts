@@ -15,3 +15,7 @@ export function parseDtmfInfo(contentType: string | undefined, body: string): { 
   const normalized = ({ '10': '*', '11': '#' } as Record<string, string>)[digit] ?? digit.toUpperCase();
   return /^[0-9*#A-D]$/.test(normalized) ? { digit: normalized, durationMs } : null;
 }
+
+export function formatDtmfInfo(digit: string, durationMs: number): string {
+  return `Signal=${digit}\r\nDuration=${durationMs}\r\n`;
+}

@@ -96,7 +96,7 @@ export class InboundCalls {
         log.warn({ sipCallId }, '200 OK never acknowledged, hanging up');
         void leg?.hangup('error');
       });
-      leg = new EmbeddedCallLeg({ callId: decision.callId, media: session, remote: parseNameAddr(req.headers.get('from') ?? '')?.uri ?? info.from, dialog, pending2xx: retransmit, awaitingAnswer: lateOffer }, this.#ctx.legContext);
+      leg = new EmbeddedCallLeg({ callId: decision.callId, media: session, remote: parseNameAddr(req.headers.get('from') ?? '')?.uri ?? info.from, dialog, pending2xx: retransmit, awaitingAnswer: lateOffer, negotiated: chosen }, this.#ctx.legContext);
       if (remote && (remote.direction === 'sendonly' || remote.direction === 'inactive')) session.setHold(true);
       // A delayed offer starts media when the ACK brings the answer.
       if (!lateOffer) session.start();

@@ -1,6 +1,6 @@
 import type { EndReason } from '../../calls/types.js';
 import type { MediaStats } from '../../media/types.js';
-import type { RtpSession } from '../../media/rtp-types.js';
+import type { RtpRemote, RtpSession } from '../../media/rtp-types.js';
 import type { Logger } from '../../ops/logger.js';
 import type { CallLeg, LegEnd } from '../types.js';
 import { dialogTarget, sendInDialog } from './dialog-client.js';
@@ -12,7 +12,7 @@ import type { SipStack } from './sip-stack.js';
 import { parseCSeq, tagOf } from './syntax.js';
 import type { ServerTransaction } from './transaction-server.js';
 import type { LocalMedia } from './local-media.js';
-import { parseDtmfInfo } from './dtmf-info.js';
+import { formatDtmfInfo, parseDtmfInfo } from './dtmf-info.js';
 import { acceptAnswer, parseRemote } from './sdp.js';
 
 export interface LegContext {
@@ -43,7 +43,10 @@ export class EmbeddedCallLeg implements CallLeg {
   /** We sent the offer in our 200 (delayed-offer INVITE); the ACK must answer it. */
   #awaitingAnswer: boolean;
 
-  constructor(init: { callId: string; media: RtpSession; remote: string; dialog: Dialog; pending2xx?: Reliable2xx | null; ack?: SipRequest | null; awaitingAnswer?: boolean }, ctx: LegContext) {
+  /** Peer's telephone-event payload type; null = DTMF goes out as SIP INFO. */
+  #dtmfPayloadType: number | null;
+
+  constructor(init: { callId: string; media: RtpSession; remote: string; dialog: Dialog; pending2xx?: Reliable2xx | null; ack?: SipRequest | null; awaitingAnswer?: boolean; negotiated?: RtpRemote | null }, ctx: LegContext) {
     this.callId = init.callId;
     this.media = init.media;
     this.remote = init.remote;
@@ -51,7 +54,12 @@ export class EmbeddedCallLeg implements CallLeg {
     this.#pending2xx = init.pending2xx ?? null;
     this.#ack = init.ack ?? null;
     this.#awaitingAnswer = init.awaitingAnswer ?? false;
+    this.#dtmfPayloadType = init.negotiated?.dtmfPayloadType ?? null;
     this.#ctx = ctx;
+    // The media layer sends RFC 4733 only; without it negotiated, digits go in-dialog as SIP INFO.
+    // Shadowing the instance method keeps `media` the real RtpSession (bridging needs that).
+    const rtpSendDtmf = init.media.sendDtmf.bind(init.media);
+    init.media.sendDtmf = (digits: string) => (this.#dtmfPayloadType !== null ? rtpSendDtmf(digits) : this.#sendInfoDtmf(digits));
     this.ended = new Promise((resolve) => { this.#resolveEnded = resolve; });
   }
 
@@ -98,6 +106,21 @@ export class EmbeddedCallLeg implements CallLeg {
     return sendInDialog(this.#ctx.stack, this.dialog, this.dialog.request(method, headers, body)).then((r) => r.response);
   }
 
+  /** Point media at a newly negotiated remote (answer, re-INVITE, UPDATE). */
+  configureMedia(chosen: RtpRemote): void {
+    this.#dtmfPayloadType = chosen.dtmfPayloadType;
+    this.media.configure(chosen);
+  }
+
+  async #sendInfoDtmf(digits: string): Promise<void> {
+    for (const digit of digits) {
+      const body = formatDtmfInfo(digit, INFO_DTMF_MS);
+      const res = await this.sendRequest('INFO', { 'content-type': 'application/dtmf-relay' }, body);
+      if (!res || res.status >= 300) throw new Error(`SIP INFO DTMF refused (${res?.status ?? 'no answer'})`);
+      await new Promise((r) => setTimeout(r, INFO_DTMF_MS));
+    }
+  }
+
   /** Whether an in-dialog request's tags name this dialog. */
   matches(req: SipRequest): boolean {
     return tagOf(req.headers.get('to')) === this.dialog.localTag && tagOf(req.headers.get('from')) === this.dialog.remoteTag;
@@ -114,7 +137,7 @@ export class EmbeddedCallLeg implements CallLeg {
       void this.hangup('error');
       return;
     }
-    this.media.configure(chosen);
+    this.configureMedia(chosen);
     if (remote.direction === 'sendonly' || remote.direction === 'inactive') this.media.setHold(true);
     this.media.start();
   }
@@ -175,5 +198,8 @@ export class EmbeddedCallLeg implements CallLeg {
     }
   }
 }
+
+/** Tone length of digits sent by SIP INFO. */
+const INFO_DTMF_MS = 160;
 
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, REFER, UPDATE';

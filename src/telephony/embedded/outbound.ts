@@ -190,7 +190,7 @@ class OutboundAttempt {
     this.#session.configure(chosen);
     if (remote.direction === 'sendonly' || remote.direction === 'inactive') this.#session.setHold(true);
     this.#session.start();
-    const leg = new EmbeddedCallLeg({ callId: this.#request.callId, media: this.#session, remote: this.#route.uri, dialog, ack }, this.#ctx.legContext);
+    const leg = new EmbeddedCallLeg({ callId: this.#request.callId, media: this.#session, remote: this.#route.uri, dialog, ack, negotiated: chosen }, this.#ctx.legContext);
     this.#ctx.adopt(leg);
     log.debug({ callId: this.#request.callId }, 'outbound call answered');
     return leg;

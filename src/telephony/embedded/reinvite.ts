@@ -24,7 +24,7 @@ export function answerReInvite(req: SipRequest, tx: ServerTransaction, leg: Embe
     const chosen = negotiate(remote, media.options.codecs);
     if (!chosen) return refuse(488);
     const hold = remote.direction === 'sendonly' || remote.direction === 'inactive' || remote.address === '0.0.0.0';
-    leg.media.configure(chosen);
+    leg.configureMedia(chosen);
     leg.media.setHold(hold);
     sdp = media.answer(leg.media, chosen, answerDirection(remote.direction));
   }
