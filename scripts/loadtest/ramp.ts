@@ -12,6 +12,8 @@ export interface RampStep {
   ok: number;
   failed: number;
   jitterP99Ms: number | null;
+  /** Same step, SIPp↔SIPp: how much of the jitter the machine itself adds. */
+  baselineJitterP99Ms: number | null;
   cpuMean: number | null;
   rssMaxMb: number | null;
   memoryPerCallMb: number | null;
@@ -37,7 +39,8 @@ export function judgeStep(concurrency: number, r: LoadtestReport): RampStep {
   else if (jitter === null) why = 'no RTP capture, jitter unknown';
   else if (jitter > JITTER_TARGET_MS) why = `jitter p99 ${fmt(jitter)} ms > ${JITTER_TARGET_MS} ms`;
   return {
-    concurrency, ok: run.sipp.succeeded, failed, jitterP99Ms: jitter, cpuMean: run.cpuPct?.mean ?? null,
+    concurrency, ok: run.sipp.succeeded, failed, jitterP99Ms: jitter,
+    baselineJitterP99Ms: r.baseline?.rtp?.toSipp.jitterMs.p99 ?? null, cpuMean: run.cpuPct?.mean ?? null,
     rssMaxMb: run.rssMb?.max ?? null, memoryPerCallMb: perCall, passed: why === 'ok', why,
   };
 }
@@ -56,7 +59,7 @@ export async function runRamp(opts: LoadtestOptions, hooks: RunLoadtestHooks): P
     hooks.log(`ramp step: ${concurrency} concurrent calls (${fmt(rate, 1)} cps, ${fmt(durationS, 0)} s each)`);
     const report = await runLoadtest(
       {
-        ...opts, ramp: [], calls: concurrency, concurrency, rate, durationS, baseline: opts.baseline && steps.length === 0,
+        ...opts, ramp: [], calls: concurrency, concurrency, rate, durationS, 
         out: join(out, `step-${concurrency}`), maxWallMs: (concurrency / rate + durationS + 90) * 1000,
       },
       hooks,
@@ -78,12 +81,13 @@ export async function runRamp(opts: LoadtestOptions, hooks: RunLoadtestHooks): P
 
 export function renderRampMarkdown(r: RampReport, chart: string): string {
   const rows = r.steps.map((s) =>
-    `| ${s.concurrency} | ${s.ok} | ${s.failed} | ${fmt(s.jitterP99Ms)} | ${fmt(s.cpuMean, 0)} | ${fmt(s.rssMaxMb, 0)} | ${fmt(s.memoryPerCallMb, 3)} | ${s.passed ? 'yes' : 'NO'} | ${s.why} |`);
+    `| ${s.concurrency} | ${s.ok} | ${s.failed} | ${fmt(s.jitterP99Ms)} | ${fmt(s.baselineJitterP99Ms)} | ${fmt(s.cpuMean, 0)} | ${fmt(s.rssMaxMb, 0)} | ${fmt(s.memoryPerCallMb, 3)} | ${s.passed ? 'yes' : 'NO'} | ${s.why} |`);
   return [
     '# Ramp', '',
     `Knee: **${r.kneeCalls ?? 'none'}** concurrent calls${r.stoppedAt ? ` (first failed step: ${r.stoppedAt})` : ''}; criterion: no failed call and outbound RTP jitter p99 ≤ ${JITTER_TARGET_MS} ms.`,
-    '', '| calls | ok | failed | jitter p99 ms | CPU % | RSS MB | MB per call | passed | why |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |', ...rows, '',
+    '', '| calls | ok | failed | jitter p99 ms | SIPp↔SIPp jitter p99 ms | CPU % | RSS MB | MB per call | passed | why |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |', ...rows, '',
+    'Each step is a fresh server and its own SIPp↔SIPp baseline with the same load (unless --no-baseline).', '',
     chart.endsWith('.png') ? '![ramp](ramp.png)' : chart, '',
   ].join('\n');
 }
