@@ -1,4 +1,5 @@
 import type { WebSocket, RawData } from 'ws';
+import { sharedMediaClock, type MediaClock } from '../../media/clock.js';
 import { Listeners } from '../../media/listeners.js';
 import { Resampler } from '../../media/resample.js';
 import type { MediaSession, MediaStats } from '../../media/types.js';
@@ -14,10 +15,12 @@ export interface ForkMediaSessionOptions {
   maxBufferedBytes: number;
   /** Stereo writer at `sampleRate` (left caller, right assistant), closed with the session. */
   recorder: WavWriter | null;
+  /** The 20 ms tick that paces sending; the process-wide one unless a test passes its own. */
+  clock: MediaClock | null;
 }
 
 export const defaultForkMediaSessionOptions: ForkMediaSessionOptions = {
-  sampleRate: 16_000, frameMs: 20, maxBufferedBytes: 64 * 1024, recorder: null,
+  sampleRate: 16_000, frameMs: 20, maxBufferedBytes: 64 * 1024, recorder: null, clock: null,
 };
 
 const OUT_RING = 16;
@@ -60,8 +63,8 @@ export class ForkMediaSession implements MediaSession {
 
   readonly #recorder: WavWriter | null;
   readonly #pair: Array<Int16Array | null> = [null, null];
-  #timer: NodeJS.Timeout | null = null;
-  #startMs = 0;
+  readonly #clock: MediaClock;
+  #unsubscribe: (() => void) | null = null;
   #ticks = 0;
   readonly #lateness = new Float64Array(JITTER_WINDOW);
   #closed = false;
@@ -75,7 +78,7 @@ export class ForkMediaSession implements MediaSession {
     this.#endpoint = endpoint;
     this.#log = log;
     this.#frameSamples = (this.#opts.sampleRate * this.#opts.frameMs) / 1000;
-    this.#sender = new PacedSender({ frameSamples: this.#frameSamples, maxCatchUpFrames: 5 });
+    this.#sender = new PacedSender({ frameSamples: this.#frameSamples });
     const report = (err: unknown) => log.error({ err }, 'media listener threw');
     this.#audio = new Listeners(report);
     this.#marks = new Listeners(report);
@@ -94,8 +97,9 @@ export class ForkMediaSession implements MediaSession {
     ws.on('message', this.#onMessage);
     ws.once('close', (code: number) => { if (!this.#closed) this.#lost.emit(code); });
     endpoint.onDtmf((digit, ms) => this.#dtmf.emit(digit, ms));
-    this.#startMs = performance.now();
-    this.#schedule();
+    // One shared 20 ms clock for every call (the embedded engine rides the same one), not a timer each.
+    this.#clock = this.#opts.clock ?? sharedMediaClock();
+    this.#unsubscribe = this.#clock.subscribe({ send: this.#onTick });
   }
 
   onAudio(listener: (frame: Int16Array) => void): () => void { return this.#audio.add(listener); }
@@ -152,8 +156,8 @@ export class ForkMediaSession implements MediaSession {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
     this.#ws.off('message', this.#onMessage);
     if (this.#ws.readyState === this.#ws.OPEN || this.#ws.readyState === this.#ws.CONNECTING) this.#ws.close(1000, 'call ended');
     const pending = this.#sender.clear();
@@ -197,25 +201,11 @@ export class ForkMediaSession implements MediaSession {
     this.#recCallerFill += frame.length;
   }
 
-  #schedule(): void {
-    const due = this.#startMs + (this.#ticks + 1) * this.#opts.frameMs;
-    this.#timer = setTimeout(this.#onTick, Math.max(0, due - performance.now()));
-  }
-
   #onTick = (): void => {
     if (this.#closed) return;
-    const now = performance.now();
-    let due = Math.floor((now - this.#startMs) / this.#opts.frameMs) - this.#ticks;
-    if (due > this.#sender.maxCatchUpFrames) {
-      this.#ticks += due - 1; // long stall: skip ahead rather than burst seconds of audio
-      due = 1;
-    }
-    for (let i = 0; i < due; i++) {
-      this.#ticks++;
-      this.#lateness[this.#ticks % JITTER_WINDOW] = now - (this.#startMs + this.#ticks * this.#opts.frameMs);
-      this.#sendFrame();
-    }
-    this.#schedule();
+    this.#ticks++;
+    this.#lateness[this.#ticks % JITTER_WINDOW] = this.#clock.lateMs();
+    this.#sendFrame();
   };
 
   #sendFrame(): void {

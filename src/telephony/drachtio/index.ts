@@ -124,7 +124,7 @@ export class DrachtioTelephony implements Telephony {
     srf.connect({ host: d.host, port: d.port, secret: d.secret, reconnect: { retryMaxDelay: this.#opts.reconnectMaxDelayMs } });
     void this.#ms.connect(this.#abort.signal);
     for (const trunk of this.#config.trunks.filter((t) => t.register)) {
-      this.#registrations.push(new TrunkRegistration(this.#srf, trunk, this.#contactHost(), {}, this.#log));
+      this.#registrations.push(new TrunkRegistration(this.#srf, trunk, () => this.#contactHost(), {}, this.#log));
     }
   }
 

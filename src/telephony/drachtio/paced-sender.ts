@@ -5,8 +5,6 @@
  */
 export interface PacedSenderOptions {
   frameSamples: number;
-  /** Frames may be sent this many at once after the event loop stalled, no more. */
-  maxCatchUpFrames: number;
 }
 
 interface Chunk { pcm: Int16Array; offset: number }
@@ -22,7 +20,6 @@ export class PacedSender {
   constructor(opts: PacedSenderOptions) { this.#opts = opts; }
 
   get queuedSamples(): number { return this.#queuedSamples; }
-  get maxCatchUpFrames(): number { return this.#opts.maxCatchUpFrames; }
 
   enqueue(pcm: Int16Array): void {
     if (pcm.length === 0) return;

@@ -20,7 +20,8 @@ export class TrunkRegistration {
   readonly #trunk: TrunkConfig;
   readonly #opts: TrunkRegistrationOptions;
   readonly #log: Logger;
-  readonly #contactHost: string;
+  /** Read at every REGISTER: drachtio's address is only known once connected. */
+  readonly #contactHost: () => string;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
   registered = false;
@@ -29,7 +30,7 @@ export class TrunkRegistration {
   successes = 0;
   failures = 0;
 
-  constructor(srf: SrfLike, trunk: TrunkConfig, contactHost: string, opts: Partial<TrunkRegistrationOptions>, log: Logger) {
+  constructor(srf: SrfLike, trunk: TrunkConfig, contactHost: () => string, opts: Partial<TrunkRegistrationOptions>, log: Logger) {
     this.#srf = srf;
     this.#trunk = trunk;
     this.#contactHost = contactHost;
@@ -83,7 +84,7 @@ export class TrunkRegistration {
       headers: {
         From: `<${aor}>`,
         To: `<${aor}>`,
-        Contact: `<sip:${user}@${this.#contactHost}>;expires=${expires}`,
+        Contact: `<sip:${user}@${this.#contactHost()}>;expires=${expires}`,
         Expires: String(expires),
       },
       ...(t.username && t.password ? { auth: { username: t.username, password: t.password } } : {}),
