@@ -79,7 +79,7 @@ describe('embedded SIP engine: inbound calls from SIPp', () => {
     expect(handler.abandoned).toEqual([{ callId: 'call-1', endReason: 'customer_hangup', sipStatus: 487 }]);
   });
 
-  it('handles hold and unhold re-INVITEs, SIP INFO DTMF and in-dialog OPTIONS', async () => {
+  it('handles hold (sendonly, inactive), unhold and offerless refresh re-INVITEs, SIP INFO DTMF and in-dialog OPTIONS', async () => {
     const sipp = await call({ scenario: 'uac-reinvite.xml', keys: { codecs: '0 101' } });
     const leg = await answered(sipp);
     const held: boolean[] = [];
@@ -92,7 +92,8 @@ describe('embedded SIP engine: inbound calls from SIPp', () => {
     const result = await sipp.done;
     expect(result.code, result.output + result.errors).toBe(0);
     expect(end.endReason).toBe('customer_hangup');
-    expect(held).toEqual([true, false]);
+    // The refresh's answer (in the ACK) is sendrecv: media stays off hold.
+    expect(held).toEqual([true, false, true, false, false]);
     expect(digits).toEqual(['5']);
   });
 

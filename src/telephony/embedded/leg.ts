@@ -42,6 +42,7 @@ export class EmbeddedCallLeg implements CallLeg {
   #notifyListeners = new Set<(req: SipRequest) => void>();
   /** We sent the offer in our 200 (delayed-offer INVITE); the ACK must answer it. */
   #awaitingAnswer: boolean;
+  #mediaStarted: boolean;
 
   /** Peer's telephone-event payload type; null = DTMF goes out as SIP INFO. */
   #dtmfPayloadType: number | null;
@@ -54,6 +55,7 @@ export class EmbeddedCallLeg implements CallLeg {
     this.#pending2xx = init.pending2xx ?? null;
     this.#ack = init.ack ?? null;
     this.#awaitingAnswer = init.awaitingAnswer ?? false;
+    this.#mediaStarted = !this.#awaitingAnswer;
     this.#dtmfPayloadType = init.negotiated?.dtmfPayloadType ?? null;
     this.#ctx = ctx;
     // The media layer sends RFC 4733 only; without it negotiated, digits go in-dialog as SIP INFO.
@@ -138,8 +140,14 @@ export class EmbeddedCallLeg implements CallLeg {
       return;
     }
     this.configureMedia(chosen);
-    if (remote.direction === 'sendonly' || remote.direction === 'inactive') this.media.setHold(true);
-    this.media.start();
+    this.media.setHold(remote.direction === 'sendonly' || remote.direction === 'inactive');
+    if (!this.#mediaStarted) this.media.start();
+    this.#mediaStarted = true;
+  }
+
+  /** An offerless re-INVITE was answered with our offer: its ACK carries the answer. */
+  expectAnswerInAck(): void {
+    this.#awaitingAnswer = true;
   }
 
   async onStray2xx(): Promise<void> {

@@ -16,8 +16,9 @@ export function answerReInvite(req: SipRequest, tx: ServerTransaction, leg: Embe
   const refuse = (status: number, reason?: string) => { stack.respond(tx, createResponse(req, status, { reason })); return null; };
   let sdp: string;
   if (req.body.length === 0) {
-    // Offerless refresh: we offer, the ACK would carry the answer; keep media as it is.
+    // Offerless refresh: we offer, the ACK carries the answer.
     sdp = media.offer(leg.media, 'sendrecv');
+    if (req.method === 'INVITE') leg.expectAnswerInAck();
   } else {
     const remote = parseRemote(req.body.toString('utf8'));
     if (!remote) return refuse(400, 'Bad SDP');
