@@ -1,7 +1,9 @@
+import { EventEmitter } from 'node:events';
+import type { FsEndpoint } from 'drachtio-fsmrf';
 import { afterEach, describe, expect, it } from 'vitest';
 import Srf from 'drachtio-srf';
 import { silentLogger } from '../../src/ops/logger.js';
-import { FsmrfMediaServer } from '../../src/telephony/drachtio/fsmrf-media-server.js';
+import { FsmrfEndpoint, FsmrfMediaServer } from '../../src/telephony/drachtio/fsmrf-media-server.js';
 import type { SrfLike } from '../../src/telephony/drachtio/srf-types.js';
 import { FakeEslServer } from './fake-esl-server.js';
 import { until } from './harness.js';
@@ -49,5 +51,45 @@ describe('FreeSWITCH connection through drachtio-fsmrf', () => {
     expect(ms.connected).toBe(false);
     expect(esl.authAttempts.every((p) => p === 'wrong')).toBe(true);
     expect(ms.lastError).toMatch(/FREESWITCH_SECRET/);
+  });
+});
+
+describe('FsmrfEndpoint (drachtio-fsmrf Endpoint behind the MediaEndpoint seam)', () => {
+  /** Records what the engine asks of fsmrf's Endpoint. */
+  class RecordingFsEndpoint extends EventEmitter {
+    readonly uuid = 'uuid-1';
+    readonly local = { sdp: 'v=0\r\n' };
+    readonly calls: unknown[][] = [];
+    async modify(sdp: string) { this.calls.push(['modify', sdp]); }
+    async forkAudioStart(opts: object) { this.calls.push(['forkAudioStart', opts]); }
+    async forkAudioStop() { this.calls.push(['forkAudioStop']); }
+    async execute(app: string, arg: string) { this.calls.push(['execute', app, arg]); }
+    async bridge(other: unknown) { this.calls.push(['bridge', other]); }
+    async destroy() { this.calls.push(['destroy']); }
+  }
+
+  it('passes fork options through, sends DTMF with send_dtmf, and reports DTMF and hang-ups in engine terms', async () => {
+    const raw = new RecordingFsEndpoint();
+    const ep = new FsmrfEndpoint(raw as unknown as FsEndpoint);
+    const fork = { wsUrl: 'ws://127.0.0.1:8090', mixType: 'mono', sampling: '16k', metadata: { callId: 'c', token: 't' }, bidirectionalAudio: { enabled: true, streaming: true, sampleRate: 16000 } } as const;
+    await ep.forkAudioStart(fork);
+    await ep.sendDtmf('12#');
+    await ep.modify('v=0 remote');
+    expect(raw.calls).toEqual([['forkAudioStart', fork], ['execute', 'send_dtmf', '12#@100'], ['modify', 'v=0 remote']]);
+    expect(ep.localSdp).toBe('v=0\r\n');
+
+    const digits: Array<[string, number]> = [];
+    const hangups: string[] = [];
+    ep.onDtmf((d, ms) => digits.push([d, ms]));
+    ep.onHangup((cause) => hangups.push(cause));
+    raw.emit('dtmf', { dtmf: '7', duration: '960', source: 'APP' }); // FreeSWITCH counts 8 kHz samples
+    raw.emit('destroy', { reason: 'MEDIA_TIMEOUT' });
+    expect(digits).toEqual([['7', 120]]);
+    expect(hangups).toEqual(['MEDIA_TIMEOUT']);
+
+    await expect(ep.bridge({} as never)).rejects.toThrow(/FreeSWITCH endpoints/);
+    const other = new FsmrfEndpoint(new RecordingFsEndpoint() as unknown as FsEndpoint);
+    await ep.bridge(other);
+    expect(raw.calls.at(-1)![0]).toBe('bridge');
   });
 });

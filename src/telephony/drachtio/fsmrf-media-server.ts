@@ -118,7 +118,8 @@ export class FsmrfMediaServer implements MediaServerAdapter {
   }
 }
 
-class FsmrfEndpoint implements MediaEndpoint {
+/** One FreeSWITCH channel seen through drachtio-fsmrf's Endpoint. */
+export class FsmrfEndpoint implements MediaEndpoint {
   readonly #ep: FsEndpoint;
   constructor(ep: FsEndpoint) { this.#ep = ep; }
   get uuid(): string { return this.#ep.uuid; }
