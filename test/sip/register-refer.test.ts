@@ -6,10 +6,10 @@ describe('embedded SIP engine: registration and transfer', () => {
   let engine: EmbeddedTelephony | null = null;
   afterEach(async () => { await engine?.stop(); engine = null; });
 
-  async function engineWithTrunk(port: number, trunk: Record<string, unknown> = {}) {
+  async function engineWithTrunk(port: number, trunk: Record<string, unknown> = {}, options: Parameters<typeof startEngine>[1] = {}) {
     engine = await startEngine(testConfig({
       trunks: [{ name: 'pbx', host: '127.0.0.1', port, prefixes: ['+1555'], allowed_sources: [], ...trunk }], default_trunk: 'pbx',
-    }));
+    }), options);
     return engine;
   }
 
@@ -34,6 +34,19 @@ describe('embedded SIP engine: registration and transfer', () => {
     await e.stop();
     engine = null;
     await sipp.done;
+  });
+
+  it('retries a failed registration after its backoff', async () => {
+    const port = await freePort();
+    const sipp = runSipp({ scenario: 'uas-register-retry.xml', localPort: port, timeoutS: 8 });
+    await sipp.ready;
+    const e = await engineWithTrunk(port, { register: true, username: 'reguser', password: 'regpass' }, { registration: { retryMs: 300 } });
+    await waitFor(() => e.health().trunks[0].registered === false);
+    expect(e.health().trunks[0].lastError).toMatch(/503/);
+    await waitFor(() => e.health().trunks[0].registered === true);
+    expect(e.health().trunks[0].lastError).toBeNull();
+    const result = await sipp.done;
+    expect(result.code, result.output + result.errors).toBe(0);
   });
 
   it('transfers with REFER and ends the leg as transferred when the NOTIFY reports 200', async () => {
