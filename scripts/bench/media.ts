@@ -152,7 +152,7 @@ function hotPath(quick: boolean): BenchResult[] {
 
 export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
-  const measureMs = opts.quick ? 2000 : 5000;
+  const measureMs = opts.quick ? 2000 : 4000;
   const [load1] = os.loadavg();
   opts.log(`media: baseline setInterval(20), idle (load average ${load1!.toFixed(1)} on ${os.availableParallelism()} cores)…`);
   const stopIdle = startIntervalProbe();
