@@ -46,6 +46,7 @@ export class ResponsePlayback {
   #inputDone = false;
   #firstAudioAt: number | null = null;
   #lastPlayedAt: number | null = null;
+  #pausedAt: number | null = null;
   #wake: (() => void) | null = null;
 
   constructor(media: MediaSession, tts: TextToSpeech, options: ResponsePlaybackOptions) {
@@ -60,6 +61,11 @@ export class ResponsePlayback {
 
   get lastPlayedAt(): number | null {
     return this.#lastPlayedAt;
+  }
+
+  /** When the line was last silenced by `pause()` (null once resumed). */
+  get pausedAt(): number | null {
+    return this.#pausedAt;
   }
 
   get paused(): boolean {
@@ -97,6 +103,7 @@ export class ResponsePlayback {
   pause(): void {
     if (this.#paused) return;
     this.#paused = true;
+    this.#pausedAt = this.#opts.now();
     let remaining = this.#media.queuedMs();
     this.#media.clear();
     // The queue holds the unplayed tail of this response: walk back from the last sentence.
@@ -115,6 +122,7 @@ export class ResponsePlayback {
   resume(): void {
     if (!this.#paused || this.#opts.signal.aborted) return;
     this.#paused = false;
+    this.#pausedAt = null;
     this.#partial = null;
     for (const s of this.#sentences) {
       if (s.played) continue;

@@ -94,7 +94,6 @@ export class ConversationAgent implements VoiceAgent {
   #turn = 0;
   #ended = false;
   #timers: NodeJS.Timeout[] = [];
-  #dtmf: DtmfCollector | null = null;
   #unsubscribe: Array<() => void> = [];
 
   constructor(ctx: AgentContext, providers: VoiceAgentProviders, log: Logger, options: Partial<VoiceAgentOptions> = {}) {
@@ -123,13 +122,20 @@ export class ConversationAgent implements VoiceAgent {
   async start(): Promise<void> {
     const a = this.#ctx.assistant;
     const media = this.#ctx.leg.media;
+    if (a.max_duration_seconds > 0) this.#timers.push(setTimeout(() => this.#end('max_duration'), a.max_duration_seconds * 1000));
+    // Greet first: loading the caller's VAD must not delay the first words.
+    if (a.first_message && a.first_message_mode === 'assistant_speaks_first') {
+      const tts = this.#firstAudio ? withCachedPhrase(this.#p.tts, a.first_message, this.#firstAudio as never) : undefined;
+      this.#startSpeaking({ kind: 'text', text: a.first_message, tts });
+    }
     try {
       this.#vad = await this.#p.vad.create();
       if (this.#vad.sampleRate !== media.inputSampleRate) throw new Error(`VAD expects ${this.#vad.sampleRate} Hz, the line delivers ${media.inputSampleRate} Hz`);
     } catch (err) {
       return this.#fail('stt_error', err);
     }
-    this.#detector = new TurnDetector(this.#vad, {
+    if (this.#ended) return void this.#vad.close().catch(() => {});
+    const detector = new TurnDetector(this.#vad, {
       onSpeechStart: () => this.#silence.hold(),
       onSustainedSpeech: (at) => this.#onSustainedSpeech(at),
       onSegment: (seg) => { this.#segments = this.#segments.then(() => this.#onSegment(seg)); },
@@ -141,7 +147,7 @@ export class ConversationAgent implements VoiceAgent {
       sustainedSpeechMs: a.interruption.min_speech_ms,
       now: this.#opts.now,
     });
-    const detector = this.#detector;
+    this.#detector = detector;
     this.#unsubscribe.push(media.onAudio((frame) => detector.push(frame)));
     const live = this.#p.llm.onUnsolicited?.((chunk) => this.#onUnsolicited(chunk));
     if (live) {
@@ -151,17 +157,11 @@ export class ConversationAgent implements VoiceAgent {
       this.#p.llm.warmUp?.().catch((err: unknown) => this.#log.warn({ err: (err as Error).message }, 'custom LLM connection failed; retrying at the first turn'));
     } else {
       const dtmf = new DtmfCollector({ onEntry: (digits) => this.#onKeypad(digits) });
-      this.#dtmf = dtmf;
       this.#unsubscribe.push(media.onDtmf((digit) => dtmf.push(digit)), () => dtmf.stop());
     }
-    if (a.max_duration_seconds > 0) this.#timers.push(setTimeout(() => this.#end('max_duration'), a.max_duration_seconds * 1000));
-    if (a.first_message && a.first_message_mode === 'assistant_speaks_first') {
-      const tts = this.#firstAudio ? withCachedPhrase(this.#p.tts, a.first_message, this.#firstAudio as never) : undefined;
-      this.#startSpeaking({ kind: 'text', text: a.first_message, tts });
-    } else {
-      this.#silence.restart();
-    }
+    if (!this.#current) this.#silence.restart();
   }
+
 
   async say(text: string, interrupt: boolean): Promise<void> {
     if (this.#ended || !text.trim()) return;
@@ -328,7 +328,7 @@ export class ConversationAgent implements VoiceAgent {
     if (rest) this.#history.push({ role: 'assistant', content: rest });
     if (played || s.interrupted) {
       const start = s.playback.firstAudioAt ?? this.#opts.now();
-      this.#ctx.sink.utterance({ role: 'assistant', text: played, startMs: this.#rel(start), endMs: this.#rel(cut ? this.#opts.now() : s.playback.lastPlayedAt ?? this.#opts.now()), interrupted: s.interrupted || cut });
+      this.#ctx.sink.utterance({ role: 'assistant', text: played, startMs: this.#rel(start), endMs: this.#rel(cut ? s.playback.pausedAt ?? this.#opts.now() : s.playback.lastPlayedAt ?? this.#opts.now()), interrupted: s.interrupted || cut });
     }
     if (source.kind === 'reply') this.#ctx.sink.latency(latencyOf(++this.#turn, source.timing, s.playback.firstAudioAt));
   }

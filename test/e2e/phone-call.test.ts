@@ -77,6 +77,19 @@ function channelRms(wav: Buffer, channel: number, fromMs: number, toMs: number):
   return Math.sqrt(sum / Math.max(1, end - start));
 }
 
+/** Stretches of sound (100 ms windows over RMS 300) separated by at least 1 s of quiet: [startMs, endMs]. */
+function bursts(wav: Buffer, channel: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  const totalMs = ((wav.length - wav.indexOf('data') - 8) / (2 * wav.readUInt16LE(22)) / wav.readUInt32LE(24)) * 1000;
+  for (let t = 0; t < totalMs; t += 20) {
+    if (channelRms(wav, channel, t, t + 100) < 300) continue;
+    const last = out.at(-1);
+    if (last && t - last[1] < 1000) last[1] = t + 100;
+    else out.push([t, t + 100]);
+  }
+  return out;
+}
+
 describe('e2e: a real SIP caller talks to the assistant, interrupts it and hangs up', () => {
   let dir: string;
   let ollama: FakeOllamaServer;
@@ -175,16 +188,20 @@ describe('e2e: a real SIP caller talks to the assistant, interrupts it and hangs
     // assistant talks, and the assistant's side is silent shortly after.
     const wav = Buffer.from(await (await fetch(completed.data.recording_url as string)).arrayBuffer());
     expect(wav.readUInt16LE(22)).toBe(2);
-    const callerStarts: number[] = [];
-    for (let t = 50; t < 20_000; t += 50) if (channelRms(wav, 0, t, t + 50) > 500 && channelRms(wav, 0, t - 300, t) < 50) callerStarts.push(t);
-    expect(callerStarts).toHaveLength(2); // question and interruption
-    const bargeIn = callerStarts[1]!;
-    expect(channelRms(wav, 1, bargeIn - 600, bargeIn)).toBeGreaterThan(300); // assistant was speaking
-    let quietAt = bargeIn;
-    while (channelRms(wav, 1, quietAt, quietAt + 20) > 50 && quietAt < bargeIn + 3000) quietAt += 10;
-    // min_speech_ms (300) + one VAD window (32) + jitter buffer (40) + a frame; measured ~390 ms here.
-    expect(quietAt - bargeIn).toBeLessThan(600);
-    expect(channelRms(wav, 1, quietAt, quietAt + 500)).toBeLessThan(50); // and stayed quiet
-    expect(channelRms(wav, 0, bargeIn, bargeIn + 1000)).toBeGreaterThan(300); // while the caller was still talking
+    const caller = bursts(wav, 0);
+    const assistant = bursts(wav, 1);
+    expect(caller, 'question and interruption').toHaveLength(2);
+    expect(assistant, 'greeting, cut-off answer, answer').toHaveLength(3);
+    const bargeIn = caller[1]![0];
+    const cutAnswer = assistant[1]!;
+    expect(cutAnswer[0]).toBeLessThan(bargeIn); // the assistant was talking when the caller started
+    // …and went quiet within min_speech_ms (300) + a VAD window (32) + jitter buffer (40) + slack.
+    expect(cutAnswer[1] - bargeIn).toBeGreaterThan(0);
+    expect(cutAnswer[1] - bargeIn).toBeLessThan(700);
+    expect(caller[1]![1]).toBeGreaterThan(cutAnswer[1] + 300); // while the caller was still talking
+    expect(assistant[2]![0]).toBeGreaterThan(caller[1]![1]); // the new answer came after the caller finished
+    // The transcript's clock (from the answer) agrees with the recording's within its start offset.
+    const offset = lines[2]!.start_ms - cutAnswer[0];
+    expect(Math.abs(lines[2]!.end_ms - offset - cutAnswer[1])).toBeLessThan(250); // 100 ms analysis windows
   }, 60_000);
 });
