@@ -80,7 +80,8 @@ export async function runLoadtest(opts: LoadtestOptions, hooks: RunLoadtestHooks
 
     let figures: ServerFigures | null = null;
     if (api) {
-      figures = await collectServerFigures(api, since, receiver).catch((err: Error) => {
+      // After the cap, calls SIPp abandoned may stay up: read what is there without waiting for them.
+      figures = await collectServerFigures(api, since, receiver, run.aborted ? 0 : 15_000).catch((err: Error) => {
         notes.push(`Server figures unavailable: ${err.message}`);
         return null;
       });

@@ -91,12 +91,17 @@ export class SippProcess {
     return proc;
   }
 
-  /** SIGUSR1 asks SIPp to finish (it still writes its screen and stats); SIGKILL if it lingers. */
+  /**
+   * SIGUSR1 is SIPp's "q": stop placing calls and finish (it still writes its screen and
+   * stats); a second one stops waiting for calls in progress; SIGKILL if it still lingers.
+   */
   async stop(graceMs = 3000): Promise<SippExit> {
     if (this.#child.exitCode === null && this.#child.signalCode === null) {
       this.#child.kill('SIGUSR1');
+      const again = setTimeout(() => this.#child.kill('SIGUSR1'), graceMs / 3);
       const timer = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
       await this.exited;
+      clearTimeout(again);
       clearTimeout(timer);
     }
     return this.exited;
