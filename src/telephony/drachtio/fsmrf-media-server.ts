@@ -27,6 +27,7 @@ export const defaultFsmrfOptions: Pick<FsmrfOptions, 'retryMinMs' | 'retryMaxMs'
 /** FreeSWITCH through drachtio-fsmrf: ESL commands, endpoints answered via drachtio-srf. */
 export class FsmrfMediaServer implements MediaServerAdapter {
   readonly #mrf: Mrf;
+  readonly #srf: SrfLike;
   readonly #opts: FsmrfOptions;
   readonly #log: Logger;
   #ms: FsMediaServer | null = null;
@@ -37,6 +38,7 @@ export class FsmrfMediaServer implements MediaServerAdapter {
   readonly #disconnectListeners: Array<(err: Error | null) => void> = [];
 
   constructor(srf: SrfLike, opts: FsmrfOptions, log: Logger) {
+    this.#srf = srf;
     this.#mrf = new Mrf(srf);
     this.#opts = opts;
     this.#log = log;
@@ -96,9 +98,19 @@ export class FsmrfMediaServer implements MediaServerAdapter {
     if (!this.#closing) void this.connect(new AbortController().signal);
   }
 
+  /**
+   * fsmrf's own connectCaller does these two steps too, but leaks the FreeSWITCH channel
+   * when the caller CANCELs between them; here the endpoint is released on any failure.
+   */
   async connectCaller(req: SrfRequest, res: SrfResponse): Promise<{ endpoint: MediaEndpoint; dialog: SrfDialog }> {
-    const { endpoint, dialog } = await this.#require().connectCaller(req, res);
-    return { endpoint: new FsmrfEndpoint(endpoint), dialog: dialog as SrfDialog };
+    const endpoint = await this.#require().createEndpoint({ remoteSdp: req.body });
+    try {
+      const dialog = await this.#srf.createUAS(req, res, { localSdp: endpoint.local.sdp });
+      return { endpoint: new FsmrfEndpoint(endpoint), dialog };
+    } catch (err) {
+      await endpoint.destroy().catch(() => undefined);
+      throw err;
+    }
   }
 
   async createEndpoint(): Promise<MediaEndpoint> {
