@@ -51,4 +51,16 @@ describe('TurnDetector', () => {
     await settle();
     expect(events).toEqual(['start', 'discarded']);
   });
+
+  it('cuts an endless segment at maxSegmentMs', async () => {
+    const segments: SpeechSegment[] = [];
+    const d = new TurnDetector(vad, { onSpeechStart() {}, onSustainedSpeech() {}, onSegment: (s) => segments.push(s), onDiscarded() {} }, { maxSegmentMs: 1000, preRollMs: 0 });
+    feed(d, 1500, true);
+    await settle();
+    expect(segments.length).toBe(1);
+    expect(segments[0]!.audio.length).toBeLessThanOrEqual(16000 + 512);
+    feed(d, 600, false); // the rest ends normally
+    await settle();
+    expect(segments.length).toBe(2);
+  });
 });

@@ -12,6 +12,8 @@ export interface TurnDetectorOptions {
   preRollMs: number;
   /** Fired once per segment when speech has lasted this long (barge-in decisions). */
   sustainedSpeechMs: number;
+  /** A segment is cut here even without a pause (endless noise must not grow memory or stall the turn). */
+  maxSegmentMs: number;
   now: () => number;
 }
 
@@ -21,6 +23,7 @@ export const defaultTurnDetectorOptions: TurnDetectorOptions = {
   minSpeechMs: 100,
   preRollMs: 500,
   sustainedSpeechMs: 500,
+  maxSegmentMs: 30_000,
   now: () => performance.now(),
 };
 
@@ -152,10 +155,11 @@ export class TurnDetector {
         this.#sustainedFired = true;
         this.#events.onSustainedSpeech(now);
       }
-      return;
+    } else {
+      this.#silenceMs += windowMs;
     }
-    this.#silenceMs += windowMs;
-    if (this.#silenceMs + windowMs / 2 < this.#opts.endpointingMs) return;
+    const tooLong = (this.#segment.length * 1000) / this.#vad.sampleRate >= this.#opts.maxSegmentMs;
+    if (!tooLong && (speech || this.#silenceMs + windowMs / 2 < this.#opts.endpointingMs)) return;
     this.#inSpeech = false;
     if (this.#speechMs < this.#opts.minSpeechMs) {
       this.#segment.clear();

@@ -326,7 +326,7 @@ export class ConversationAgent implements VoiceAgent {
     const prefix = alreadyInHistory.trim();
     const rest = prefix && played.startsWith(prefix) ? played.slice(prefix.length).trim() : played;
     if (rest) this.#history.push({ role: 'assistant', content: rest });
-    if (played || s.interrupted) {
+    if (played) { // a reply cut before any audio left nothing on the line: no transcript line
       const start = s.playback.firstAudioAt ?? this.#opts.now();
       this.#ctx.sink.utterance({ role: 'assistant', text: played, startMs: this.#rel(start), endMs: this.#rel(cut ? s.playback.pausedAt ?? this.#opts.now() : s.playback.lastPlayedAt ?? this.#opts.now()), interrupted: s.interrupted || cut });
     }
