@@ -1,5 +1,5 @@
 import type { Logger } from '../../ops/logger.js';
-import type { CallLeg } from '../types.js';
+import { DialError, type CallLeg } from '../types.js';
 import type { EmbeddedCallLeg } from './leg.js';
 import type { SipRequest } from './message.js';
 import type { Route } from './routing.js';
@@ -20,7 +20,8 @@ export interface TransferOptions {
  */
 export async function transferLeg(leg: EmbeddedCallLeg, to: string, o: TransferOptions): Promise<{ method: 'refer' | 'bridge' }> {
   const route = o.routeFor(to);
-  if (await tryRefer(leg, route?.uri ?? to, o)) {
+  if (!route) throw new DialError('invalid_number', null, `cannot transfer to ${JSON.stringify(to)}`);
+  if (await tryRefer(leg, route.uri, o)) {
     leg.markEnded('transferred', 200);
     // The transferee is connected elsewhere; release our dialog.
     void leg.sendRequest('BYE', {}).catch(() => undefined);

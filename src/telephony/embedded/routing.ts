@@ -14,6 +14,8 @@ export interface Route {
 }
 
 export function routeFor(to: string, config: Pick<Config, 'trunks' | 'default_trunk'>): Route | null {
+  // Whatever goes into the Request-URI and To must not be able to break out of them.
+  if (/[\s<>"\\\x00-\x1f\x7f]/.test(to)) return null;
   if (/^sips?:/i.test(to)) {
     const u = parseUri(to);
     if (!u || u.scheme !== 'sip') return null;
