@@ -31,7 +31,9 @@ export class FakeLanguageModel implements LanguageModel {
     const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     const words = this.#opts.reply(lastUser).split(/(?<= )/);
     for (let i = 0; i < words.length; i++) {
-      await sleep(i === 0 ? this.#opts.firstTokenMs : this.#opts.interTokenMs, signal);
+      const delayMs = i === 0 ? this.#opts.firstTokenMs : this.#opts.interTokenMs;
+      if (delayMs > 0) await sleep(delayMs, signal); // zero means no timer hop at all
+      else signal?.throwIfAborted();
       yield { type: 'text', text: words[i]! };
     }
   }
