@@ -2,6 +2,7 @@ import type { BenchResult } from '../bench/types.js';
 import { fmt } from './stats.js';
 
 const HEADERS = ['name', 'value', 'unit', 'p50', 'p95', 'p99', 'baseline', 'ratio', 'target', 'met'] as const;
+const NUMERIC = new Set<string>(['value', 'p50', 'p95', 'p99', 'ratio']);
 
 function cells(r: BenchResult): string[] {
   return [
@@ -15,7 +16,7 @@ function cells(r: BenchResult): string[] {
 /** GitHub-flavoured markdown; `|` inside cells escaped so a note cannot break the table. */
 export function markdownTable(rows: BenchResult[]): string {
   const esc = (s: string) => s.replaceAll('|', '\\|');
-  const lines = [`| ${HEADERS.join(' | ')} |`, `|${HEADERS.map((h) => (h === 'name' || h === 'target' ? ' --- ' : ' ---: ')).join('|')}|`];
+  const lines = [`| ${HEADERS.join(' | ')} |`, `|${HEADERS.map((h) => (NUMERIC.has(h) ? ' ---: ' : ' --- ')).join('|')}|`];
   for (const r of rows) lines.push(`| ${cells(r).map(esc).join(' | ')} |`);
   return lines.join('\n');
 }

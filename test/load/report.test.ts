@@ -34,6 +34,7 @@ describe('report writer', () => {
   it('renders one markdown row per result, escaping pipes and showing missing numbers as n/a', () => {
     const md = markdownTable(rows).split('\n');
     expect(md[0]).toBe('| name | value | unit | p50 | p95 | p99 | baseline | ratio | target | met |');
+    expect(md[1]).toBe('| --- | ---: | --- | ---: | ---: | ---: | --- | ---: | --- | --- |');
     expect(md[2]).toBe('| api: create call | 1234.57 | req/s | 0.8 | 1.5 | 2.25 | 2469.14 req/s (bare Hono) | 0.5× | ≥ 1000 req/s | yes |');
     expect(md[3]).toBe('| sip: INVITE \\| parse | n/a | ms | n/a | n/a | n/a |  |  |  | NO |');
     expect(md).toHaveLength(4);
