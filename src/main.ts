@@ -3,19 +3,20 @@
  * serve the API. An engine or agent that cannot load leaves the API up (calls then end
  * failed/trunk_error or error) instead of crashing the server.
  */
-import { createAgentFactory } from './agent/index.js';
 import type { AgentFactory } from './agent/types.js';
 import { UnavailableAgentFactory } from './calls/unavailable-agent.js';
 import { UnavailableTelephony } from './calls/unavailable-telephony.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { createLogger, type Logger } from './ops/logger.js';
-import { createServer } from './server.js';
-import { createTelephony } from './telephony/index.js';
 import type { Telephony } from './telephony/types.js';
+
+// Engines, models and the server load only once the configuration is known to be good,
+// so a bad setting is reported at once (and a broken engine module cannot stop the API).
 
 async function loadTelephony(config: Config, log: Logger): Promise<Telephony> {
   try {
+    const { createTelephony } = await import('./telephony/index.js');
     return await createTelephony(config, log);
   } catch (err) {
     log.error({ err }, 'telephony engine failed to load; calls will end failed/trunk_error');
@@ -25,6 +26,7 @@ async function loadTelephony(config: Config, log: Logger): Promise<Telephony> {
 
 async function loadAgents(config: Config, log: Logger): Promise<AgentFactory> {
   try {
+    const { createAgentFactory } = await import('./agent/index.js');
     return await createAgentFactory(config, log.child({ component: 'agent' }));
   } catch (err) {
     log.error({ err }, 'voice agent failed to load; answered calls will end with error');
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     telephony = new UnavailableTelephony(config.telephony.engine, (err as Error).message);
   }
   const agents = await loadAgents(config, log);
+  const { createServer } = await import('./server.js');
   const server = await createServer({ config, log, telephony, agents, defaultMetrics: true });
 
   const { createdApiKey, createdWebhookSecret } = server.credentials;
