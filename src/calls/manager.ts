@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { AgentFactory, VoiceAgent } from '../agent/types.js';
 import type { Config } from '../config/schema.js';
@@ -72,8 +73,9 @@ export class CallManager implements InboundHandler {
 
   /** POST /v1/calls: store the call `queued` and start dialling. Returns the stored row. */
   async create(accountId: string, input: CallCreateInput, idempotencyKey: string | null): Promise<{ row: CallRow; replayed: boolean }> {
+    const requestHash = idempotencyKey ? createHash('sha256').update(JSON.stringify(input)).digest('hex') : null;
     if (idempotencyKey) {
-      const earlier = await this.#idempotent(accountId, idempotencyKey);
+      const earlier = await this.#idempotent(accountId, idempotencyKey, requestHash);
       if (earlier) return { row: earlier, replayed: true };
     }
     if (this.#stopping) throw new CallError('unavailable', 'shutting_down', 'The server is shutting down.');
@@ -103,12 +105,12 @@ export class CallManager implements InboundHandler {
           if (idempotencyKey) {
             await trx.deleteFrom('idempotency_keys').where('account_id', '=', accountId).where('key', '=', idempotencyKey)
               .where('created_at', '<=', now - 86_400_000).execute();
-            await trx.insertInto('idempotency_keys').values({ account_id: accountId, key: idempotencyKey, call_id: id, created_at: now }).execute();
+            await trx.insertInto('idempotency_keys').values({ account_id: accountId, key: idempotencyKey, call_id: id, created_at: now, request_hash: requestHash }).execute();
           }
         });
       } catch (err) {
         // A concurrent request with the same Idempotency-Key won the race: answer with its call.
-        const earlier = idempotencyKey ? await this.#idempotent(accountId, idempotencyKey) : null;
+        const earlier = idempotencyKey ? await this.#idempotent(accountId, idempotencyKey, requestHash) : null;
         if (earlier) return { row: earlier, replayed: true };
         throw err;
       }
@@ -244,10 +246,13 @@ export class CallManager implements InboundHandler {
     return this.#d.config.recording.enabled ? path.resolve(this.#d.config.data_dir, 'recordings', `${callId}.wav`) : null;
   }
 
-  async #idempotent(accountId: string, key: string): Promise<CallRow | null> {
-    const hit = await this.#d.db.selectFrom('idempotency_keys').select(['call_id', 'created_at'])
+  async #idempotent(accountId: string, key: string, requestHash: string | null): Promise<CallRow | null> {
+    const hit = await this.#d.db.selectFrom('idempotency_keys').select(['call_id', 'created_at', 'request_hash'])
       .where('account_id', '=', accountId).where('key', '=', key).executeTakeFirst();
     if (!hit || hit.created_at <= Date.now() - 86_400_000) return null;
+    if (hit.request_hash && requestHash && hit.request_hash !== requestHash) {
+      throw new CallError('conflict', 'idempotency_key_reused', `Idempotency-Key ${key} was used within 24 h for a different request.`, 'Idempotency-Key');
+    }
     return (await this.#d.store.get(accountId, hit.call_id)) ?? null;
   }
 

@@ -66,7 +66,14 @@ export interface CallsTable {
   media_stats: string | null;
 }
 
-export interface IdempotencyKeysTable { account_id: string; key: string; call_id: string; created_at: number }
+export interface IdempotencyKeysTable {
+  account_id: string;
+  key: string;
+  call_id: string;
+  created_at: number;
+  /** sha256 of the canonical request body; null for rows written before migration 0002. */
+  request_hash: string | null;
+}
 
 export interface TranscriptTable {
   seq: Generated<number>;

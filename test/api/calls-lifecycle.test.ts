@@ -163,6 +163,10 @@ describe('POST /v1/calls lifecycle', () => {
     expect(c.json.id).toBe(a.json.id);
     expect(t.telephony.dials.filter((d) => d.callId === a.json.id)).toHaveLength(1);
     expect(t.telephony.dials.filter((d) => d.to === '+15550007777')).toHaveLength(1);
+    const reused = await t.api('POST', '/v1/calls', { ...body, phone_number: '+15550007778' }, headers);
+    expect(reused.status).toBe(409);
+    expect(reused.json.error).toMatchObject({ type: 'conflict', code: 'idempotency_key_reused', param: 'Idempotency-Key' });
+    expect(t.telephony.dials.filter((d) => d.to === '+15550007778')).toHaveLength(0);
     t.telephony.legs.get(a.json.id) ?? (await waitFor(() => t.telephony.legs.get(a.json.id), 'leg'));
     t.telephony.legs.get(a.json.id)!.remoteHangup();
     await finalCall(a.json.id);
