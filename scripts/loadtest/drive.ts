@@ -32,7 +32,7 @@ export interface LoadPlan {
   /** Process to sample for CPU/RSS; the SIPp callee's when the target is `sipp-uas`. */
   sampledPid?: number | null;
   /** Outbound: ask the system under test to dial `callee` `calls` times at `rate`. */
-  placeCalls?: (callee: HostPort, signal: AbortSignal) => Promise<{ placed: number; rejected: number }>;
+  placeCalls?: (callee: HostPort, signal: AbortSignal) => Promise<{ placed: number; rejected: number; cps: number }>;
   maxWallMs: number;
   signal?: AbortSignal;
   progress: boolean;
@@ -51,8 +51,8 @@ export interface LoadRunResult {
   startedAt: string;
   wallMs: number;
   sipp: Omit<SippSummary, 'series'>;
-  /** Outbound: calls the API accepted / refused. */
-  api: { placed: number; rejected: number } | null;
+  /** Outbound: calls the API accepted / refused, and the rate they were asked for at. */
+  api: { placed: number; rejected: number; cps: number } | null;
   cpuPct: Summary | null;
   rssMb: Summary | null;
   rtp: RtpCaptureStats | null;

@@ -10,11 +10,19 @@ export interface OutboundPacing {
 }
 
 /** Places `calls` outbound calls through POST /v1/calls at `rate` per second to the SIPp callee. */
-export async function placeOutboundCalls(api: ApiClient, o: OutboundPacing, callee: HostPort, signal: AbortSignal): Promise<{ placed: number; rejected: number }> {
+export interface PlacementResult {
+  placed: number;
+  rejected: number;
+  /** Requests per second actually sent (first to last POST). */
+  cps: number;
+}
+
+export async function placeOutboundCalls(api: ApiClient, o: OutboundPacing, callee: HostPort, signal: AbortSignal): Promise<PlacementResult> {
   let placed = 0;
   let rejected = 0;
   const t0 = performance.now();
   const inFlight: Promise<void>[] = [];
+  let lastSentMs = t0;
   for (let i = 0; i < o.calls && !signal.aborted; i++) {
     const due = t0 + (i * 1000) / o.rate;
     const wait = due - performance.now();
@@ -24,6 +32,7 @@ export async function placeOutboundCalls(api: ApiClient, o: OutboundPacing, call
       phone_number: `sip:uas@${callee.host}:${callee.port}`, assistant_id: o.assistantId,
       metadata: { loadtest: true, n: i }, ...(o.webhookUrl ? { webhook_url: o.webhookUrl } : {}),
     };
+    lastSentMs = performance.now();
     // Not awaited one by one: a slow API must not lower the offered rate.
     inFlight.push(api.request('POST', '/v1/calls', body).then(
       (r) => {
@@ -36,5 +45,6 @@ export async function placeOutboundCalls(api: ApiClient, o: OutboundPacing, call
     ));
   }
   await Promise.all(inFlight);
-  return { placed, rejected };
+  const sent = inFlight.length;
+  return { placed, rejected, cps: sent > 1 ? (sent - 1) / ((lastSentMs - t0) / 1000) : 0 };
 }
