@@ -2,7 +2,7 @@ import type { CallAnalysis, EndReason, Utterance } from '../calls/types.js';
 import type { Logger } from '../ops/logger.js';
 import { AsyncQueue } from '../providers/llm/async-queue.js';
 import { Deadline } from '../providers/llm/deadline.js';
-import type { ChatChunk, ChatMessage, LanguageModel, SpeechToText, TextToSpeech, VadFactory, VoiceActivityDetector } from '../providers/types.js';
+import type { ChatChunk, ChatMessage, TextToSpeech, VoiceActivityDetector } from '../providers/types.js';
 import { AcknowledgementFilter, hasWords } from './acknowledgement.js';
 import { analyzeCall } from './analysis.js';
 import { type AudioCache, withCachedPhrase } from './audio-cache.js';
@@ -14,50 +14,16 @@ import { SilenceMonitor } from './silence-monitor.js';
 import { ToolRunner, type ToolEffect } from './tools.js';
 import { type SpeechSegment, TurnDetector } from './turn-detector.js';
 import type { AgentContext, VoiceAgent } from './types.js';
+import { defaultVoiceAgentOptions, type VoiceAgentOptions, type VoiceAgentProviders } from './voice-agent-options.js';
+import { soundsLikeVoicemail } from './voicemail.js';
 import { type TurnTiming, latencyOf } from './turn-timing.js';
 
-export interface VoiceAgentProviders {
-  vad: VadFactory;
-  stt: SpeechToText;
-  tts: TextToSpeech;
-  /** Apologies when the main voice, the model or STT failed. */
-  fallbackTts: TextToSpeech;
-  llm: LanguageModel;
-}
+export type { VoiceAgentOptions, VoiceAgentProviders } from './voice-agent-options.js';
 
-export interface VoiceAgentOptions {
-  sttTimeoutMs: number;
-  ttsTimeoutMs: number;
-  maxToolRounds: number;
-  preRollMs: number;
-  /** Shortest speech that makes a user turn (clicks and coughs are dropped). */
-  minSegmentSpeechMs: number;
-  reminderText: string;
-  apologyText: string;
-  analysisTimeoutMs: number;
-  /** Cache of rendered first messages shared by all calls; `voiceKey` names the voice in it. */
-  audioCache: AudioCache | null;
-  voiceKey: string;
-  now: () => number;
-  /** Benchmarks: the VAD's barge-in decision and the moment the queue was cleared. */
-  onBargeIn?: (decidedAt: number, clearedAt: number) => void;
-}
-
-export const defaultVoiceAgentOptions: VoiceAgentOptions = {
-  sttTimeoutMs: 10_000,
-  ttsTimeoutMs: 8_000,
-  maxToolRounds: 4,
-  preRollMs: 500,
-  minSegmentSpeechMs: 100,
-  reminderText: 'Are you still there?',
-  apologyText: "I'm sorry, I'm having technical difficulties. Please call again later. Goodbye.",
-  analysisTimeoutMs: 10_000,
-  audioCache: null,
-  voiceKey: 'default',
-  now: () => performance.now(),
-};
-
-type Source = { kind: 'reply'; timing: TurnTiming } | { kind: 'text'; text: string; tts?: TextToSpeech; reminder?: boolean };
+type Source =
+  | { kind: 'reply'; timing: TurnTiming }
+  /** `endWith`: hang up with this reason once the text played (voicemail message). */
+  | { kind: 'text'; text: string; tts?: TextToSpeech; reminder?: boolean; endWith?: EndReason };
 
 interface Speaking {
   controller: AbortController;
@@ -93,6 +59,8 @@ export class ConversationAgent implements VoiceAgent {
   #responseId = 0;
   #turn = 0;
   #ended = false;
+  /** Outbound calls: the first words heard are checked once for an answering machine. */
+  #voicemailPending: boolean;
   #timers: NodeJS.Timeout[] = [];
   #unsubscribe: Array<() => void> = [];
 
@@ -111,6 +79,7 @@ export class ConversationAgent implements VoiceAgent {
       onTimeout: () => this.#end('silence_timeout'),
     });
     this.#answeredPerf = this.#opts.now() - (Date.now() - ctx.leg.answeredAt);
+    this.#voicemailPending = ctx.direction === 'outbound' && a.voicemail !== null;
     // Pre-render the first message while the rest of the call sets up.
     if (a.first_message && a.first_message_mode === 'assistant_speaks_first' && this.#opts.audioCache) {
       const audio = this.#opts.audioCache.get(providers.tts, this.#opts.voiceKey, a.first_message);
@@ -220,6 +189,10 @@ export class ConversationAgent implements VoiceAgent {
     const user: Utterance = { role: 'user', text, startMs: this.#rel(seg.speechStartAt), endMs: this.#rel(seg.lastSpeechAt), interrupted: false };
     const cur = this.#current;
     if (!hasWords(text)) return this.#onNoWords();
+    if (this.#voicemailPending) {
+      this.#voicemailPending = false;
+      if (soundsLikeVoicemail(text)) return this.#onVoicemail(user);
+    }
     if (cur && this.#acks.isAcknowledgement(text)) {
       this.#ctx.sink.utterance(user); // heard, but "go on" is not a turn
       if (cur.playback.paused) cur.playback.resume();
@@ -243,6 +216,15 @@ export class ConversationAgent implements VoiceAgent {
       const now = this.#opts.now();
       this.#startSpeaking({ kind: 'reply', timing: { lastSpeechAt: now, endedAt: now, sttMs: 0 } });
     });
+  }
+
+  /** An answering machine picked up: leave the assistant's message, or just hang up. */
+  async #onVoicemail(greeting: Utterance): Promise<void> {
+    this.#ctx.sink.utterance(greeting);
+    await this.#interrupt();
+    const vm = this.#ctx.assistant.voicemail;
+    if (vm?.action === 'leave_message' && vm.message?.trim()) this.#startSpeaking({ kind: 'text', text: vm.message, endWith: 'voicemail' });
+    else this.#end('voicemail');
   }
 
   async #waitForQuiet(): Promise<void> {
@@ -314,6 +296,7 @@ export class ConversationAgent implements VoiceAgent {
     if (signal.aborted || this.#ended) return;
     const played = s.playback.playedText();
     if (outcome?.finalEffect) return this.#perform(outcome.finalEffect);
+    if (source.kind === 'text' && source.endWith) return this.#end(source.endWith);
     if (endsCall(played, this.#ctx.assistant.end_call_phrases)) return this.#end('assistant_hangup');
     this.#silence.restart(source.kind === 'text' && source.reminder === true);
   }

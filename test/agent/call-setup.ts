@@ -22,6 +22,7 @@ export async function startCall(opts: {
   llm?: LanguageModel;
   tts?: WordTts;
   options?: Partial<VoiceAgentOptions>;
+  direction?: 'inbound' | 'outbound';
 } = {}): Promise<CallUnderTest> {
   const line = new LineDouble();
   const leg = new LegDouble(line);
@@ -29,7 +30,7 @@ export async function startCall(opts: {
   const tts = opts.tts ?? new WordTts();
   const fallbackTts = new WordTts('fallback-tts', 50);
   const agent = new ConversationAgent(
-    { callId: leg.callId, direction: 'inbound', phoneNumber: '+15550100', assistant: makeAssistant(opts.assistant), leg, metadata: { crm: 1 }, sink },
+    { callId: leg.callId, direction: opts.direction ?? 'inbound', phoneNumber: '+15550100', assistant: makeAssistant(opts.assistant), leg, metadata: { crm: 1 }, sink },
     { vad: energyVad, stt: opts.stt ?? new ScriptedStt([]), tts: tts as TextToSpeech, fallbackTts, llm: opts.llm ?? new ScriptedLlm([]) },
     silentLogger,
     { audioCache: new AudioCache(), ...opts.options },

@@ -89,6 +89,35 @@ describe('tools and call endings', () => {
     expect(call.sink.utterances.at(-1)!.text).toBe('You are welcome. Goodbye!');
   });
 
+  it('voicemail on an outbound call: the greeting is recognised, the message is left, then the call ends with voicemail', async () => {
+    const message = 'Hi, this is Acme about your order. Please call us back.';
+    const llm = new ScriptedLlm([]);
+    call = await startCall({
+      direction: 'outbound', llm,
+      assistant: { ...quiet, voicemail: { action: 'leave_message', message } },
+      stt: new ScriptedStt(["Hi, you've reached Sam. I can't come to the phone, please leave a message after the tone."]),
+    });
+    call.line.callerSays(400, 300);
+    await call.sink.until(() => call!.sink.hangups.length > 0, 8000, 'voicemail hangup');
+    expect(call.sink.hangups).toEqual(['voicemail']);
+    expect(call.sink.utterances.at(-1)).toMatchObject({ role: 'assistant', text: message, interrupted: false });
+    expect(llm.requests).toHaveLength(0);
+  });
+
+  it('voicemail hang-up action, and inbound calls are never taken for a machine', async () => {
+    const greeting = 'The person you are calling is not available.';
+    call = await startCall({ direction: 'outbound', assistant: { ...quiet, voicemail: { action: 'hangup' } }, stt: new ScriptedStt([greeting]) });
+    call.line.callerSays(400, 300);
+    await call.sink.until(() => call!.sink.hangups.length > 0, 5000, 'voicemail hangup');
+    expect(call.sink.hangups).toEqual(['voicemail']);
+    await call.end();
+    const llm = new ScriptedLlm([[{ type: 'text', text: 'How can I help?' }]]);
+    call = await startCall({ assistant: { ...quiet, voicemail: { action: 'hangup' } }, stt: new ScriptedStt([greeting]), llm });
+    call.line.callerSays(400, 300);
+    await call.sink.until(() => call!.sink.utterances.length === 2, 5000, 'normal reply');
+    expect(call.sink.hangups).toEqual([]);
+  });
+
   it('silence: one reminder, then hang-up with silence_timeout', async () => {
     call = await startCall({ assistant: { ...quiet, silence_timeout_seconds: 0.3 } });
     await call.sink.until(() => call!.sink.hangups.length > 0, 5000, 'silence hangup');
