@@ -9,6 +9,7 @@ import { DialError, type CallLeg, type InboundCallInfo, type InboundDecision, ty
 import type { CallCreateInput } from '../api/schemas/call.js';
 import { AssistantStore } from './assistant-store.js';
 import { resolveAssistant } from './assistant-config.js';
+import { insertValues, newCallRow } from './call-row.js';
 import { callCost } from './cost.js';
 import { CallError } from './errors.js';
 import { CallStateMachine, isTerminal, statusForUnconnected, type CallRow } from './state-machine.js';
@@ -88,19 +89,15 @@ export class CallManager implements InboundHandler {
       if (!assistant) throw new CallError('not_found', 'assistant_not_found', `No assistant ${input.assistant_id}.`, 'assistant_id');
       const id = newId('call');
       const now = Date.now();
-      const row: CallRow = {
-        seq: 0, id, account_id: accountId, direction: 'outbound', status: 'queued', phone_number: input.phone_number,
-        from_number: input.from_number ?? null, assistant_id: assistant.config.id,
-        webhook_url: input.webhook_url ?? assistant.config.webhook_url ?? this.#d.config.default_webhook_url,
-        metadata: JSON.stringify(input.metadata ?? {}), variables: JSON.stringify(input.variables ?? {}),
-        assistant_overrides: JSON.stringify(input.assistant_overrides ?? {}), max_duration_seconds: input.max_duration_seconds ?? null,
-        created_at: now, answered_at: null, ended_at: null, duration_seconds: null, end_reason: null, sip_status: null, cost: null,
-        recording_path: this.#recordingPath(id), analysis: null, media_stats: null,
-      };
+      const row = newCallRow({
+        id, accountId, direction: 'outbound', status: 'queued', phoneNumber: input.phone_number, fromNumber: input.from_number ?? null,
+        assistantId: assistant.config.id, webhookUrl: input.webhook_url ?? assistant.config.webhook_url ?? this.#d.config.default_webhook_url,
+        recordingPath: this.#recordingPath(id), metadata: input.metadata, variables: input.variables,
+        assistantOverrides: input.assistant_overrides, maxDurationSeconds: input.max_duration_seconds,
+      }, now);
       try {
         await this.#d.db.transaction().execute(async (trx) => {
-          const { seq: _seq, ...values } = row;
-          const inserted = await trx.insertInto('calls').values(values).returning('seq').executeTakeFirstOrThrow();
+          const inserted = await trx.insertInto('calls').values(insertValues(row)).returning('seq').executeTakeFirstOrThrow();
           row.seq = inserted.seq;
           if (idempotencyKey) {
             await trx.deleteFrom('idempotency_keys').where('account_id', '=', accountId).where('key', '=', idempotencyKey)
@@ -177,15 +174,12 @@ export class CallManager implements InboundHandler {
     const assistant = await this.#assistants.get(number.account_id, number.assistant_id);
     if (!assistant) return { action: 'reject', sipStatus: 480, reason: 'Temporarily Unavailable' };
     const id = newId('call');
-    const row: CallRow = {
-      seq: 0, id, account_id: number.account_id, direction: 'inbound', status: 'ringing', phone_number: info.from, from_number: info.to,
-      assistant_id: assistant.config.id, webhook_url: assistant.config.webhook_url ?? this.#d.config.default_webhook_url,
-      metadata: JSON.stringify({}), variables: JSON.stringify({}), assistant_overrides: JSON.stringify({}), max_duration_seconds: null,
-      created_at: Date.now(), answered_at: null, ended_at: null, duration_seconds: null, end_reason: null, sip_status: null, cost: null,
-      recording_path: this.#recordingPath(id), analysis: null, media_stats: null,
-    };
-    const { seq: _seq, ...values } = row;
-    row.seq = (await this.#d.db.insertInto('calls').values(values).returning('seq').executeTakeFirstOrThrow()).seq;
+    // The remote party is the caller; from_number is the line they dialled.
+    const row = newCallRow({
+      id, accountId: number.account_id, direction: 'inbound', status: 'ringing', phoneNumber: info.from, fromNumber: info.to,
+      assistantId: assistant.config.id, webhookUrl: assistant.config.webhook_url ?? this.#d.config.default_webhook_url, recordingPath: this.#recordingPath(id),
+    });
+    row.seq = (await this.#d.db.insertInto('calls').values(insertValues(row)).returning('seq').executeTakeFirstOrThrow()).seq;
     const entry = this.#register(row);
     this.#d.onCreated?.(row);
     let settle!: () => void;
