@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EmbeddedTelephony } from '../../src/telephony/embedded/index.js';
 import type { CallLeg, LegEnd } from '../../src/telephony/types.js';
-import { freePort, runSipp, startEngine, TestInboundHandler, type SippOptions } from './harness.js';
+import { freePort, runSipp, startEngine, TestInboundHandler, waitFor, type SippOptions } from './harness.js';
 
 const NUMBER = '+15550001';
 
@@ -123,6 +123,18 @@ describe('embedded SIP engine: inbound calls from SIPp', () => {
     await engine.stop();
     expect(await ended(leg, sipp)).toEqual<LegEnd>({ endReason: 'server_shutdown', sipStatus: null });
     expect(engine.health()).toMatchObject({ ready: false, activeCalls: 0 });
+    const result = await sipp.done;
+    expect(result.code, result.output + result.errors).toBe(0);
+  });
+
+  it('refuses calls still ringing at stop() with 503 and reports them abandoned', async () => {
+    engine.setInboundHandler(handler = new TestInboundHandler(NUMBER, { routeDelayMs: 800 }));
+    const sipp = await call({ scenario: 'uac-expect.xml', keys: { codecs: '0' }, template: { STATUS: '503' } });
+    await waitFor(() => handler.routed.length === 1);
+    await engine.stop();
+    // route() is still deciding (800 ms); when it accepts, the call is reported abandoned.
+    await waitFor(() => handler.abandoned.length > 0);
+    expect(handler.abandoned).toEqual([{ callId: 'call-1', endReason: 'server_shutdown', sipStatus: 503 }]);
     const result = await sipp.done;
     expect(result.code, result.output + result.errors).toBe(0);
   });

@@ -96,6 +96,15 @@ describe('embedded SIP engine: outbound calls to a SIPp trunk', () => {
     expect(result.code, result.output + result.errors).toBe(0);
   });
 
+  it('CANCELs a ringing dial on stop() and fails it with server_shutdown', async () => {
+    const sipp = await trunk({ scenario: 'uas-ring.xml' });
+    const dialling = engine!.dial(request(), { onRinging: () => void engine!.stop() });
+    const err = await dialError(dialling);
+    expect({ endReason: err.endReason, sipStatus: err.sipStatus }).toEqual({ endReason: 'server_shutdown', sipStatus: 487 });
+    const result = await sipp.done;
+    expect(result.code, result.output + result.errors).toBe(0);
+  });
+
   it.each([
     { status: '401', challenge: 'WWW-Authenticate', answer: 'Authorization' },
     { status: '407', challenge: 'Proxy-Authenticate', answer: 'Proxy-Authorization' },

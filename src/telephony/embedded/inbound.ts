@@ -25,7 +25,8 @@ export interface InboundContext {
 interface Pending {
   tx: ServerTransaction;
   toTag: string;
-  canceled: boolean;
+  /** Why the INVITE ended before we answered: the caller's CANCEL, or our shutdown. */
+  canceled: { endReason: 'customer_hangup' | 'server_shutdown'; sipStatus: number } | null;
 }
 
 /** Initial INVITEs: admission, SDP, routing decision, ringing, answer; CANCEL before the answer. */
@@ -59,7 +60,7 @@ export class InboundCalls {
     const chosen = remote ? negotiate(remote, media.options.codecs) : null;
     if (remote && !chosen) return reply(488);
 
-    const pending: Pending = { tx, toTag, canceled: false };
+    const pending: Pending = { tx, toTag, canceled: null };
     this.#pending.set(sipCallId, pending);
     try {
       const contact = stack.contact(flow.transport);
@@ -73,7 +74,7 @@ export class InboundCalls {
         if (!pending.canceled) reply(decision.sipStatus, decision.reason ? { reason: decision.reason } : {});
         return;
       }
-      if (pending.canceled) return handler.onAbandoned(decision.callId, 'customer_hangup', 487);
+      if (pending.canceled) return handler.onAbandoned(decision.callId, pending.canceled.endReason, pending.canceled.sipStatus);
       let session;
       try {
         session = await media.open(decision.callId, decision.recordingPath);
@@ -82,9 +83,11 @@ export class InboundCalls {
         reply(503, { reason: 'No Media Ports' });
         return handler.onAbandoned(decision.callId, 'error', 503);
       }
-      if (pending.canceled) {
+      // Re-read: a CANCEL or stop() may have landed while the RTP session was opening.
+      const canceledMeanwhile = (pending as Pending).canceled;
+      if (canceledMeanwhile) {
         await session.close();
-        return handler.onAbandoned(decision.callId, 'customer_hangup', 487);
+        return handler.onAbandoned(decision.callId, canceledMeanwhile.endReason, canceledMeanwhile.sipStatus);
       }
       if (chosen) session.configure(chosen);
       const sdp = remote && chosen ? media.answer(session, chosen, answerDirection(remote.direction)) : media.offer(session);
@@ -115,8 +118,17 @@ export class InboundCalls {
     stack.respond(tx, createResponse(req, 200));
     const pending = this.#pending.get(req.headers.get('call-id') ?? '');
     if (invite.finalStatus === 0 && pending && pending.tx === invite) {
-      pending.canceled = true;
+      pending.canceled = { endReason: 'customer_hangup', sipStatus: 487 };
       stack.respond(invite, createResponse(invite.request, 487, { toTag: pending.toTag }));
+    }
+  }
+
+  /** Shutdown: every call still ringing gets 503, and is reported abandoned once its route() returns. */
+  refuseRinging(): void {
+    for (const pending of this.#pending.values()) {
+      if (pending.canceled || pending.tx.finalStatus !== 0) continue;
+      pending.canceled = { endReason: 'server_shutdown', sipStatus: 503 };
+      this.#ctx.stack.respond(pending.tx, createResponse(pending.tx.request, 503, { toTag: pending.toTag }));
     }
   }
 }

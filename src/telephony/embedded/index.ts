@@ -39,6 +39,8 @@ export class EmbeddedTelephony implements Telephony {
   #handler: InboundHandler | null = null;
   #registrations: TrunkRegistration[];
   #running = false;
+  #shutdown = new AbortController();
+  #dialing = new Set<Promise<unknown>>();
 
   constructor(config: Config, log: Logger, options: EmbeddedTelephonyOptions = {}) {
     this.#config = config;
@@ -63,7 +65,7 @@ export class EmbeddedTelephony implements Telephony {
       stack: this.#stack, log, admission: new InboundAdmission(config.trunks), legContext,
       handler: () => this.#handler, adopt: (leg) => this.#adopt(leg), accepting: () => this.#running,
     });
-    this.#outboundContext = { stack: this.#stack, log, config, legContext, adopt: (leg: EmbeddedCallLeg) => this.#adopt(leg) };
+    this.#outboundContext = { stack: this.#stack, log, config, legContext, adopt: (leg: EmbeddedCallLeg) => this.#adopt(leg), shutdown: this.#shutdown.signal };
     this.#registrations = config.trunks.filter((t) => t.register).map((t) => new TrunkRegistration(t, this.#stack, log.child({ trunk: t.name }), options.registration));
   }
 
@@ -74,6 +76,10 @@ export class EmbeddedTelephony implements Telephony {
   get advertisedAddress(): string { return this.#stack.options.advertisedAddress; }
 
   async start(): Promise<void> {
+    if (this.#shutdown.signal.aborted) {
+      this.#shutdown = new AbortController();
+      this.#outboundContext.shutdown = this.#shutdown.signal;
+    }
     await this.#stack.start();
     this.#running = true;
     for (const r of this.#registrations) r.start();
@@ -82,10 +88,12 @@ export class EmbeddedTelephony implements Telephony {
 
   async stop(): Promise<void> {
     this.#running = false;
+    this.#inbound.refuseRinging();
+    this.#shutdown.abort();
     const legs = [...this.#legs.values()];
     await Promise.all(legs.map((leg) => leg.hangup('server_shutdown').catch(() => undefined)));
     // Give the BYEs a moment to be answered; peers that never answer must not hold up shutdown.
-    await Promise.race([Promise.all(legs.map((l) => l.byeSettled)), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
+    await Promise.race([Promise.all([...legs.map((l) => l.byeSettled), ...this.#dialing]), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
     await Promise.all(this.#registrations.map((r) => r.stop()));
     await this.#stack.stop();
   }
@@ -100,7 +108,11 @@ export class EmbeddedTelephony implements Telephony {
 
   async dial(request: DialRequest, events: DialEvents, signal?: AbortSignal): Promise<CallLeg> {
     if (!this.#running) throw new DialError('error', null, 'telephony engine is not running');
-    return dial(this.#outboundContext, request, events, signal);
+    const attempt = dial(this.#outboundContext, request, events, signal);
+    const settled = attempt.then(() => undefined, () => undefined);
+    this.#dialing.add(settled);
+    void settled.finally(() => this.#dialing.delete(settled));
+    return attempt;
   }
 
   setInboundHandler(handler: InboundHandler): void {

@@ -21,6 +21,8 @@ export interface OutboundContext {
   config: Pick<Config, 'trunks' | 'default_trunk'>;
   legContext: LegContext;
   adopt(leg: EmbeddedCallLeg): void;
+  /** Aborted by the engine's stop(): ringing dials are CANCELed with end reason server_shutdown. */
+  shutdown: AbortSignal;
 }
 
 const MAX_AUTH_ATTEMPTS = 2;
@@ -28,6 +30,7 @@ const MAX_AUTH_ATTEMPTS = 2;
 /** Places one outbound call: INVITE (with digest retry), ringing, ring timeout / abort → CANCEL. */
 export async function dial(ctx: OutboundContext, request: DialRequest, events: DialEvents, signal?: AbortSignal): Promise<EmbeddedCallLeg> {
   if (signal?.aborted) throw new DialError('canceled', null);
+  if (ctx.shutdown.aborted) throw new DialError('server_shutdown', null);
   const route = routeFor(request.to, ctx.config);
   if (!route) throw new DialError('invalid_number', null, `no route for ${request.to}`);
   const target = await ctx.stack.resolve(route.host, route.port, route.transport).catch(() => null);
@@ -94,10 +97,13 @@ class OutboundAttempt {
     return new Promise<EmbeddedCallLeg>((resolve, reject) => {
       const ringTimer = setTimeout(() => this.#cancel(new DialError('no_answer', 408)), this.#request.ringTimeoutMs);
       const onAbort = () => this.#cancel(new DialError('canceled', 487));
+      const onShutdown = () => this.#cancel(new DialError('server_shutdown', 487));
       signal?.addEventListener('abort', onAbort, { once: true });
+      this.#ctx.shutdown.addEventListener('abort', onShutdown, { once: true });
       const done = (fn: () => void) => {
         clearTimeout(ringTimer);
         signal?.removeEventListener('abort', onAbort);
+        this.#ctx.shutdown.removeEventListener('abort', onShutdown);
         fn();
       };
       let authAttempts = 0;
@@ -115,7 +121,7 @@ class OutboundAttempt {
               const retry = this.#withAuth(req, res);
               if (retry) { authAttempts++; this.#provisional = false; return send(retry); }
             }
-            if (this.#cancelReason && res.status === 487) return done(() => reject(this.#cancelReason!.endReason === 'canceled' ? this.#cancelReason : new DialError('no_answer', 487)));
+            if (this.#cancelReason && res.status === 487) return done(() => reject(this.#cancelReason!.endReason === 'no_answer' ? new DialError('no_answer', 487) : this.#cancelReason));
             done(() => reject(this.#cancelReason ?? dialErrorFor(res.status)));
           },
           onTimeout: () => done(() => reject(this.#cancelReason ?? new DialError('trunk_error', 408, 'no answer from the trunk (Timer B)'))),

@@ -3,12 +3,17 @@ import type { Logger } from '../../ops/logger.js';
 import { parseMessage } from './parser.js';
 import type { Flow, MessageHandler, SipTransport, Target } from './transport.js';
 
+const CLOSE_DRAIN_MS = 200;
+
 /** SIP over UDP: one datagram, one message. Unparseable datagrams go to the handler with the error. */
 export class UdpTransport implements SipTransport {
   readonly name = 'udp' as const;
   #socket: Socket | null = null;
   #handler: MessageHandler;
   #log: Logger;
+  /** Datagrams handed to the socket and not yet written; close() lets them go out first. */
+  #inFlight = 0;
+  #drained: (() => void) | null = null;
 
   constructor(handler: MessageHandler, log: Logger) {
     this.#handler = handler;
@@ -48,7 +53,15 @@ export class UdpTransport implements SipTransport {
     const socket = this.#socket;
     return {
       transport: 'udp', address, port,
-      send: (data) => socket?.send(data, port, address, (err) => { if (err) this.#log.debug({ err }, 'UDP send failed'); }),
+      send: (data) => {
+        // A closed socket throws synchronously; late responses after stop() are simply not sent.
+        if (this.#socket !== socket || !socket) return;
+        this.#inFlight++;
+        socket.send(data, port, address, (err) => {
+          if (err) this.#log.debug({ err }, 'UDP send failed');
+          if (--this.#inFlight === 0) this.#drained?.();
+        });
+      },
     };
   }
 
@@ -56,9 +69,15 @@ export class UdpTransport implements SipTransport {
     return this.#flow(target.address, target.port);
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     const socket = this.#socket;
+    if (this.#inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, CLOSE_DRAIN_MS);
+        this.#drained = () => { clearTimeout(timer); resolve(); };
+      });
+    }
     this.#socket = null;
-    return new Promise((resolve) => (socket ? socket.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => (socket ? socket.close(() => resolve()) : resolve()));
   }
 }
