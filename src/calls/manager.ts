@@ -6,7 +6,6 @@ import type { Db } from '../db/open.js';
 import { newId } from '../db/ids.js';
 import type { Logger } from '../ops/logger.js';
 import { DialError, type CallLeg, type InboundCallInfo, type InboundDecision, type InboundHandler, type Telephony } from '../telephony/types.js';
-import type { CallCreateInput } from '../api/schemas/call.js';
 import { AssistantStore } from './assistant-store.js';
 import { resolveAssistant } from './assistant-config.js';
 import { insertValues, newCallRow } from './call-row.js';
@@ -36,6 +35,18 @@ export interface CallManagerDeps {
   onOutbox(): void;
   /** A call row was created (queued outbound, or ringing inbound). */
   onCreated?(row: CallRow): void;
+}
+
+/** A validated POST /v1/calls body (the API's zod schema produces it). */
+export interface CreateCallInput {
+  phone_number: string;
+  assistant_id: string;
+  webhook_url?: string | null;
+  from_number?: string | null;
+  metadata?: Record<string, unknown>;
+  variables?: Record<string, string>;
+  max_duration_seconds?: number;
+  assistant_overrides?: Record<string, unknown>;
 }
 
 interface ActiveCall {
@@ -73,7 +84,7 @@ export class CallManager implements InboundHandler {
   }
 
   /** POST /v1/calls: store the call `queued` and start dialling. Returns the stored row. */
-  async create(accountId: string, input: CallCreateInput, idempotencyKey: string | null): Promise<{ row: CallRow; replayed: boolean }> {
+  async create(accountId: string, input: CreateCallInput, idempotencyKey: string | null): Promise<{ row: CallRow; replayed: boolean }> {
     const requestHash = idempotencyKey ? createHash('sha256').update(JSON.stringify(input)).digest('hex') : null;
     if (idempotencyKey) {
       const earlier = await this.#idempotent(accountId, idempotencyKey, requestHash);
