@@ -13,6 +13,7 @@ dpkg -s ruby-activesupport >/dev/null 2>&1 || need+=(ruby-activesupport)
 have php || need+=(php-cli)
 have go || need+=(golang-go)
 have gnuplot || need+=(gnuplot-nox)
+have tshark || need+=(tshark)
 have python3 || need+=(python3)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "setup: installing test tools: ${need[*]}"
