@@ -106,6 +106,8 @@ describe('operations', () => {
     expect(doc.components.schemas.CallCreate.required).toEqual(['phone_number', 'assistant_id']);
     expect(doc.components.schemas.AssistantCreate.properties.endpointing_ms.default).toBe(500);
     expect(create.parameters.map((p: any) => p.name)).toContain('Idempotency-Key');
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.filter((r) => !(r in doc.components.schemas))).toEqual([]);
     for (const path of ['/v1/assistants/{id}', '/v1/phone-numbers', '/v1/webhook-deliveries/{id}/retry', '/v1/analytics', '/v1/calls/{id}/dtmf']) expect(doc.paths[path], path).toBeDefined();
     const html = await fetch(`${t.url}/docs`).then((r) => r.text());
     expect(html).toContain('<code>/v1/calls/{id}/transfer</code>');
