@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EmbeddedTelephony } from '../../src/telephony/embedded/index.js';
-import { freePort, runSipp, startEngine, TestInboundHandler } from './harness.js';
+import { freePort, runSipp, startEngine, TestInboundHandler, waitFor } from './harness.js';
 import { RawSipClient, sleep } from './raw-client.js';
 
 /**
@@ -77,5 +77,36 @@ describe.each(['udp', 'tcp'] as const)('embedded SIP engine: torture messages ov
     const result = await sipp.done;
     expect(result.code, result.output + result.errors).toBe(0);
     expect(handler.answered).toHaveLength(1);
+  });
+});
+
+describe('embedded SIP engine: random damage over UDP', () => {
+  it('keeps answering OPTIONS after 500 randomly damaged requests', async () => {
+    const engine = await startEngine();
+    const client = await RawSipClient.open('udp', engine.sipPort);
+    try {
+      const options = (id: string) => Buffer.from([
+        `OPTIONS sip:probe@127.0.0.1:${engine.sipPort} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${client.port};branch=z9hG4bK${id}`,
+        `From: <sip:fuzz@127.0.0.1>;tag=${id}`, 'To: <sip:probe@127.0.0.1>', `Call-ID: ${id}`, 'CSeq: 1 OPTIONS', 'Max-Forwards: 70', 'Content-Length: 0', '', '',
+      ].join('\r\n'));
+      let seed = 7;
+      const rand = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+      for (let i = 0; i < 500; i++) {
+        const data = options(`fuzz${i}`);
+        for (let m = 0; m < 1 + rand(4); m++) data[rand(data.length)] = rand(256);
+        client.send(data);
+        if (i % 50 === 0) await sleep(5);
+      }
+      // Like any UA on UDP we retransmit (the burst may have filled the socket buffer), and give a
+      // loaded box time rather than a deadline.
+      const probe = setInterval(() => client.send(options('after-fuzz')), 500);
+      client.send(options('after-fuzz'));
+      await waitFor(() => client.statuses.some((s) => s.callId === 'after-fuzz'), 10_000).catch(() => undefined);
+      clearInterval(probe);
+      expect(client.statuses.find((s) => s.callId === 'after-fuzz')?.status).toBe(200);
+    } finally {
+      await client.close();
+      await engine.stop();
+    }
   });
 });
