@@ -177,6 +177,15 @@ export class CallManager implements InboundHandler {
   // ---- inbound (InboundHandler) ----
 
   async route(info: InboundCallInfo): Promise<InboundDecision> {
+    try {
+      return await this.#route(info);
+    } catch (err) {
+      this.#d.log.error({ err, to: info.to, trunk: info.trunk }, 'inbound routing failed');
+      return { action: 'reject', sipStatus: 500, reason: 'Server Internal Error' };
+    }
+  }
+
+  async #route(info: InboundCallInfo): Promise<InboundDecision> {
     if (this.#stopping) return { action: 'reject', sipStatus: 503, reason: 'Shutting down' };
     const number = await this.#d.db.selectFrom('phone_numbers').selectAll().where('number', '=', info.to).executeTakeFirst();
     // A number bound to a trunk only answers calls arriving through that trunk.
@@ -206,13 +215,17 @@ export class CallManager implements InboundHandler {
       void leg.hangup('error');
       return;
     }
-    void this.#connected(entry, leg).finally(() => this.#release(entry));
+    void this.#connected(entry, leg)
+      .catch((err) => entry.log.error({ err }, 'inbound call lifecycle failed'))
+      .finally(() => this.#release(entry));
   }
 
   onAbandoned(callId: string, endReason: EndReason, sipStatus: number | null): void {
     const entry = this.#active.get(callId);
     if (!entry) return;
-    void this.#endUnconnected(entry, endReason, sipStatus).finally(() => this.#release(entry));
+    void this.#endUnconnected(entry, endReason, sipStatus)
+      .catch((err) => entry.log.error({ err }, 'closing an abandoned call failed'))
+      .finally(() => this.#release(entry));
   }
 
   // ---- shutdown ----
