@@ -59,6 +59,8 @@ export class ConversationAgent implements VoiceAgent {
   #responseId = 0;
   #turn = 0;
   #ended = false;
+  #stopped = false;
+  #deferredEffect: ToolEffect | null = null;
   /** Outbound calls: the first words heard are checked once for an answering machine. */
   #voicemailPending: boolean;
   #timers: NodeJS.Timeout[] = [];
@@ -140,7 +142,8 @@ export class ConversationAgent implements VoiceAgent {
   }
 
   async stop(): Promise<void> {
-    if (this.#ended && !this.#detector) return;
+    if (this.#stopped) return;
+    this.#stopped = true;
     this.#ended = true;
     this.#shutdown();
     const cur = this.#current;
@@ -293,6 +296,9 @@ export class ConversationAgent implements VoiceAgent {
     const outcome = await reply;
     this.#record(s, source, outcome?.toolRoundText ?? '');
     if (failure) return this.#fail((failure as { reason: 'llm_error' | 'tts_error' }).reason, (failure as { err: unknown }).err);
+    const deferred = this.#deferredEffect;
+    this.#deferredEffect = null;
+    if (deferred && !this.#ended) return this.#perform(deferred);
     if (signal.aborted || this.#ended) return;
     const played = s.playback.playedText();
     if (outcome?.finalEffect) return this.#perform(outcome.finalEffect);
@@ -330,10 +336,14 @@ export class ConversationAgent implements VoiceAgent {
     }
   }
 
+  /** A live custom LLM acted between turns: keys go out now, a hang-up or transfer waits for the reply on the line. */
   #onUnsolicited(chunk: ChatChunk): void {
-    if (chunk.type === 'end_call') this.#end('assistant_hangup');
-    else if (chunk.type === 'transfer') void this.#perform({ type: 'transfer', to: chunk.to });
-    else if (chunk.type === 'dtmf') void this.#perform({ type: 'dtmf', digits: chunk.digits });
+    const effect: ToolEffect | null = chunk.type === 'end_call' ? { type: 'end_call' }
+      : chunk.type === 'transfer' ? { type: 'transfer', to: chunk.to }
+        : chunk.type === 'dtmf' ? { type: 'dtmf', digits: chunk.digits } : null;
+    if (!effect) return;
+    if (effect.type === 'dtmf' || !this.#current) void this.#perform(effect);
+    else this.#deferredEffect = effect;
   }
 
   // ── ending ──────────────────────────────────────────────────────────────

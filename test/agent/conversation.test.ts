@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { CustomWebSocketLanguageModel } from '../../src/providers/llm/custom-websocket.js';
+import { CustomLlmWsServer } from '../fakes/custom-llm-ws-server.js';
 import { ScriptedLlm, ScriptedStt } from './harness.js';
 import { type CallUnderTest, startCall } from './call-setup.js';
 
@@ -95,5 +97,40 @@ describe('conversation: frames in → frames out', () => {
     await sink.until(() => sink.utterances.length === 2, 5000, 'say done');
     expect(sink.utterances[0]!.interrupted).toBe(true);
     expect(sink.utterances[1]).toMatchObject({ text: 'Please hold for an announcement.', interrupted: false });
+  });
+
+  it('custom WebSocket LLM: the agent answers from its responses, reports the barge-in, drops the stale tail, and ends the call on its end_call', async () => {
+    const server = await new CustomLlmWsServer((msg, ws) => {
+      const send = (m: object) => ws.send(JSON.stringify({ response_id: msg.response_id, ...m }));
+      if (msg.response_id === 1) {
+        send({ type: 'response', content: 'Our hours are nine to five on weekdays and ten to two on Saturdays and we are closed on Sundays.' });
+        setTimeout(() => send({ type: 'response', content: ' Stale tail.', content_complete: true }), 1500); // after the interrupt
+      } else {
+        send({ type: 'response', content: 'Goodbye!', content_complete: true });
+        send({ type: 'end_call' });
+      }
+    }).start();
+    try {
+      const llm = new CustomWebSocketLanguageModel({ url: server.url, callId: 'call_test', metadata: { crm: 1 } });
+      call = await startCall({ assistant: { first_message_mode: 'wait_for_user' }, stt: new ScriptedStt(['Opening hours?', 'Thanks, bye.']), llm });
+      const { line, sink } = call;
+      line.callerSays(300, 300);
+      await sink.until(() => line.playedMs > 600, 5000, 'answer playing');
+      line.callerSays(400, 300); // barge in
+      await sink.until(() => sink.hangups.length > 0, 8000, 'end_call');
+      expect(sink.hangups).toEqual(['assistant_hangup']);
+      const assistantLines = sink.utterances.filter((u) => u.role === 'assistant');
+      expect(assistantLines[0]!.interrupted).toBe(true);
+      expect(assistantLines[0]!.text).not.toContain('Stale');
+      expect(assistantLines.at(-1)!.text).toBe('Goodbye!');
+      await call.end();
+      call = null;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(server.types()).toEqual(['call_details', 'response_required', 'interrupt', 'response_required', 'call_ended']);
+      const second = server.received[3] as { transcript: Array<{ role: string; content: string }> };
+      expect(second.transcript.at(-2)).toEqual({ role: 'assistant', content: assistantLines[0]!.text });
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -37,6 +37,7 @@ export class CustomWebSocketLanguageModel implements LanguageModel {
   #current: { responseId: number; queue: AsyncQueue<ChatChunk> } | null = null;
   #unsolicited = new Set<(chunk: ChatChunk) => void>();
   #closed = false;
+  #callEndedSent = false;
 
   constructor(options: Partial<CustomWebSocketOptions> & Pick<CustomWebSocketOptions, 'url' | 'callId' | 'metadata'>) {
     this.#opts = { ...defaultCustomWebSocketOptions, ...options };
@@ -76,7 +77,7 @@ export class CustomWebSocketLanguageModel implements LanguageModel {
     void this.#socket?.then((ws) => {
       if (event.type === 'interrupt') send(ws, { type: 'interrupt', response_id: event.responseId });
       else if (event.type === 'dtmf') send(ws, { type: 'dtmf', digit: event.digit });
-      else send(ws, { type: 'call_ended' });
+      else if (!this.#callEndedSent) { this.#callEndedSent = true; send(ws, { type: 'call_ended' }); }
     }, () => {});
   }
 
@@ -91,7 +92,8 @@ export class CustomWebSocketLanguageModel implements LanguageModel {
     this.#socket = null;
     const ws = await pending?.catch(() => null);
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
-    send(ws, { type: 'call_ended' });
+    if (!this.#callEndedSent) send(ws, { type: 'call_ended' });
+    this.#callEndedSent = true;
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => { ws.terminate(); resolve(); }, 1000);
       ws.once('close', () => { clearTimeout(t); resolve(); });
@@ -142,7 +144,8 @@ export class CustomWebSocketLanguageModel implements LanguageModel {
       return;
     }
     if (!chunk) return;
-    if (current) current.queue.push(chunk);
+    // After content_complete the reply stream is over: later actions go to the live listeners.
+    if (current && !current.queue.closed) current.queue.push(chunk);
     else for (const l of this.#unsolicited) l(chunk);
   }
 }
