@@ -160,6 +160,14 @@ describe('embedded SIP engine: trunk edge cases', () => {
     expect(result.code, result.output + result.errors).toBe(0);
   });
 
+  it('fails with trunk_error at once when a TCP trunk refuses the connection', async () => {
+    const closedPort = await freePort();
+    engine = await startEngine(testConfig({ trunks: [{ name: 'pbx', host: '127.0.0.1', port: closedPort, transport: 'tcp' }], default_trunk: 'pbx' }));
+    // Timer B (32 s) would outlast the test's 30 s limit: the refused connection must fail the transaction itself.
+    const err = await engine.dial({ callId: 'r', to: '+4930123', ringTimeoutMs: 30_000, recordingPath: null }, {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ endReason: 'trunk_error', sipStatus: 408 });
+  });
+
   it('fails with trunk_error when the trunk never answers (Timer B)', async () => {
     // A socket that swallows everything stands in for a dead trunk.
     const silent = createSocket('udp4');
