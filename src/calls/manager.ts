@@ -10,6 +10,7 @@ import { AssistantStore } from './assistant-store.js';
 import { resolveAssistant } from './assistant-config.js';
 import { insertValues, newCallRow } from './call-row.js';
 import { callCost } from './cost.js';
+import { applyControl, type ControlAction } from './live-control.js';
 import { CallError } from './errors.js';
 import { CallStateMachine, isTerminal, statusForUnconnected, type CallRow } from './state-machine.js';
 import type { CallStore } from './store.js';
@@ -132,46 +133,16 @@ export class CallManager implements InboundHandler {
   }
 
   /** Live control of an active call; 404 for unknown/foreign calls, 409 for ended ones. */
-  async control(accountId: string, callId: string, action:
-    | { type: 'hangup' } | { type: 'say'; text: string; interrupt: boolean } | { type: 'transfer'; to: string } | { type: 'dtmf'; digits: string },
-  ): Promise<Record<string, unknown>> {
+  async control(accountId: string, callId: string, action: ControlAction): Promise<Record<string, unknown>> {
     const row = await this.#d.store.get(accountId, callId);
     if (!row) throw new CallError('not_found', 'call_not_found', `No call ${callId}.`);
     const entry = this.#active.get(callId);
     if (!entry || isTerminal(row.status as CallStatus)) throw new CallError('conflict', 'call_ended', `Call ${callId} has ended (${row.status}).`);
-    if (action.type === 'hangup') {
-      if (entry.leg) await entry.leg.hangup('api_hangup');
-      else entry.abort.abort();
-      return { ok: true };
-    }
-    if (!entry.leg) throw new CallError('conflict', 'call_not_connected', `Call ${callId} is not connected yet (${row.status}).`);
-    try {
-      return await this.#act(entry, entry.leg, action);
-    } catch (err) {
-      if (err instanceof CallError) throw err;
-      // The line refused (REFER declined, leg gone mid-request): the caller can act on that, it is no server fault.
-      entry.log.warn({ err, action: action.type }, 'live control failed');
-      throw new CallError('conflict', `${action.type}_failed`, `${action.type} failed: ${(err as Error).message}`);
-    }
-  }
-
-  async #act(entry: ActiveCall, leg: CallLeg, action:
-    | { type: 'say'; text: string; interrupt: boolean } | { type: 'transfer'; to: string } | { type: 'dtmf'; digits: string },
-  ): Promise<Record<string, unknown>> {
-    switch (action.type) {
-      case 'say':
-        if (!entry.agent) throw new CallError('conflict', 'agent_not_running', `Call ${entry.row.id} has no running assistant.`);
-        await entry.agent.say(action.text, action.interrupt);
-        return { ok: true };
-      case 'transfer': {
-        const res = await leg.transfer(action.to);
-        entry.transferred = true;
-        return { ok: true, method: res.method };
-      }
-      case 'dtmf':
-        await leg.media.sendDtmf(action.digits);
-        return { ok: true };
-    }
+    return applyControl({
+      callId, leg: entry.leg, agent: entry.agent, log: entry.log,
+      cancelDial: () => entry.abort.abort(),
+      markTransferred: () => { entry.transferred = true; },
+    }, action);
   }
 
   // ---- inbound (InboundHandler) ----
