@@ -71,7 +71,10 @@ export class InboundCalls {
         return { action: 'reject', sipStatus: 500 };
       });
       if (decision.action === 'reject') {
-        if (!pending.canceled) reply(decision.sipStatus, decision.reason ? { reason: decision.reason } : {});
+        // Only a final error status can refuse a call; anything else from the handler becomes 500.
+        const status = Number.isInteger(decision.sipStatus) && decision.sipStatus >= 400 && decision.sipStatus < 700 ? decision.sipStatus : 500;
+        const reason = decision.reason?.replace(/[\r\n]/g, ' ');
+        if (!pending.canceled) reply(status, reason ? { reason } : {});
         return;
       }
       if (pending.canceled) return handler.onAbandoned(decision.callId, pending.canceled.endReason, pending.canceled.sipStatus);
