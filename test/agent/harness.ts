@@ -21,7 +21,7 @@ export class LineDouble implements MediaSession {
   readonly #clears = new Set<(m: string[]) => void>();
   readonly #dtmf = new Set<(d: string, ms: number) => void>();
   #queue: Array<{ kind: 'audio'; ms: number } | { kind: 'mark'; name: string }> = [];
-  #caller: boolean[] = []; // true = a speech frame
+  #caller: Array<boolean | Int16Array> = []; // true = a tone frame, or real audio
   readonly #frame = new Int16Array(FRAME); // reused, as engines do
   readonly #timer: NodeJS.Timeout;
   readonly start = performance.now();
@@ -44,6 +44,12 @@ export class LineDouble implements MediaSession {
     for (let i = 0; i < thenSilenceMs / 20; i++) this.#caller.push(false);
   }
 
+  /** Caller plays real 16 kHz audio (e.g. espeak-ng speech for the Silero VAD). */
+  callerPlays(pcm: Int16Array, thenSilenceMs = 0): void {
+    for (let i = 0; i + FRAME <= pcm.length; i += FRAME) this.#caller.push(pcm.subarray(i, i + FRAME));
+    for (let i = 0; i < thenSilenceMs / 20; i++) this.#caller.push(false);
+  }
+
   get speaking(): boolean {
     return this.#queue.some((q) => q.kind === 'audio');
   }
@@ -55,7 +61,8 @@ export class LineDouble implements MediaSession {
   #tick(): void {
     const speech = this.#caller.shift() ?? false;
     this.#frame.fill(0);
-    if (speech) for (let i = 0; i < FRAME; i++) this.#frame[i] = i % 16 < 8 ? TONE_AMPLITUDE : -TONE_AMPLITUDE;
+    if (speech instanceof Int16Array) this.#frame.set(speech);
+    else if (speech) for (let i = 0; i < FRAME; i++) this.#frame[i] = i % 16 < 8 ? TONE_AMPLITUDE : -TONE_AMPLITUDE;
     this.lastFrameAt = performance.now();
     for (const l of this.#audio) l(this.#frame);
     let budget = 20;
