@@ -41,6 +41,9 @@ export class WebhookDispatcher {
   readonly #opts: DispatcherOptions;
   readonly #inflightCalls = new Set<string>();
   readonly #inflight = new Set<Promise<void>>();
+  /** Deliveries being sent right now, and those asked to be sent again meanwhile. */
+  readonly #sending = new Set<string>();
+  readonly #resend = new Set<string>();
   readonly #abort = new AbortController();
   #timer: NodeJS.Timeout | null = null;
   #pumping = false;
@@ -77,6 +80,8 @@ export class WebhookDispatcher {
 
   /** Send a delivery again (POST /v1/webhook-deliveries/{id}/retry). */
   async retry(id: string): Promise<void> {
+    // An attempt in flight would overwrite the status when it ends: it re-queues itself instead.
+    if (this.#sending.has(id)) this.#resend.add(id);
     await this.#db.updateTable('webhook_deliveries').set({ status: 'pending', next_attempt_at: Date.now() }).where('id', '=', id).execute();
     this.kick();
   }
@@ -137,6 +142,16 @@ export class WebhookDispatcher {
   }
 
   async #deliver(row: Delivery): Promise<void> {
+    this.#sending.add(row.id);
+    try {
+      await this.#attempt(row);
+    } finally {
+      this.#sending.delete(row.id);
+      this.#resend.delete(row.id);
+    }
+  }
+
+  async #attempt(row: Delivery): Promise<void> {
     const attempt = row.attempts + 1;
     const startedAt = Date.now();
     const t0 = performance.now();
@@ -167,16 +182,17 @@ export class WebhookDispatcher {
     const now = Date.now();
     const delivered = error === null;
     const givenUp = !delivered && now - row.created_at >= this.#opts.retryWindowMs;
+    const again = this.#resend.has(row.id);
     await this.#db.transaction().execute(async (trx) => {
       await trx.insertInto('webhook_attempts').values({
         delivery_id: row.id, attempt, started_at: startedAt, duration_ms: durationMs, status_code: statusCode, error,
       }).onConflict((oc) => oc.columns(['delivery_id', 'attempt']).doNothing()).execute();
       await trx.updateTable('webhook_deliveries').set({
         attempts: attempt,
-        status: delivered ? 'delivered' : givenUp ? 'failed' : 'pending',
+        status: again ? 'pending' : delivered ? 'delivered' : givenUp ? 'failed' : 'pending',
         delivered_at: delivered ? now : null,
         last_error: error,
-        next_attempt_at: delivered || givenUp ? now : now + backoffMs(attempt, this.#opts.backoffBaseMs, this.#opts.backoffMaxMs),
+        next_attempt_at: again || delivered || givenUp ? now : now + backoffMs(attempt, this.#opts.backoffBaseMs, this.#opts.backoffMaxMs),
       }).where('id', '=', row.id).execute();
     });
     this.#opts.onAttempt?.(delivered ? 'delivered' : 'failed', durationMs);

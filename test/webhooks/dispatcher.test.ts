@@ -84,6 +84,20 @@ describe('WebhookDispatcher', () => {
   });
 });
 
+describe('WebhookDispatcher.retry', () => {
+  it('a retry asked while the attempt is in flight is not lost when that attempt succeeds', async () => {
+    const { db, hook, dispatcher, enqueue } = await setup({ delayMs: (n) => (n === 0 ? 300 : 0) });
+    await enqueue('call_r', 1);
+    dispatcher.start();
+    await waitFor(() => hook.all.length === 1, 'first attempt reaching the receiver');
+    const row = await db.selectFrom('webhook_deliveries').select('id').executeTakeFirstOrThrow();
+    await dispatcher.retry(row.id);
+    await waitFor(() => hook.requests.length === 2, 'the re-send after the in-flight success');
+    expect(hook.requests[1]!.body).toBe(hook.requests[0]!.body);
+    await waitFor(() => db.selectFrom('webhook_deliveries').select('status').where('id', '=', row.id).where('status', '=', 'delivered').executeTakeFirst(), 'delivered');
+  });
+});
+
 describe('backoffMs', () => {
   it('doubles per attempt with jitter in [0.5, 1) and a cap', () => {
     expect(backoffMs(1, 1000, 3_600_000, () => 0)).toBe(500);
