@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -121,9 +122,27 @@ export function runSipp(o: SippOptions): { done: Promise<SippResult>; ready: Pro
       resolveDone({ code, output: output.slice(-4000), errors: errors.slice(-4000) });
     });
   });
-  // A UAS is ready once it has bound its port; there is no signal, so give it a moment.
-  const ready = new Promise<void>((r) => setTimeout(r, o.remote ? 0 : 300));
+  // A UAS is ready once it holds its port: poll for that rather than guess a delay.
+  const ready = o.remote ? Promise.resolve() : waitForListener(o.localPort, o.transport === 't1' ? 'tcp' : 'udp');
   return { done, ready };
+}
+
+async function waitForListener(port: number, transport: 'udp' | 'tcp', timeoutMs = 5000): Promise<void> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    const bound = transport === 'udp'
+      ? await new Promise<boolean>((r) => {
+        const s = createSocket('udp4');
+        s.once('error', () => { s.close(); r(true); });
+        s.bind(port, '127.0.0.1', () => s.close(() => r(false)));
+      })
+      : await new Promise<boolean>((r) => {
+        const c = connect({ host: '127.0.0.1', port }, () => { c.destroy(); r(true); });
+        c.once('error', () => r(false));
+      });
+    if (bound) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** A UDP+TCP port that was free a moment ago (SIPp needs a number up front). */
