@@ -38,8 +38,6 @@ export class InboundCalls {
     this.#ctx = ctx;
   }
 
-  get ringing(): number { return this.#pending.size; }
-
   async handleInvite(req: SipRequest, tx: ServerTransaction, flow: Flow): Promise<void> {
     const { stack, log } = this.#ctx;
     const sipCallId = req.headers.get('call-id') ?? '';

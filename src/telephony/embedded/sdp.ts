@@ -1,4 +1,4 @@
-import { parse, write, type SessionDescription } from 'sdp-transform';
+import { parse, type SessionDescription } from 'sdp-transform';
 import type { G711Codec, RtpRemote } from '../../media/rtp-types.js';
 
 /** SDP offer/answer for G.711 + RFC 4733 (RFC 3264). */
@@ -82,6 +82,3 @@ export function offerCodecs(codecs: G711Codec[]): Array<{ codec: G711Codec; payl
 export function answerDirection(offered: Direction): Direction {
   return offered === 'sendonly' ? 'recvonly' : offered === 'recvonly' ? 'sendonly' : offered;
 }
-
-/** Keep sdp-transform's writer reachable for callers needing full control. */
-export const writeSdp = write;

@@ -19,8 +19,6 @@ export class ServerTransaction {
   #retransmit: NodeJS.Timeout | null = null;
   #end: NodeJS.Timeout | null = null;
   #onTerminated: (tx: ServerTransaction) => void;
-  /** Called when a non-2xx final response to INVITE was never acknowledged (Timer H). */
-  onAckTimeout: (() => void) | null = null;
 
   constructor(request: SipRequest, flow: Flow, timers: SipTimerOptions, onTerminated: (tx: ServerTransaction) => void) {
     this.request = request;
@@ -52,10 +50,8 @@ export class ServerTransaction {
     } else if (this.isInvite) {
       this.#state = 'completed';
       if (!this.reliable) this.#retransmitEvery(t1);
-      this.#end = setTimeout(() => {
-        this.onAckTimeout?.();
-        this.#terminate();
-      }, 64 * t1);
+      // Timer H: the peer never acknowledged; nothing more we can do for it.
+      this.#end = setTimeout(() => this.#terminate(), 64 * t1);
     } else {
       this.#state = 'completed';
       this.#schedule(this.reliable ? 0 : 64 * t1);
