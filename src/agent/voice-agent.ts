@@ -2,7 +2,7 @@ import type { CallAnalysis, EndReason, Utterance } from '../calls/types.js';
 import type { Logger } from '../ops/logger.js';
 import { AsyncQueue } from '../providers/llm/async-queue.js';
 import { Deadline } from '../providers/llm/deadline.js';
-import type { ChatChunk, ChatMessage, TextToSpeech, VoiceActivityDetector } from '../providers/types.js';
+import type { AudioChunk, ChatChunk, ChatMessage, TextToSpeech, VoiceActivityDetector } from '../providers/types.js';
 import { AcknowledgementFilter, hasWords } from './acknowledgement.js';
 import { analyzeCall } from './analysis.js';
 import { type AudioCache, withCachedPhrase } from './audio-cache.js';
@@ -50,7 +50,7 @@ export class ConversationAgent implements VoiceAgent {
   readonly #tools: ToolRunner;
   readonly #acks: AcknowledgementFilter;
   readonly #silence: SilenceMonitor;
-  readonly #firstAudio: Promise<unknown> | null = null;
+  readonly #firstAudio: Promise<AudioChunk[]> | null = null;
   readonly #answeredPerf: number;
   #vad: VoiceActivityDetector | null = null;
   #detector: TurnDetector | null = null;
@@ -77,17 +77,13 @@ export class ConversationAgent implements VoiceAgent {
     this.#acks = new AcknowledgementFilter(a.interruption.ignore_phrases);
     this.#silence = new SilenceMonitor({
       timeoutMs: a.silence_timeout_seconds * 1000,
-      onReminder: () => this.#startSpeaking({ kind: 'text', text: this.#opts.reminderText, reminder: true }),
+      onReminder: () => this.#startSpeaking({ kind: 'text', text: this.#opts.reminderText, reminder: true, tts: this.#cached(this.#opts.reminderText) }),
       onTimeout: () => this.#end('silence_timeout'),
     });
     this.#answeredPerf = this.#opts.now() - (Date.now() - ctx.leg.answeredAt);
     this.#voicemailPending = ctx.direction === 'outbound' && a.voicemail !== null;
     // Pre-render the first message while the rest of the call sets up.
-    if (a.first_message && a.first_message_mode === 'assistant_speaks_first' && this.#opts.audioCache) {
-      const audio = this.#opts.audioCache.get(providers.tts, this.#opts.voiceKey, a.first_message);
-      audio.catch(() => {}); // reported when it is spoken
-      this.#firstAudio = audio;
-    }
+    if (a.first_message && a.first_message_mode === 'assistant_speaks_first') this.#firstAudio = this.#render(a.first_message);
   }
 
   async start(): Promise<void> {
@@ -96,8 +92,7 @@ export class ConversationAgent implements VoiceAgent {
     if (a.max_duration_seconds > 0) this.#timers.push(setTimeout(() => this.#end('max_duration'), a.max_duration_seconds * 1000));
     // Greet first: loading the caller's VAD must not delay the first words.
     if (a.first_message && a.first_message_mode === 'assistant_speaks_first') {
-      const tts = this.#firstAudio ? withCachedPhrase(this.#p.tts, a.first_message, this.#firstAudio as never) : undefined;
-      this.#startSpeaking({ kind: 'text', text: a.first_message, tts });
+      this.#startSpeaking({ kind: 'text', text: a.first_message, tts: this.#cached(a.first_message, this.#firstAudio) });
     }
     try {
       this.#vad = await this.#p.vad.create();
@@ -378,6 +373,17 @@ export class ConversationAgent implements VoiceAgent {
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
     this.#detector?.close();
+  }
+
+  /** Fixed phrases (first message, reminder) come from the shared cache, rendered once per voice. */
+  #render(text: string): Promise<AudioChunk[]> | null {
+    const audio = this.#opts.audioCache?.get(this.#p.tts, this.#opts.voiceKey, text) ?? null;
+    audio?.catch(() => {}); // a failure is reported when the phrase is spoken
+    return audio;
+  }
+
+  #cached(text: string, audio = this.#render(text)): TextToSpeech | undefined {
+    return audio ? withCachedPhrase(this.#p.tts, text, audio) : undefined;
   }
 
   #rel(t: number): number {
