@@ -34,3 +34,12 @@ export function normalize(text: string): string {
 export function hasWords(text: string): boolean {
   return /\p{L}/u.test(text.replace(/\[[^\]]*\]|\([^)]*\)|\*[^*]*\*/g, ''));
 }
+
+/** The assistant said one of `end_call_phrases` ("goodbye"): the call ends once it played. */
+export function saysEndPhrase(played: string, phrases: string[]): boolean {
+  const p = normalize(played);
+  return phrases.some((phrase) => {
+    const n = normalize(phrase);
+    return n !== '' && ` ${p} `.includes(` ${n} `);
+  });
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AudioChunk, TextToSpeech } from '../providers/types.js';
-import { AcknowledgementFilter, hasWords } from './acknowledgement.js';
+import { AcknowledgementFilter, hasWords, saysEndPhrase } from './acknowledgement.js';
 import { AudioCache } from './audio-cache.js';
 import { checkJsonSchema } from './json-schema-check.js';
 
@@ -12,6 +12,15 @@ describe('AcknowledgementFilter', () => {
     expect(hasWords('[BLANK_AUDIO]')).toBe(false);
     expect(hasWords(' (coughs) ')).toBe(false);
     expect(hasWords('Hi (laughs)')).toBe(true);
+  });
+});
+
+describe('saysEndPhrase', () => {
+  it('matches whole words, ignoring case and punctuation', () => {
+    expect(saysEndPhrase('Thanks for calling. Good-bye!', ['goodbye'])).toBe(true);
+    expect(saysEndPhrase('Have a nice day', ['have a nice day'])).toBe(true);
+    expect(saysEndPhrase('We sell goodbyes cards', ['goodbye'])).toBe(false);
+    expect(saysEndPhrase('Anything else?', ['', 'bye'])).toBe(false);
   });
 });
 

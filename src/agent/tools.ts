@@ -1,5 +1,5 @@
 import { Deadline } from '../providers/llm/deadline.js';
-import type { ToolDefinition } from '../providers/types.js';
+import type { ChatChunk, ToolDefinition } from '../providers/types.js';
 import type { HttpToolSpec, ToolSpec } from './assistant.js';
 
 /** What the conversation must do after a tool ran, beyond telling the model the result. */
@@ -101,5 +101,15 @@ export class ToolRunner {
     } finally {
       deadline.dispose();
     }
+  }
+}
+
+/** Actions a live custom LLM sends directly, as the same effects the tools produce. */
+export function effectOf(chunk: ChatChunk): ToolEffect | null {
+  switch (chunk.type) {
+    case 'end_call': return { type: 'end_call' };
+    case 'transfer': return { type: 'transfer', to: chunk.to };
+    case 'dtmf': return { type: 'dtmf', digits: chunk.digits };
+    default: return null;
   }
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../ops/logger.js';
 import { AsyncQueue } from '../providers/llm/async-queue.js';
 import { Deadline } from '../providers/llm/deadline.js';
 import type { AudioChunk, ChatChunk, ChatMessage, TextToSpeech, VoiceActivityDetector } from '../providers/types.js';
-import { AcknowledgementFilter, hasWords } from './acknowledgement.js';
+import { AcknowledgementFilter, hasWords, saysEndPhrase } from './acknowledgement.js';
 import { analyzeCall } from './analysis.js';
 import { type AudioCache, withCachedPhrase } from './audio-cache.js';
 import { DtmfCollector } from './dtmf-collector.js';
@@ -11,7 +11,7 @@ import { type ReplyOutcome, streamReply } from './reply-stream.js';
 import { ResponsePlayback } from './response-playback.js';
 import { splitSentences } from './sentence-splitter.js';
 import { SilenceMonitor } from './silence-monitor.js';
-import { ToolRunner, type ToolEffect } from './tools.js';
+import { effectOf, ToolRunner, type ToolEffect } from './tools.js';
 import { type SpeechSegment, TurnDetector } from './turn-detector.js';
 import type { AgentContext, VoiceAgent } from './types.js';
 import { defaultVoiceAgentOptions, type VoiceAgentOptions, type VoiceAgentProviders } from './voice-agent-options.js';
@@ -196,10 +196,15 @@ export class ConversationAgent implements VoiceAgent {
       if (cur.playback.paused) cur.playback.resume();
       return;
     }
-    if (cur && !this.#ctx.assistant.interruption.enabled) await this.#waitForQuiet();
-    else await this.#interrupt();
+    // Transcript lines go out in the order they ended: a cut reply ended before the caller's words.
+    if (cur && !this.#ctx.assistant.interruption.enabled) {
+      this.#ctx.sink.utterance(user);
+      await this.#waitForQuiet();
+    } else {
+      await this.#interrupt();
+      this.#ctx.sink.utterance(user);
+    }
     if (this.#ended) return;
-    this.#ctx.sink.utterance(user);
     this.#history.push({ role: 'user', content: text });
     this.#startSpeaking({ kind: 'reply', timing });
   }
@@ -298,7 +303,7 @@ export class ConversationAgent implements VoiceAgent {
     const played = s.playback.playedText();
     if (outcome?.finalEffect) return this.#perform(outcome.finalEffect);
     if (source.kind === 'text' && source.endWith) return this.#end(source.endWith);
-    if (endsCall(played, this.#ctx.assistant.end_call_phrases)) return this.#end('assistant_hangup');
+    if (saysEndPhrase(played, this.#ctx.assistant.end_call_phrases)) return this.#end('assistant_hangup');
     this.#silence.restart(source.kind === 'text' && source.reminder === true);
   }
 
@@ -333,9 +338,7 @@ export class ConversationAgent implements VoiceAgent {
 
   /** A live custom LLM acted between turns: keys go out now, a hang-up or transfer waits for the reply on the line. */
   #onUnsolicited(chunk: ChatChunk): void {
-    const effect: ToolEffect | null = chunk.type === 'end_call' ? { type: 'end_call' }
-      : chunk.type === 'transfer' ? { type: 'transfer', to: chunk.to }
-        : chunk.type === 'dtmf' ? { type: 'dtmf', digits: chunk.digits } : null;
+    const effect = effectOf(chunk);
     if (!effect) return;
     if (effect.type === 'dtmf' || !this.#current) void this.#perform(effect);
     else this.#deferredEffect = effect;
@@ -389,9 +392,4 @@ export class ConversationAgent implements VoiceAgent {
   #rel(t: number): number {
     return Math.max(0, Math.round(t - this.#answeredPerf));
   }
-}
-
-function endsCall(played: string, phrases: string[]): boolean {
-  const p = played.toLowerCase();
-  return phrases.some((phrase) => phrase.trim() && p.includes(phrase.trim().toLowerCase()));
 }

@@ -89,6 +89,30 @@ describe('conversation: frames in → frames out', () => {
     expect(sink.utterances.map((u) => u.text)).toEqual(['Hi there', 'Hello!']);
   });
 
+  it('with interruptions disabled, the caller cannot cut the greeting: their words are answered after it', async () => {
+    const llm = new ScriptedLlm([[{ type: 'text', text: 'Sure.' }]]);
+    call = await startCall({ assistant: { interruption: { enabled: false, min_speech_ms: 200, ignore_phrases: [] } }, stt: new ScriptedStt(['Billing please']), llm });
+    const { line, sink } = call;
+    await new Promise((r) => setTimeout(r, 300));
+    line.callerSays(500, 300);
+    await sink.until(() => sink.utterances.length === 3, 8000, 'reply after greeting');
+    expect(line.clears).toHaveLength(0);
+    expect(sink.utterances.map((u) => [u.role, u.text, u.interrupted])).toEqual([
+      ['user', 'Billing please', false], ['assistant', GREETING, false], ['assistant', 'Sure.', false],
+    ]);
+  });
+
+  it('say() without interrupt waits for the current speech to finish', async () => {
+    call = await startCall();
+    const { sink } = call;
+    await new Promise((r) => setTimeout(r, 200));
+    await call.agent.say('One more thing.', false);
+    expect(sink.utterances).toHaveLength(1);
+    expect(sink.utterances[0]).toMatchObject({ text: GREETING, interrupted: false });
+    await sink.until(() => sink.utterances.length === 2, 5000, 'say done');
+    expect(sink.utterances[1]!.text).toBe('One more thing.');
+  });
+
   it('say() with interrupt cuts the current speech and speaks the new text', async () => {
     call = await startCall();
     const { sink } = call;
