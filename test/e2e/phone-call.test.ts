@@ -6,7 +6,7 @@
  * Checked through the public surface: webhooks, transcript, latency and the stereo recording.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,8 +124,6 @@ describe('e2e: a real SIP caller talks to the assistant, interrupts it and hangs
       config: { default_webhook_url: receiver.url, recording: { enabled: true }, trunks: config.trunks },
       server: { calls: { analyzeTimeoutMs: 5000, shutdownTimeoutMs: 3000 } },
     });
-    // Nothing else creates the recordings folder yet (reported to the integrator).
-    mkdirSync(join(server.dir, 'recordings'), { recursive: true });
     const assistant = await server.createAssistant({
       first_message: GREETING, endpointing_ms: 500,
       llm: { provider: 'ollama', url: ollama.url, model: 'llama3.2:1b' },
