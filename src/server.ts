@@ -74,7 +74,10 @@ export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> 
   const manager = new CallManager({ config, db, store, machine, telephony, agents, log,
     onOutbox: () => dispatcher.kick(),
     onCreated: (row) => metrics.calls.inc({ status: row.status }),
+    onLatency: (t) => metrics.observeTurn(t),
+    onMediaStats: (stats) => metrics.observeMedia(stats),
   }, deps.calls);
+  metrics.watchTelephony(telephony);
   telephony.setInboundHandler(manager);
   const assistants = new AssistantStore(db);
   const app = createApp({ config, db, manager, store, assistants, dispatcher, links, metrics, telephony, agents, log, baseUrl });

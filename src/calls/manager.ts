@@ -14,7 +14,8 @@ import { applyControl, type ControlAction } from './live-control.js';
 import { CallError } from './errors.js';
 import { CallStateMachine, isTerminal, statusForUnconnected, type CallRow } from './state-machine.js';
 import type { CallStore } from './store.js';
-import type { CallAnalysis, CallStatus, EndReason } from './types.js';
+import type { MediaStats } from '../media/types.js';
+import type { CallAnalysis, CallStatus, EndReason, TurnLatency } from './types.js';
 
 export interface CallManagerOptions {
   /** Longest wait for the agent's post-call analysis. */
@@ -36,6 +37,10 @@ export interface CallManagerDeps {
   onOutbox(): void;
   /** A call row was created (queued outbound, or ringing inbound). */
   onCreated?(row: CallRow): void;
+  /** A turn's latency was measured (for metrics). */
+  onLatency?(t: TurnLatency): void;
+  /** A connected call ended with these media stats (for metrics). */
+  onMediaStats?(stats: MediaStats): void;
 }
 
 /** A validated POST /v1/calls body (the API's zod schema produces it). */
@@ -298,7 +303,10 @@ export class CallManager implements InboundHandler {
         callId: row.id, direction: row.direction, phoneNumber: row.phone_number, assistant, leg, metadata: JSON.parse(row.metadata),
         sink: {
           utterance: (u) => this.#track(entry, this.#d.store.addUtterance(row, u).then(() => this.#d.onOutbox())),
-          latency: (t) => this.#track(entry, this.#d.store.addLatency(row.id, t)),
+          latency: (t) => {
+            this.#d.onLatency?.(t);
+            this.#track(entry, this.#d.store.addLatency(row.id, t));
+          },
           hangup: (reason) => void leg.hangup(reason).catch((err) => log.error({ err }, 'agent hangup failed')),
         },
       });
@@ -321,9 +329,11 @@ export class CallManager implements InboundHandler {
     const analysis = entry.agent ? await this.#analyze(entry) : { ...NO_ANALYSIS, error: 'the voice agent did not run' };
     const connectedMs = Math.max(0, endedAt - leg.answeredAt);
     const endReason: EndReason = entry.transferred ? 'transferred' : end.endReason;
+    const stats = safeStats(leg);
+    if (stats) this.#d.onMediaStats?.(stats);
     await this.#d.machine.transition(row.id, 'completed', {
       end_reason: endReason, sip_status: end.sipStatus, ended_at: endedAt, duration_seconds: Math.round(connectedMs / 1000),
-      cost: callCost(connectedMs, this.#d.config.pricing), analysis: JSON.stringify(analysis), media_stats: JSON.stringify(safeStats(leg)),
+      cost: callCost(connectedMs, this.#d.config.pricing), analysis: JSON.stringify(analysis), media_stats: JSON.stringify(stats),
     });
     log.info({ endReason, durationMs: connectedMs }, 'call completed');
   }

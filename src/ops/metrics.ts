@@ -1,4 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TurnLatency } from '../calls/types.js';
+import type { MediaStats } from '../media/types.js';
+import type { Telephony } from '../telephony/types.js';
 
 /** Prometheus metrics of one server instance (its own registry, so tests can run several). */
 export class Metrics {
@@ -15,7 +18,55 @@ export class Metrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry],
   });
 
+  readonly turnLatency = new Histogram({
+    name: 'phonevoice_turn_latency_seconds', help: 'Per-turn latency of the voice loop by stage', labelNames: ['stage'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5], registers: [this.registry],
+  });
+  readonly rtpPackets = new Counter({ name: 'phonevoice_rtp_packets_total', help: 'RTP packets of ended calls by direction and fate', labelNames: ['direction'], registers: [this.registry] });
+  readonly rtpJitter = new Histogram({
+    name: 'phonevoice_rtp_jitter_ms', help: 'RFC 3550 interarrival jitter of received RTP, per ended call', labelNames: ['direction'],
+    buckets: [0.5, 1, 2, 5, 10, 20, 40, 80], registers: [this.registry],
+  });
+  #telephony: Pick<Telephony, 'kind' | 'health'> | null = null;
+  // Gauges read at scrape time (prom-client calls collect()), so they show the engine's current state.
+  readonly telephonyReady = new Gauge({
+    name: 'phonevoice_telephony_ready', help: '1 when the telephony engine is ready', labelNames: ['engine'], registers: [this.registry],
+    collect: () => {
+      if (this.#telephony) this.telephonyReady.set({ engine: this.#telephony.kind }, this.#telephony.health().ready ? 1 : 0);
+    },
+  });
+  readonly trunkRegistered = new Gauge({
+    name: 'phonevoice_trunk_registered', help: 'REGISTER state of trunks that register: 1 registered, 0 not', labelNames: ['trunk'], registers: [this.registry],
+    collect: () => {
+      for (const t of this.#telephony?.health().trunks ?? []) {
+        if (t.registered !== null) this.trunkRegistered.set({ trunk: t.name }, t.registered ? 1 : 0);
+      }
+    },
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'phonevoice_' });
+  }
+
+  observeTurn(t: TurnLatency): void {
+    for (const [stage, ms] of [
+      ['endpointing', t.endpointingMs], ['stt', t.sttMs], ['llm_first_token', t.llmFirstTokenMs],
+      ['tts_first_audio', t.ttsFirstAudioMs], ['voice_to_voice', t.voiceToVoiceMs],
+    ] as const) {
+      if (ms !== null) this.turnLatency.observe({ stage }, ms / 1000);
+    }
+  }
+
+  observeMedia(stats: MediaStats): void {
+    this.rtpPackets.inc({ direction: 'sent' }, stats.packetsSent);
+    this.rtpPackets.inc({ direction: 'received' }, stats.packetsReceived);
+    this.rtpPackets.inc({ direction: 'lost' }, stats.packetsLost);
+    if (stats.packetsReceived > 0) this.rtpJitter.observe({ direction: 'received' }, stats.jitterMs);
+    if (stats.sendJitterP99Ms !== undefined) this.rtpJitter.observe({ direction: 'sent_p99' }, stats.sendJitterP99Ms);
+  }
+
+  /** Report this engine's readiness and trunk registrations on /metrics. */
+  watchTelephony(telephony: Pick<Telephony, 'kind' | 'health'>): void {
+    this.#telephony = telephony;
   }
 }

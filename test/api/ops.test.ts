@@ -98,6 +98,22 @@ describe('operations', () => {
     expect(other.json.calls).toBe(0);
   });
 
+  it('/metrics shows per-stage turn latency, RTP packets of ended calls and the engine state', async () => {
+    const call = await t.api('POST', '/v1/calls', { phone_number: '+15550007777', assistant_id: assistantId });
+    const agent = await waitFor(() => t.agents.agentFor(call.json.id), 'agent');
+    agent.userSays('Hello there');
+    await new Promise((r) => setTimeout(r, 50));
+    t.telephony.legs.get(call.json.id)!.remoteHangup();
+    await endedCall(call.json.id);
+    const text = (await t.api('GET', '/metrics', undefined, {}, null)).text;
+    // The fake agent reports voice-to-voice 1000 ms and STT 120 ms for its turn.
+    expect(text).toMatch(/phonevoice_turn_latency_seconds_bucket\{le="1",stage="voice_to_voice"\} [1-9]/);
+    expect(text).toMatch(/phonevoice_turn_latency_seconds_bucket\{le="0.1",stage="stt"\} 0\b/);
+    expect(text).toMatch(/phonevoice_turn_latency_seconds_count\{stage="stt"\} [1-9]/);
+    expect(text).toMatch(/phonevoice_rtp_packets_total\{direction="sent"\} [1-9]/);
+    expect(text).toMatch(new RegExp(`phonevoice_telephony_ready\\{engine="${t.telephony.kind}"\\} 1`));
+  });
+
   it('publishes OpenAPI 3.1 from the request schemas and a readable /docs page', async () => {
     const doc = (await t.api('GET', '/v1/openapi.json', undefined, {}, null)).json;
     expect(doc.openapi).toBe('3.1.0');
