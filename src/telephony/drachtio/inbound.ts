@@ -3,7 +3,7 @@ import type { InboundHandler } from '../types.js';
 import type { DrachtioCallLeg } from './call-leg.js';
 import type { MediaEndpoint, MediaServerAdapter } from './media-server.js';
 import { userPart } from './numbering.js';
-import type { InboundAdmission } from './admission.js';
+import type { InboundAdmission } from '../inbound-admission.js';
 import type { SipErrorLike, SrfDialog, SrfRequest, SrfResponse } from './srf-types.js';
 
 export interface InboundContext {

@@ -14,7 +14,7 @@ import type { MediaEndpoint, MediaServerAdapter } from './media-server.js';
 import { resolveDialTarget } from './numbering.js';
 import { SHUTDOWN, placeCall } from './outbound.js';
 import { TrunkRegistration } from './registrar.js';
-import { InboundAdmission } from './admission.js';
+import { InboundAdmission } from '../inbound-admission.js';
 import type { SrfDialog, SrfLike } from './srf-types.js';
 
 export interface DrachtioTelephonyOptions {

@@ -1,7 +1,7 @@
 import type { Logger } from '../../ops/logger.js';
 import type { InboundDecision, InboundHandler } from '../types.js';
 import { Dialog } from './dialog.js';
-import { InboundAdmission } from './inbound-auth.js';
+import { InboundAdmission } from '../inbound-admission.js';
 import { EmbeddedCallLeg, ALLOW, type LegContext } from './leg.js';
 import { createResponse, type SipRequest } from './message.js';
 import { Reliable2xx } from './reliable-2xx.js';
@@ -45,7 +45,7 @@ export class InboundCalls {
     const reply = (status: number, extra: Parameters<typeof createResponse>[2] = {}) => stack.respond(tx, createResponse(req, status, { toTag, ...extra }));
     stack.respond(tx, createResponse(req, 100));
     if (!this.#ctx.accepting()) return reply(503);
-    const admission = this.#ctx.admission.admit(req, flow.address);
+    const admission = this.#ctx.admission.admit(flow.address, req.method, req.headers.get('authorization'));
     if (!admission.ok) return reply(admission.status, admission.challenge ? { headers: { 'www-authenticate': admission.challenge } } : {});
     const handler = this.#ctx.handler();
     if (!handler) return reply(480, { reason: 'No Inbound Handler' });

@@ -6,7 +6,7 @@ import type { Logger } from '../../ops/logger.js';
 import type { CallLeg, DialEvents, DialRequest, InboundHandler, Telephony, TelephonyHealth } from '../types.js';
 import { DialError } from '../types.js';
 import { InboundCalls } from './inbound.js';
-import { InboundAdmission } from './inbound-auth.js';
+import { InboundAdmission } from '../inbound-admission.js';
 import { EmbeddedCallLeg, ALLOW, type LegContext } from './leg.js';
 import { LocalMedia } from './local-media.js';
 import { createResponse, type SipRequest, type SipResponse } from './message.js';

@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-import type { TrunkConfig } from '../../config/schema.js';
+import type { TrunkConfig } from '../config/schema.js';
 
 /**
  * Which trunk an inbound INVITE belongs to, by its source address: the first trunk whose

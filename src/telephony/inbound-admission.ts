@@ -1,6 +1,6 @@
-import type { TrunkConfig } from '../../config/schema.js';
-import { createChallenge, verifyAuthorization } from '../embedded/digest.js';
-import { TrunkSourceMatcher } from './source-check.js';
+import type { TrunkConfig } from '../config/schema.js';
+import { createChallenge, verifyAuthorization } from './embedded/digest.js';
+import { TrunkSourceMatcher } from './trunk-sources.js';
 
 const NONCE_TTL_MS = 5 * 60_000;
 const MAX_NONCES = 10_000;
@@ -11,8 +11,8 @@ export type Admission =
 
 /**
  * Which trunk an inbound INVITE belongs to: by source address (`allowed_sources`), else by
- * digest credentials for trunks with `inbound_auth` — the embedded engine's rules, with its
- * RFC 2617 code; everyone else gets 403.
+ * digest credentials for trunks with `inbound_auth` (RFC 2617, shared by both engines);
+ * everyone else gets 403.
  */
 export class InboundAdmission {
   readonly #sources: TrunkSourceMatcher;
