@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { summarize, type Summary } from './stats.js';
 
@@ -52,7 +53,10 @@ export class RtpCapture {
     const capture = new RtpCapture(child, file);
     // dumpcap says "Capturing on" once the socket is open; packets before that would be missed.
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('dumpcap did not start capturing within 5 s')), 5000);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error('dumpcap did not start capturing within 5 s'));
+      }, 5000);
       child.stderr!.setEncoding('utf8').on('data', (s: string) => {
         if (s.includes('Capturing on')) {
           clearTimeout(timer);
@@ -72,8 +76,13 @@ export class RtpCapture {
   }
 
   async stop(): Promise<void> {
-    this.#child.kill('SIGTERM');
-    await this.#exited;
+    // dumpcap sometimes ignores a SIGTERM that lands right after it starts capturing (seen
+    // here about one time in three): insist, then kill, so a run can never hang on it.
+    for (const [signal, waitMs] of [['SIGTERM', 2000], ['SIGINT', 2000], ['SIGKILL', 5000]] as const) {
+      this.#child.kill(signal);
+      const exited = await Promise.race([this.#exited.then(() => true), delay(waitMs).then(() => false)]);
+      if (exited) return;
+    }
   }
 }
 
