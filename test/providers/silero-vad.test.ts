@@ -6,20 +6,26 @@ import { writeSileroV5Fixture } from '../../scripts/fixtures/silero-v5.js';
 import { SileroVadFactory } from '../../src/providers/vad/silero.js';
 import { roomTone, speech16k } from './speech.js';
 
-const factory = new SileroVadFactory();
-afterAll(() => factory.close());
+/** Inference in the worker thread (the default) and on the calling thread behave the same. */
+const MODES = [
+  { mode: 'worker thread', options: {} },
+  { mode: 'in-thread', options: { inThread: true } },
+];
 
-async function probabilities(audio: Int16Array): Promise<number[]> {
-  const vad = await factory.create();
-  const probs: number[] = [];
-  for (let start = 0; start + vad.frameSamples <= audio.length; start += vad.frameSamples) {
-    probs.push(await vad.process(audio.subarray(start, start + vad.frameSamples)));
+describe.each(MODES)('Silero VAD (shipped v4 model, 16 kHz, $mode)', ({ options }) => {
+  const factory = new SileroVadFactory(options);
+  afterAll(() => factory.close());
+
+  async function probabilities(audio: Int16Array): Promise<number[]> {
+    const vad = await factory.create();
+    const probs: number[] = [];
+    for (let start = 0; start + vad.frameSamples <= audio.length; start += vad.frameSamples) {
+      probs.push(await vad.process(audio.subarray(start, start + vad.frameSamples)));
+    }
+    await vad.close();
+    return probs;
   }
-  await vad.close();
-  return probs;
-}
 
-describe('Silero VAD (shipped v4 model, 16 kHz)', () => {
   it('hears espeak-ng speech and not room tone', async () => {
     const speech = await probabilities(speech16k('Hello, I would like to book an appointment for tomorrow morning.'));
     const silence = await probabilities(roomTone(16000 * 2));
@@ -38,7 +44,8 @@ describe('Silero VAD (shipped v4 model, 16 kHz)', () => {
       const [pa] = await Promise.all([a.process(frame), b.process(roomTone(512, 3000))]);
       mixed.push(pa);
     }
-    expect(mixed).toEqual(alone);
+    // Batched rows may differ from a lone run in the last float bits.
+    mixed.forEach((p, i) => expect(p).toBeCloseTo(alone[i]!, 5));
   });
 
   it('reset() clears the recurrent state', async () => {
@@ -56,15 +63,15 @@ describe('Silero VAD (shipped v4 model, 16 kHz)', () => {
   });
 
   it('reports a missing model clearly', async () => {
-    const missing = new SileroVadFactory({ modelPath: '/nonexistent/silero_vad.onnx' });
+    const missing = new SileroVadFactory({ ...options, modelPath: '/nonexistent/silero_vad.onnx' });
     await expect(missing.create()).rejects.toThrow(/not found at \/nonexistent/);
   });
 });
 
-describe('Silero VAD v5 signature (input, state, sr)', () => {
+describe.each(MODES)('Silero VAD v5 signature (input, state, sr), $mode', ({ options }) => {
   it('threads the state from frame to frame and reset() clears it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pv-silero5-'));
-    const v5 = new SileroVadFactory({ modelPath: writeSileroV5Fixture(join(dir, 'silero_v5.onnx')) });
+    const v5 = new SileroVadFactory({ ...options, modelPath: writeSileroV5Fixture(join(dir, 'silero_v5.onnx')) });
     const vad = await v5.create();
     const silence = new Int16Array(512);
     const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));

@@ -1,0 +1,32 @@
+import type { SileroModelInfo } from './silero-model.js';
+
+/**
+ * Messages between the main thread and the Silero worker. A batch is two transferred
+ * buffers: `ops` holds (detector id, op) pairs in submission order, `pcm` the frames of
+ * the frame ops back to back. Every batch gets exactly one reply, in order.
+ */
+export interface SileroWorkerData {
+  modelPath: string;
+  sampleRate: number;
+  intraOpThreads: number;
+}
+
+export const Op = {
+  frame: 0,
+  /** The detector was reset since its last frame: start this one from a zero state. */
+  frameAfterReset: 1,
+  /** The detector is closed: forget its state. */
+  drop: 2,
+} as const;
+
+export interface FrameBatch {
+  ops: Int32Array;
+  pcm: Int16Array;
+}
+
+export type WorkerReply =
+  | { type: 'ready'; info: SileroModelInfo }
+  | { type: 'load_failed'; message: string }
+  /** One probability per frame op of the batch, in order. */
+  | { type: 'results'; probabilities: Float32Array; inferences: number }
+  | { type: 'failed'; message: string };

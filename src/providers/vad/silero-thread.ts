@@ -1,0 +1,245 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { SileroDetector } from './silero-detector.js';
+import type { SileroModelInfo } from './silero-model.js';
+import { Op, type SileroWorkerData, type WorkerReply } from './silero-protocol.js';
+
+/** Counters for tests and benchmarks: frames per inference shows how well calls batch. */
+export interface SileroVadStats {
+  frames: number;
+  /** Messages sent to workers. */
+  batches: number;
+  /** `session.run()` calls in the workers. */
+  inferences: number;
+  /** Workers that died without being asked to. */
+  crashes: number;
+}
+
+/**
+ * Sources run under tsx (npm start, vitest), so the worker must too. On Node 20 loader hooks
+ * given to a worker as `execArgv: ['--import', 'tsx']` are not applied ("Unknown file
+ * extension .ts"), so a tiny bootstrap registers tsx inside the worker, then imports it.
+ */
+function workerEntry(): { entry: string | URL; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./silero-worker.js', import.meta.url), eval: false };
+  // require.resolve gives the package's `require` build; the worker imports its `import` twin.
+  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const worker = new URL('./silero-worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(worker)}); });`;
+  return { entry: bootstrap, eval: true };
+}
+const WORKER = workerEntry();
+const INITIAL_CAPACITY_FRAMES = 32;
+
+interface Pending {
+  resolve(probability: number): void;
+  reject(err: Error): void;
+}
+
+/**
+ * One worker thread and the frames on their way to it. Frames submitted while the worker is
+ * idle leave together at the end of the event-loop turn (setImmediate); frames submitted
+ * while a batch is in flight leave together when it returns, so batches grow with load.
+ * The worker is unref'd while idle: a forgotten close() never keeps the process alive.
+ */
+export class SileroWorkerThread {
+  readonly #data: SileroWorkerData;
+  readonly #frameSamples: number;
+  readonly #stats: SileroVadStats;
+  #worker: Worker | null = null;
+  #ready: Promise<SileroModelInfo> | null = null;
+  #exited: Promise<void> = Promise.resolve();
+  #closing = false;
+  #ops = new Int32Array(INITIAL_CAPACITY_FRAMES * 2);
+  #opCount = 0;
+  #pcm: Int16Array;
+  #frameCount = 0;
+  #staged: Pending[] = [];
+  #inFlight: Pending[] | null = null;
+  #flushScheduled = false;
+
+  constructor(data: SileroWorkerData, frameSamples: number, stats: SileroVadStats) {
+    this.#data = data;
+    this.#frameSamples = frameSamples;
+    this.#stats = stats;
+    this.#pcm = new Int16Array(INITIAL_CAPACITY_FRAMES * frameSamples);
+  }
+
+  get running(): boolean {
+    return this.#worker !== null;
+  }
+
+  /** Starts the worker if none runs; resolves once its model is loaded. */
+  start(): Promise<SileroModelInfo> {
+    if (!this.#worker || !this.#ready) this.#ready = this.#spawn();
+    return this.#ready;
+  }
+
+  submit(id: number, op: number, frame: Int16Array): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.#stage(id, op, frame);
+      this.#staged.push({ resolve, reject });
+      this.#stats.frames++;
+    });
+  }
+
+  /** Forget a closed detector's state. */
+  drop(id: number): void {
+    if (this.#worker) this.#stage(id, Op.drop, null);
+  }
+
+  /** Ends the worker; frames not yet answered are rejected. A later start() spawns a new one. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    try {
+      await this.#worker?.terminate();
+      await this.#exited;
+    } finally {
+      this.#closing = false;
+    }
+  }
+
+  /** Kills the worker the way a crash would (tests, drills). */
+  async kill(): Promise<void> {
+    await this.#worker?.terminate();
+    await this.#exited;
+  }
+
+  #spawn(): Promise<SileroModelInfo> {
+    const worker = new Worker(WORKER.entry, { eval: WORKER.eval, workerData: this.#data });
+    worker.unref();
+    this.#worker = worker;
+    let lastError: Error | undefined;
+    let exited!: () => void;
+    this.#exited = new Promise((resolve) => (exited = resolve));
+    const ready = new Promise<SileroModelInfo>((resolve, reject) => {
+      worker.on('message', (reply: WorkerReply) => {
+        if (reply.type === 'ready') return resolve(reply.info);
+        if (reply.type === 'load_failed') {
+          // Like a missing model file: fail this start, let a later one retry.
+          const err = new Error(reply.message);
+          reject(err);
+          this.#abandon(worker, err);
+          return;
+        }
+        this.#onReply(reply);
+      });
+      worker.on('error', (err) => (lastError = err));
+      worker.on('exit', (code) => {
+        const reason = this.#closing ? 'closed' : `exited unexpectedly (code ${code}${lastError ? `: ${lastError.message}` : ''})`;
+        const err = new Error(`Silero VAD worker ${reason}; frames in flight are lost`);
+        reject(err);
+        if (this.#worker === worker) {
+          if (!this.#closing) this.#stats.crashes++;
+          this.#abandon(worker, err);
+        }
+        exited();
+      });
+    });
+    ready.catch(() => undefined); // a caller of start() sees it; frames see their own rejection
+    return ready;
+  }
+
+  /** Detach from a worker that is gone or useless: everything it owed fails, the next frame respawns. */
+  #abandon(worker: Worker, err: Error): void {
+    if (this.#worker !== worker) return;
+    this.#worker = null;
+    this.#ready = null;
+    const lost = [...(this.#inFlight ?? []), ...this.#staged];
+    this.#inFlight = null;
+    this.#staged = [];
+    this.#opCount = 0;
+    this.#frameCount = 0;
+    for (const pending of lost) pending.reject(err);
+    void worker.terminate();
+  }
+
+  #onReply(reply: Extract<WorkerReply, { type: 'results' | 'failed' }>): void {
+    const batch = this.#inFlight ?? [];
+    this.#inFlight = null;
+    if (reply.type === 'results') {
+      this.#stats.inferences += reply.inferences;
+      batch.forEach((pending, i) => pending.resolve(reply.probabilities[i]!));
+    } else {
+      const err = new Error(`Silero VAD inference failed: ${reply.message}`);
+      for (const pending of batch) pending.reject(err);
+    }
+    if (this.#opCount > 0) this.#scheduleFlush();
+    else this.#worker?.unref();
+  }
+
+  #stage(id: number, op: number, frame: Int16Array | null): void {
+    if (this.#opCount * 2 === this.#ops.length) this.#ops = grow(this.#ops);
+    this.#ops[this.#opCount * 2] = id;
+    this.#ops[this.#opCount * 2 + 1] = op;
+    this.#opCount++;
+    if (frame) {
+      const at = this.#frameCount * this.#frameSamples;
+      if (at === this.#pcm.length) this.#pcm = grow(this.#pcm);
+      this.#pcm.set(frame, at);
+      this.#frameCount++;
+    }
+    this.#scheduleFlush();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled || this.#inFlight) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#inFlight || this.#opCount === 0) return;
+    if (!this.#worker) this.start();
+    const ops = this.#ops.subarray(0, this.#opCount * 2);
+    const pcm = this.#pcm.subarray(0, this.#frameCount * this.#frameSamples);
+    const capacity = [this.#ops.length, this.#pcm.length] as const;
+    this.#inFlight = this.#staged;
+    this.#staged = [];
+    // The buffers move to the worker (detached here); staging starts over at the same capacity.
+    this.#worker!.postMessage({ ops, pcm }, [ops.buffer as ArrayBuffer, pcm.buffer as ArrayBuffer]);
+    this.#ops = new Int32Array(capacity[0]);
+    this.#pcm = new Int16Array(capacity[1]);
+    this.#opCount = 0;
+    this.#frameCount = 0;
+    this.#stats.batches++;
+    this.#worker!.ref();
+  }
+}
+
+function grow<T extends Int16Array | Int32Array>(array: T): T {
+  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
+  bigger.set(array);
+  return bigger;
+}
+
+/** A call's detector whose state lives in the worker, under `id`. */
+export class WorkerSileroVad extends SileroDetector {
+  readonly #thread: SileroWorkerThread;
+  readonly #id: number;
+  #resetPending = false;
+
+  constructor(thread: SileroWorkerThread, id: number, sampleRate: number, frameSamples: number, info: SileroModelInfo) {
+    super(sampleRate, frameSamples, info.version);
+    this.#thread = thread;
+    this.#id = id;
+  }
+
+  protected infer(frame: Int16Array): Promise<number> {
+    // Frames of one detector reach the worker in submission order, so no queue is needed here.
+    const op = this.#resetPending ? Op.frameAfterReset : Op.frame;
+    this.#resetPending = false;
+    return this.#thread.submit(this.#id, op, frame);
+  }
+
+  /** Applies to the next frame, in the worker, after the frames before it. */
+  reset(): void {
+    this.#resetPending = true;
+  }
+
+  protected release(): void {
+    this.#thread.drop(this.#id);
+  }
+}
