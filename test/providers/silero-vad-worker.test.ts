@@ -83,6 +83,9 @@ describe('Silero VAD in a worker thread', () => {
     expect((outcomes[0] as PromiseRejectedResult).reason.message).toMatch(/Silero VAD worker exited unexpectedly/);
     expect(factory.stats.crashes).toBe(1);
     expect(factory.workersRunning).toBe(0);
+    // Running calls do not restart a crashing worker frame after frame; a new call does.
+    await expect(survivor.process(frameAt(speech, 10))).rejects.toThrow(/exited unexpectedly/);
+    expect(factory.workersRunning).toBe(0);
 
     const fresh = await inThread.create();
     const expected = await fresh.process(frameAt(speech, 10));

@@ -27,6 +27,6 @@ export interface FrameBatch {
 export type WorkerReply =
   | { type: 'ready'; info: SileroModelInfo }
   | { type: 'load_failed'; message: string }
-  /** One probability per frame op of the batch, in order. */
-  | { type: 'results'; probabilities: Float32Array; inferences: number }
+  /** One probability per frame op of the batch, in order; the batch's buffers come back for reuse. */
+  | { type: 'results'; probabilities: Float32Array; inferences: number; returned: FrameBatch }
   | { type: 'failed'; message: string };

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SileroDetector } from './silero-detector.js';
 import type { SileroModelInfo } from './silero-model.js';
-import { Op, type SileroWorkerData, type WorkerReply } from './silero-protocol.js';
+import { Op, type FrameBatch, type SileroWorkerData, type WorkerReply } from './silero-protocol.js';
 
 /** Counters for tests and benchmarks: frames per inference shows how well calls batch. */
 export interface SileroVadStats {
@@ -31,6 +31,8 @@ function workerEntry(): { entry: string | URL; eval: boolean } {
 }
 const WORKER = workerEntry();
 const INITIAL_CAPACITY_FRAMES = 32;
+/** After a crash, frames of running calls restart the worker at most this often (new calls always may). */
+const RESPAWN_INTERVAL_MS = 1000;
 
 interface Pending {
   resolve(probability: number): void;
@@ -51,13 +53,16 @@ export class SileroWorkerThread {
   #ready: Promise<SileroModelInfo> | null = null;
   #exited: Promise<void> = Promise.resolve();
   #closing = false;
-  #ops = new Int32Array(INITIAL_CAPACITY_FRAMES * 2);
+  #ops: Int32Array = new Int32Array(INITIAL_CAPACITY_FRAMES * 2);
   #opCount = 0;
   #pcm: Int16Array;
   #frameCount = 0;
   #staged: Pending[] = [];
   #inFlight: Pending[] | null = null;
+  /** Buffers of the last batch, handed back by the worker: staging swaps to them, so steady traffic allocates none. */
+  #spare: FrameBatch | null = null;
   #flushScheduled = false;
+  #lastCrash: { at: number; error: Error } | null = null;
 
   constructor(data: SileroWorkerData, frameSamples: number, stats: SileroVadStats) {
     this.#data = data;
@@ -131,7 +136,10 @@ export class SileroWorkerThread {
         const err = new Error(`Silero VAD worker ${reason}; frames in flight are lost`);
         reject(err);
         if (this.#worker === worker) {
-          if (!this.#closing) this.#stats.crashes++;
+          if (!this.#closing) {
+            this.#stats.crashes++;
+            this.#lastCrash = { at: performance.now(), error: err };
+          }
           this.#abandon(worker, err);
         }
         exited();
@@ -146,19 +154,26 @@ export class SileroWorkerThread {
     if (this.#worker !== worker) return;
     this.#worker = null;
     this.#ready = null;
-    const lost = [...(this.#inFlight ?? []), ...this.#staged];
+    const inFlight = this.#inFlight ?? [];
     this.#inFlight = null;
+    for (const pending of inFlight) pending.reject(err);
+    this.#rejectStaged(err);
+    void worker.terminate();
+  }
+
+  #rejectStaged(err: Error): void {
+    const staged = this.#staged;
     this.#staged = [];
     this.#opCount = 0;
     this.#frameCount = 0;
-    for (const pending of lost) pending.reject(err);
-    void worker.terminate();
+    for (const pending of staged) pending.reject(err);
   }
 
   #onReply(reply: Extract<WorkerReply, { type: 'results' | 'failed' }>): void {
     const batch = this.#inFlight ?? [];
     this.#inFlight = null;
     if (reply.type === 'results') {
+      this.#spare = reply.returned;
       this.#stats.inferences += reply.inferences;
       batch.forEach((pending, i) => pending.resolve(reply.probabilities[i]!));
     } else {
@@ -192,16 +207,22 @@ export class SileroWorkerThread {
   #flush(): void {
     this.#flushScheduled = false;
     if (this.#inFlight || this.#opCount === 0) return;
-    if (!this.#worker) this.start();
+    if (!this.#worker) {
+      const crash = this.#lastCrash;
+      if (crash && performance.now() - crash.at < RESPAWN_INTERVAL_MS) return this.#rejectStaged(crash.error);
+      this.start();
+    }
     const ops = this.#ops.subarray(0, this.#opCount * 2);
     const pcm = this.#pcm.subarray(0, this.#frameCount * this.#frameSamples);
     const capacity = [this.#ops.length, this.#pcm.length] as const;
     this.#inFlight = this.#staged;
     this.#staged = [];
-    // The buffers move to the worker (detached here); staging starts over at the same capacity.
+    // The buffers move to the worker (detached here); staging goes on in the spare ones.
     this.#worker!.postMessage({ ops, pcm }, [ops.buffer as ArrayBuffer, pcm.buffer as ArrayBuffer]);
-    this.#ops = new Int32Array(capacity[0]);
-    this.#pcm = new Int16Array(capacity[1]);
+    const spare = this.#spare;
+    this.#spare = null;
+    this.#ops = spare && spare.ops.length >= capacity[0] ? spare.ops : new Int32Array(capacity[0]);
+    this.#pcm = spare && spare.pcm.length >= capacity[1] ? spare.pcm : new Int16Array(capacity[1]);
     this.#opCount = 0;
     this.#frameCount = 0;
     this.#stats.batches++;

@@ -20,7 +20,8 @@ port.on('message', (batch: FrameBatch) => {
     try {
       const model = await loading;
       const { probabilities, inferences } = await runBatch(model, batch);
-      post({ type: 'results', probabilities, inferences }, [probabilities.buffer as ArrayBuffer]);
+      const returned = { ops: new Int32Array(batch.ops.buffer), pcm: new Int16Array(batch.pcm.buffer) };
+      post({ type: 'results', probabilities, inferences, returned }, [probabilities.buffer, returned.ops.buffer, returned.pcm.buffer] as ArrayBuffer[]);
     } catch (err) {
       post({ type: 'failed', message: (err as Error).message });
     }
