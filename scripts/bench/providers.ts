@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +15,10 @@ import type { BenchOptions, BenchResult } from './types.js';
 /**
  * Speech providers: Silero VAD cost per 512-sample frame and per concurrent call (a call
  * feeds 31.25 frames a second), against an ORT identity model run in the same loop (the
- * floor of any ONNX call from Node); TTS time to first audio for espeak-ng (against
- * spawning /bin/true) and for Piper on the fixture voice (phonemizer + ORT, against espeak).
+ * floor of any ONNX call from Node); the worker-thread VAD (the default) against the
+ * in-thread one: latency per frame and what each call costs the main thread, which also
+ * runs the media clock; TTS time to first audio for espeak-ng (against spawning /bin/true)
+ * and for Piper on the fixture voice (phonemizer + ORT, against espeak).
  */
 const FRAME = 512;
 const FRAMES_PER_SECOND = 16000 / FRAME;
@@ -47,13 +49,33 @@ async function identityDetector(dir: string): Promise<VoiceActivityDetector & { 
   };
 }
 
-interface FrameCost { latenciesMs: number[]; cpuMsPerFrame: number }
+interface FrameCost { latenciesMs: number[]; cpuMsPerFrame: number; mainCpuMsPerFrame: number }
+
+/** CPU time (ms) of the main thread alone, so work moved to a worker does not count. */
+function mainThreadCpuMs(): number {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    const usage = process.cpuUsage(); // no procfs: the whole process, an upper bound
+    return (usage.user + usage.system) / 1000;
+  }
+}
+
+function frameCost(latenciesMs: number[], frames: number, cpuStart: NodeJS.CpuUsage, mainStartMs: number): FrameCost {
+  const cpu = process.cpuUsage(cpuStart);
+  return {
+    latenciesMs: latenciesMs.sort((a, b) => a - b),
+    cpuMsPerFrame: (cpu.user + cpu.system) / 1000 / frames,
+    mainCpuMsPerFrame: (mainThreadCpuMs() - mainStartMs) / frames,
+  };
+}
 
 /** `calls` detectors each fed one frame per round, all frames of a round in flight together. */
 async function measureFrames(detectors: VoiceActivityDetector[], audio: Int16Array, rounds: number): Promise<FrameCost> {
   const frames = Math.floor(audio.length / FRAME);
   const latenciesMs: number[] = [];
   const cpuStart = process.cpuUsage();
+  const mainStart = mainThreadCpuMs();
   for (let r = 0; r < rounds; r++) {
     const frame = audio.subarray((r % frames) * FRAME, ((r % frames) + 1) * FRAME);
     await Promise.all(detectors.map(async (d) => {
@@ -62,9 +84,36 @@ async function measureFrames(detectors: VoiceActivityDetector[], audio: Int16Arr
       latenciesMs.push(performance.now() - t);
     }));
   }
-  const cpu = process.cpuUsage(cpuStart);
-  return { latenciesMs: latenciesMs.sort((a, b) => a - b), cpuMsPerFrame: (cpu.user + cpu.system) / 1000 / (rounds * detectors.length) };
+  return frameCost(latenciesMs, rounds * detectors.length, cpuStart, mainStart);
 }
+
+/**
+ * Calls as a server sees them: each sends one frame every 32 ms in real time, their phases
+ * spread over the 32 ms, so frames arrive a few at a time rather than all together.
+ */
+async function measurePaced(detectors: VoiceActivityDetector[], audio: Int16Array, durationMs: number): Promise<FrameCost> {
+  const frames = Math.floor(audio.length / FRAME);
+  const frameMs = 1000 / FRAMES_PER_SECOND;
+  const sleep = (ms: number) => new Promise((res) => setTimeout(res, Math.max(0, ms)));
+  const latenciesMs: number[] = [];
+  const cpuStart = process.cpuUsage();
+  const mainStart = mainThreadCpuMs();
+  const start = performance.now();
+  await Promise.all(detectors.map(async (d, call) => {
+    const phase = start + (call * frameMs) / detectors.length;
+    await sleep(phase - performance.now());
+    for (let k = 0; performance.now() - start < durationMs; k++) {
+      const t = performance.now();
+      await d.process(audio.subarray((k % frames) * FRAME, ((k % frames) + 1) * FRAME));
+      latenciesMs.push(performance.now() - t);
+      await sleep(phase + (k + 1) * frameMs - performance.now());
+    }
+  }));
+  return frameCost(latenciesMs, latenciesMs.length, cpuStart, mainStart);
+}
+
+/** ms of CPU per frame → % of one core for one call (31.25 frames of audio a second). */
+const percentOfCorePerCall = (msPerFrame: number): number => (msPerFrame * FRAMES_PER_SECOND) / 10;
 
 async function timeToFirstAudio(tts: TextToSpeech, sentences: string[], runs: number): Promise<number[]> {
   const times: number[] = [];
@@ -93,7 +142,8 @@ async function spawnTrueMs(runs: number): Promise<number[]> {
 export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'pv-bench-providers-'));
   const results: BenchResult[] = [];
-  const factory = new SileroVadFactory();
+  const factory = new SileroVadFactory({ inThread: true });
+  const workerFactory = new SileroVadFactory();
   try {
     const audio = speech16k('Hello, I would like to book an appointment for next Tuesday morning, please. Thank you.');
     const rounds = opts.quick ? 1500 : 6000;
@@ -110,7 +160,7 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
     const p50 = percentile(vad1.latenciesMs, 50);
     const baseP50 = percentile(base1.latenciesMs, 50);
     results.push({
-      name: 'providers: silero vad per 512-sample frame',
+      name: 'providers: silero vad (in-thread) per 512-sample frame',
       value: round(p50), unit: 'ms (p50)',
       p50: round(p50), p95: round(percentile(vad1.latenciesMs, 95)), p99: round(percentile(vad1.latenciesMs, 99)),
       baseline: { name: 'ORT identity model, same loop', value: round(baseP50), unit: 'ms (p50)' },
@@ -124,10 +174,10 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
     const roundsN = Math.ceil(rounds / concurrentCalls) * 2;
     const baseN = await measureFrames(identities, audio, roundsN);
     const vadN = await measureFrames(detectors, audio, roundsN);
-    const cpuPerCall = vadN.cpuMsPerFrame * FRAMES_PER_SECOND / 10; // ms CPU per s of audio → % of one core
-    const baseCpuPerCall = baseN.cpuMsPerFrame * FRAMES_PER_SECOND / 10;
+    const cpuPerCall = percentOfCorePerCall(vadN.cpuMsPerFrame);
+    const baseCpuPerCall = percentOfCorePerCall(baseN.cpuMsPerFrame);
     results.push({
-      name: `providers: silero vad CPU per call (${concurrentCalls} concurrent)`,
+      name: `providers: silero vad (in-thread) CPU per call (${concurrentCalls} concurrent)`,
       value: round(cpuPerCall, 2), unit: '% of one core',
       p50: round(percentile(vadN.latenciesMs, 50)), p95: round(percentile(vadN.latenciesMs, 95)), p99: round(percentile(vadN.latenciesMs, 99)),
       baseline: { name: 'ORT identity model, same loop', value: round(baseCpuPerCall, 2), unit: '% of one core' },
@@ -136,6 +186,42 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
     });
     await Promise.all(detectors.map((d) => d.close()));
     await identity.release();
+
+    opts.log('providers: VAD in a worker thread vs in-thread, 1 call');
+    const workerVad = await workerFactory.create();
+    await measureFrames([workerVad], audio, 200);
+    const worker1 = await measureFrames([workerVad], audio, rounds);
+    const workerP50 = percentile(worker1.latenciesMs, 50);
+    results.push({
+      name: 'providers: silero vad (worker thread) per 512-sample frame',
+      value: round(workerP50), unit: 'ms (p50)',
+      p50: round(workerP50), p95: round(percentile(worker1.latenciesMs, 95)), p99: round(percentile(worker1.latenciesMs, 99)),
+      baseline: { name: 'in-thread silero, same frames', value: round(p50), unit: 'ms (p50)' },
+      ratio: round(workerP50 / p50, 2),
+      note: `ratio = worker p50 / in-thread p50: the message round trip a lone call pays; main thread ${round(worker1.mainCpuMsPerFrame)} vs ${round(vad1.mainCpuMsPerFrame)} ms CPU per frame`,
+    });
+
+    const pacedMs = opts.quick ? 2000 : 6000;
+    opts.log(`providers: VAD main-thread CPU, ${concurrentCalls} calls paced in real time for ${pacedMs} ms, in-thread then worker`);
+    const inThreadCalls = await Promise.all(Array.from({ length: concurrentCalls }, () => factory.create()));
+    const workerCalls = await Promise.all(Array.from({ length: concurrentCalls }, () => workerFactory.create()));
+    const pacedIn = await measurePaced(inThreadCalls, audio, pacedMs);
+    const before = workerFactory.stats;
+    const pacedWorker = await measurePaced(workerCalls, audio, pacedMs);
+    const after = workerFactory.stats;
+    const mainIn = percentOfCorePerCall(pacedIn.mainCpuMsPerFrame);
+    const mainWorker = percentOfCorePerCall(pacedWorker.mainCpuMsPerFrame);
+    const framesPerInference = (after.frames - before.frames) / Math.max(1, after.inferences - before.inferences);
+    results.push({
+      name: `providers: silero vad (worker thread) main-thread CPU per call (${concurrentCalls} paced calls)`,
+      value: round(mainWorker, 2), unit: '% of one core',
+      p50: round(percentile(pacedWorker.latenciesMs, 50)), p95: round(percentile(pacedWorker.latenciesMs, 95)), p99: round(percentile(pacedWorker.latenciesMs, 99)),
+      baseline: { name: 'in-thread silero, same paced calls', value: round(mainIn, 2), unit: '% of one core' },
+      ratio: round(mainWorker / mainIn, 2),
+      note: `ratio = main-thread CPU worker / in-thread (lower is better); whole process ${round(percentOfCorePerCall(pacedWorker.cpuMsPerFrame), 2)} vs ${round(percentOfCorePerCall(pacedIn.cpuMsPerFrame), 2)} % per call; `
+        + `${round(framesPerInference, 1)} frames per batched inference; percentiles are worker per-frame latency (ms), in-thread p50/p99 ${round(percentile(pacedIn.latenciesMs, 50))}/${round(percentile(pacedIn.latenciesMs, 99))}`,
+    });
+    await Promise.all([...inThreadCalls, ...workerCalls, workerVad].map((d) => d.close()));
 
     const sentences = ['Thank you for calling.', 'How can I help you today?', 'Your appointment is booked for Tuesday at nine.'];
     const runs = opts.quick ? 10 : 40;
@@ -165,7 +251,7 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
       note: 'phonemizer (espeak-ng WASM) + a tiny ORT graph: the pipeline overhead a real voice adds its inference to',
     });
   } finally {
-    await factory.close();
+    await Promise.all([factory.close(), workerFactory.close()]);
     rmSync(dir, { recursive: true, force: true });
   }
   return results;
