@@ -10,6 +10,7 @@ import { EspeakTts } from '../../src/providers/tts/espeak.js';
 import { PiperTts } from '../../src/providers/tts/piper.js';
 import type { TextToSpeech, VoiceActivityDetector } from '../../src/providers/types.js';
 import { SileroVadFactory } from '../../src/providers/vad/silero.js';
+import { MediaClock } from '../../src/media/clock.js';
 import type { BenchOptions, BenchResult } from './types.js';
 
 /**
@@ -49,7 +50,7 @@ async function identityDetector(dir: string): Promise<VoiceActivityDetector & { 
   };
 }
 
-interface FrameCost { latenciesMs: number[]; cpuMsPerFrame: number; mainCpuMsPerFrame: number }
+interface FrameCost { latenciesMs: number[]; cpuMsPerFrame: number; mainCpuMsPerFrame: number; clockLateMs?: number[] }
 
 /** CPU time (ms) of the main thread alone, so work moved to a worker does not count. */
 function mainThreadCpuMs(): number {
@@ -89,13 +90,18 @@ async function measureFrames(detectors: VoiceActivityDetector[], audio: Int16Arr
 
 /**
  * Calls as a server sees them: each sends one frame every 32 ms in real time, their phases
- * spread over the 32 ms, so frames arrive a few at a time rather than all together.
+ * spread over the 32 ms, so frames arrive a few at a time rather than all together. The
+ * server's media clock runs beside them with one subscriber per call; how late its 20 ms
+ * sends run is what VAD work on the main thread costs outbound RTP.
  */
 async function measurePaced(detectors: VoiceActivityDetector[], audio: Int16Array, durationMs: number): Promise<FrameCost> {
   const frames = Math.floor(audio.length / FRAME);
   const frameMs = 1000 / FRAMES_PER_SECOND;
   const sleep = (ms: number) => new Promise((res) => setTimeout(res, Math.max(0, ms)));
   const latenciesMs: number[] = [];
+  const clock = new MediaClock();
+  const clockLateMs: number[] = [];
+  const unsubscribe = detectors.map(() => clock.subscribe({ send: () => clockLateMs.push(clock.lateMs()) }));
   const cpuStart = process.cpuUsage();
   const mainStart = mainThreadCpuMs();
   const start = performance.now();
@@ -109,7 +115,8 @@ async function measurePaced(detectors: VoiceActivityDetector[], audio: Int16Arra
       await sleep(phase + (k + 1) * frameMs - performance.now());
     }
   }));
-  return frameCost(latenciesMs, latenciesMs.length, cpuStart, mainStart);
+  for (const off of unsubscribe) off();
+  return { ...frameCost(latenciesMs, latenciesMs.length, cpuStart, mainStart), clockLateMs: clockLateMs.sort((a, b) => a - b) };
 }
 
 /** ms of CPU per frame → % of one core for one call (31.25 frames of audio a second). */
@@ -202,9 +209,10 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
     });
 
     const pacedMs = opts.quick ? 2000 : 6000;
-    opts.log(`providers: VAD main-thread CPU, ${concurrentCalls} calls paced in real time for ${pacedMs} ms, in-thread then worker`);
-    const inThreadCalls = await Promise.all(Array.from({ length: concurrentCalls }, () => factory.create()));
-    const workerCalls = await Promise.all(Array.from({ length: concurrentCalls }, () => workerFactory.create()));
+    const pacedCalls = opts.quick ? 40 : 120;
+    opts.log(`providers: VAD main-thread CPU and media clock lateness, ${pacedCalls} calls paced in real time for ${pacedMs} ms, in-thread then worker`);
+    const inThreadCalls = await Promise.all(Array.from({ length: pacedCalls }, () => factory.create()));
+    const workerCalls = await Promise.all(Array.from({ length: pacedCalls }, () => workerFactory.create()));
     const pacedIn = await measurePaced(inThreadCalls, audio, pacedMs);
     const before = workerFactory.stats;
     const pacedWorker = await measurePaced(workerCalls, audio, pacedMs);
@@ -213,13 +221,23 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
     const mainWorker = percentOfCorePerCall(pacedWorker.mainCpuMsPerFrame);
     const framesPerInference = (after.frames - before.frames) / Math.max(1, after.inferences - before.inferences);
     results.push({
-      name: `providers: silero vad (worker thread) main-thread CPU per call (${concurrentCalls} paced calls)`,
+      name: `providers: silero vad (worker thread) main-thread CPU per call (${pacedCalls} paced calls)`,
       value: round(mainWorker, 2), unit: '% of one core',
       p50: round(percentile(pacedWorker.latenciesMs, 50)), p95: round(percentile(pacedWorker.latenciesMs, 95)), p99: round(percentile(pacedWorker.latenciesMs, 99)),
       baseline: { name: 'in-thread silero, same paced calls', value: round(mainIn, 2), unit: '% of one core' },
       ratio: round(mainWorker / mainIn, 2),
       note: `ratio = main-thread CPU worker / in-thread (lower is better); whole process ${round(percentOfCorePerCall(pacedWorker.cpuMsPerFrame), 2)} vs ${round(percentOfCorePerCall(pacedIn.cpuMsPerFrame), 2)} % per call; `
         + `${round(framesPerInference, 1)} frames per batched inference; percentiles are worker per-frame latency (ms), in-thread p50/p99 ${round(percentile(pacedIn.latenciesMs, 50))}/${round(percentile(pacedIn.latenciesMs, 99))}`,
+    });
+    const lateIn = percentile(pacedIn.clockLateMs!, 99);
+    const lateWorker = percentile(pacedWorker.clockLateMs!, 99);
+    results.push({
+      name: `providers: media clock send lateness beside silero vad (worker thread, ${pacedCalls} paced calls)`,
+      value: round(lateWorker, 2), unit: 'ms (p99)',
+      p50: round(percentile(pacedWorker.clockLateMs!, 50), 2), p95: round(percentile(pacedWorker.clockLateMs!, 95), 2), p99: round(lateWorker, 2),
+      baseline: { name: 'in-thread silero, same paced calls', value: round(lateIn, 2), unit: 'ms (p99)' },
+      ratio: round(lateWorker / lateIn, 2),
+      note: `ratio = worker / in-thread p99 lateness of the 20 ms media clock's sends (lower is better); in-thread p50/p95 ${round(percentile(pacedIn.clockLateMs!, 50), 2)}/${round(percentile(pacedIn.clockLateMs!, 95), 2)} ms`,
     });
     await Promise.all([...inThreadCalls, ...workerCalls, workerVad].map((d) => d.close()));
 
