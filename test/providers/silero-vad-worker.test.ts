@@ -75,8 +75,9 @@ describe('Silero VAD in a worker thread', () => {
   it('a crashed worker fails the frames it held with a clear error; calls go on with a new worker', async () => {
     const factory = new SileroVadFactory();
     const survivor = await factory.create();
-    const frames = Array.from({ length: 40 }, (_, i) => survivor.process(frameAt(speech, i)));
-    await new Promise((resolve) => setImmediate(resolve)); // the batch is on its way
+    // ~200 frames of one call run one by one (its state is recurrent): tens of ms of work to interrupt.
+    const frames = Array.from({ length: 200 }, (_, i) => survivor.process(frameAt(speech, i % frameCount)));
+    while (factory.stats.batches === 0) await new Promise((resolve) => setTimeout(resolve, 1)); // the batch is on its way
     await factory.killWorkers();
     const outcomes = await Promise.allSettled(frames);
     expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);

@@ -41,8 +41,9 @@ interface Pending {
 
 /**
  * One worker thread and the frames on their way to it. Frames submitted while the worker is
- * idle leave together at the end of the event-loop turn (setImmediate); frames submitted
- * while a batch is in flight leave together when it returns, so batches grow with load.
+ * idle leave together at the end of the event-loop turn (setImmediate), or `batchWindowMs`
+ * after the first of them; frames submitted while a batch is in flight leave together when
+ * it returns, so batches grow with load.
  * The worker is unref'd while idle: a forgotten close() never keeps the process alive.
  */
 export class SileroWorkerThread {
@@ -64,8 +65,11 @@ export class SileroWorkerThread {
   #flushScheduled = false;
   #lastCrash: { at: number; error: Error } | null = null;
 
-  constructor(data: SileroWorkerData, frameSamples: number, stats: SileroVadStats) {
+  readonly #batchWindowMs: number;
+
+  constructor(data: SileroWorkerData, frameSamples: number, stats: SileroVadStats, batchWindowMs = 0) {
     this.#data = data;
+    this.#batchWindowMs = batchWindowMs;
     this.#frameSamples = frameSamples;
     this.#stats = stats;
     this.#pcm = new Int16Array(INITIAL_CAPACITY_FRAMES * frameSamples);
@@ -180,7 +184,7 @@ export class SileroWorkerThread {
       const err = new Error(`Silero VAD inference failed: ${reply.message}`);
       for (const pending of batch) pending.reject(err);
     }
-    if (this.#opCount > 0) this.#scheduleFlush();
+    if (this.#opCount > 0) this.#scheduleFlush(true); // they have waited for the whole batch already
     else this.#worker?.unref();
   }
 
@@ -198,10 +202,11 @@ export class SileroWorkerThread {
     this.#scheduleFlush();
   }
 
-  #scheduleFlush(): void {
+  #scheduleFlush(now = false): void {
     if (this.#flushScheduled || this.#inFlight) return;
     this.#flushScheduled = true;
-    setImmediate(() => this.#flush());
+    if (now || this.#batchWindowMs <= 0) setImmediate(() => this.#flush());
+    else setTimeout(() => this.#flush(), this.#batchWindowMs);
   }
 
   #flush(): void {

@@ -24,6 +24,13 @@ export interface SileroVadOptions {
   inThread: boolean;
   /** Worker threads; calls are spread over them round-robin. */
   workers: number;
+  /**
+   * How long the first frame of a batch waits for frames of other calls; 0 sends every
+   * event-loop turn. 5 ms against 0, 100–200 paced calls on 2 cores: 10–16 frames per
+   * inference instead of 4–7, main-thread CPU 7 % instead of 9–12 %, whole process a third
+   * less; a frame's answer comes ~3 ms later, nothing beside 32 ms frames and 100s-of-ms endpointing.
+   */
+  batchWindowMs: number;
 }
 
 export function defaultSileroModelPath(): string {
@@ -38,6 +45,7 @@ const defaultSileroVadOptions = (): SileroVadOptions => ({
   intraOpThreads: 1,
   inThread: false,
   workers: 1,
+  batchWindowMs: 5,
 });
 
 export class SileroVadFactory implements VadFactory {
@@ -49,10 +57,10 @@ export class SileroVadFactory implements VadFactory {
 
   constructor(options: Partial<SileroVadOptions> = {}) {
     this.#options = { ...defaultSileroVadOptions(), ...options };
-    const { modelPath, sampleRate, intraOpThreads, inThread } = this.#options;
+    const { modelPath, sampleRate, intraOpThreads, inThread, batchWindowMs } = this.#options;
     const workers = inThread ? 0 : Math.max(1, Math.min(this.#options.workers, availableParallelism()));
     const frameSamples = sileroFrameSamples(sampleRate);
-    this.#threads = Array.from({ length: workers }, () => new SileroWorkerThread({ modelPath, sampleRate, intraOpThreads }, frameSamples, this.#stats));
+    this.#threads = Array.from({ length: workers }, () => new SileroWorkerThread({ modelPath, sampleRate, intraOpThreads }, frameSamples, this.#stats, batchWindowMs));
   }
 
   get modelPath(): string {
