@@ -205,7 +205,7 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
       p50: round(workerP50), p95: round(percentile(worker1.latenciesMs, 95)), p99: round(percentile(worker1.latenciesMs, 99)),
       baseline: { name: 'in-thread silero, same frames', value: round(p50), unit: 'ms (p50)' },
       ratio: round(workerP50 / p50, 2),
-      note: `ratio = worker p50 / in-thread p50: the message round trip a lone call pays; main thread ${round(worker1.mainCpuMsPerFrame)} vs ${round(vad1.mainCpuMsPerFrame)} ms CPU per frame`,
+      note: `ratio = worker p50 / in-thread p50: what a lone call waits for the batching window (batchWindowMs, 5 ms by default) and the message round trip; main thread ${round(worker1.mainCpuMsPerFrame)} vs ${round(vad1.mainCpuMsPerFrame)} ms CPU per frame`,
     });
 
     const pacedMs = opts.quick ? 2000 : 6000;
