@@ -72,6 +72,18 @@ describe('Silero VAD in a worker thread', () => {
     await Promise.all(detectors.map((vad) => vad.close()));
   });
 
+  it('spreads calls over several workers when asked, with the same answers', async () => {
+    const factory = new SileroVadFactory({ workers: 2 });
+    const [a, b] = [await factory.create(), await factory.create()];
+    expect(factory.workersRunning).toBe(2);
+    const expected = await oneByOne(await inThread.create(), speech);
+    const [pa, pb] = await Promise.all([oneByOne(a, speech), oneByOne(b, speech)]);
+    expectClose(pa, expected);
+    expectClose(pb, expected);
+    await factory.close();
+    expect(factory.workersRunning).toBe(0);
+  });
+
   it('a crashed worker fails the frames it held with a clear error; calls go on with a new worker', async () => {
     const factory = new SileroVadFactory();
     const survivor = await factory.create();

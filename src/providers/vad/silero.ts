@@ -93,7 +93,7 @@ export class SileroVadFactory implements VadFactory {
     return new WorkerSileroVad(thread, id, sampleRate, sileroFrameSamples(sampleRate), info);
   }
 
-  /** Kills the workers as a crash would; the next frame starts new ones (tests, drills). */
+  /** Kills the workers as a crash would (tests, drills): a new call restarts one at once, frames of running calls within a second. */
   async killWorkers(): Promise<void> {
     await Promise.all(this.#threads.map((thread) => thread.kill()));
   }
