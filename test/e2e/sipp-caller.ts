@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sippMediaPort } from '../sip/harness.js';
 
 export interface SippCallerOptions {
   remote: string;
@@ -21,7 +22,7 @@ export function callWithSipp(o: SippCallerOptions): Promise<{ code: number | nul
     .replaceAll('__AUDIO__', o.audioFile)
     .replaceAll('__AUDIO_MS__', String(o.hangupAfterMs));
   writeFileSync(join(dir, 'uac-talk.xml'), scenario);
-  const mediaPort = 2 * Math.floor(Math.random() * 5000) + 50000;
+  const mediaPort = sippMediaPort();
   const child = spawn('sipp', [
     o.remote, '-sf', join(dir, 'uac-talk.xml'), '-i', '127.0.0.1', '-p', String(o.localPort), '-m', '1', '-t', 'u1',
     '-s', o.service, '-key', 'codecs', '0', '-mp', String(mediaPort), '-mi', '127.0.0.1',

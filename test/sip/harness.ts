@@ -88,6 +88,15 @@ export interface SippOptions {
   calls?: number;
 }
 
+/**
+ * An even port for SIPp's RTP (-mp; it also takes the next ones). Chosen above Linux's ephemeral
+ * range (32768–60999): inside it, a socket another test or the kernel just picked could hold it
+ * and SIPp would die with EADDRINUSE (seen in CI).
+ */
+export function sippMediaPort(): number {
+  return 61000 + 2 * Math.floor(Math.random() * 1990);
+}
+
 /** Runs SIPp once, bounded by -timeout and a kill timer; resolves with its exit code (0 = all calls passed). */
 export function runSipp(o: SippOptions): { done: Promise<SippResult>; ready: Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), 'pv-sipp-'));
@@ -99,7 +108,7 @@ export function runSipp(o: SippOptions): { done: Promise<SippResult>; ready: Pro
     writeFileSync(scenarioPath, text);
   }
   const timeoutS = o.timeoutS ?? 15;
-  const mediaPort = 2 * Math.floor(Math.random() * 5000) + 50000;
+  const mediaPort = sippMediaPort();
   const args = [
     ...(o.remote ? [o.remote] : []), '-sf', scenarioPath, '-i', '127.0.0.1', '-p', String(o.localPort), '-m', String(o.calls ?? 1),
     '-t', o.transport ?? 'u1', '-timeout', `${timeoutS}s`, '-timeout_error', '-nostdin', '-trace_err', '-error_file', join(dir, 'err.log'),
