@@ -1,4 +1,4 @@
-import { LlmError } from './errors.js';
+import { LlmError, toLlmError } from './errors.js';
 
 /**
  * Abort a streamed request when the model goes quiet: `idleMs` before the first chunk and
@@ -9,18 +9,25 @@ export class IdleTimeout {
   readonly #controller = new AbortController();
   readonly #idleMs: number;
   readonly #provider: string;
+  readonly #callerSignal: AbortSignal | undefined;
   #timer: NodeJS.Timeout | null = null;
   readonly signal: AbortSignal;
 
   constructor(idleMs: number, provider: string, callerSignal?: AbortSignal) {
     this.#idleMs = idleMs;
     this.#provider = provider;
+    this.#callerSignal = callerSignal;
     this.signal = callerSignal ? AbortSignal.any([callerSignal, this.#controller.signal]) : this.#controller.signal;
     this.touch();
   }
 
   get timedOut(): boolean {
     return this.#controller.signal.aborted;
+  }
+
+  /** What a failed stream throws: our own silence timeout, else the provider's error mapped. */
+  failure(err: unknown): unknown {
+    return this.timedOut ? this.#controller.signal.reason : toLlmError(err, this.#provider, this.#callerSignal);
   }
 
   touch(): void {

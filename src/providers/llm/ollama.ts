@@ -62,7 +62,7 @@ export class OllamaLanguageModel implements LanguageModel {
         if (part.done) break;
       }
     } catch (err) {
-      throw idle.timedOut ? new LlmError('timeout', `${this.name}: no output for ${this.#opts.idleTimeoutMs} ms`) : toLlmError(err, this.name, signal);
+      throw idle.failure(err);
     } finally {
       idle.dispose();
     }

@@ -84,7 +84,7 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
       }
       for (const acc of pending.values()) yield { type: 'tool_call', id: acc.id, name: acc.name, arguments: parseArguments(acc.args, this.name) };
     } catch (err) {
-      throw idle.timedOut ? new LlmError('timeout', `${this.name}: no output for ${this.#opts.idleTimeoutMs} ms`) : toLlmError(err, this.name, signal);
+      throw idle.failure(err);
     } finally {
       idle.dispose();
     }
