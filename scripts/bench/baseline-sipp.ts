@@ -1,20 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runLoad, type LoadRunResult } from '../loadtest/drive.js';
+import { runLoad, type LoadPlan, type LoadRunResult } from '../loadtest/drive.js';
 import type { BenchOptions, BenchResult } from './types.js';
 
-export interface SippBaselineOptions {
-  calls: number;
-  rate: number;
-  durationS: number;
-  concurrency: number;
-  codec: 'PCMU' | 'PCMA';
-  capture: boolean;
+/** The load of the run it stands beside, taken from the same plan fields. */
+export interface SippBaselineOptions
+  extends Pick<LoadPlan, 'calls' | 'rate' | 'durationS' | 'concurrency' | 'codec' | 'capture' | 'signal' | 'progress'> {
   /** Where SIPp's files go; a temp folder removed afterwards when omitted. */
   workDir?: string;
-  signal?: AbortSignal;
-  progress: boolean;
 }
 
 const defaultSippBaselineOptions: SippBaselineOptions = {
