@@ -23,6 +23,16 @@ const endedCall = (id: string) => waitFor(async () => {
   return ['completed', 'busy', 'no_answer', 'failed', 'canceled'].includes(r.json.status) ? r.json : null;
 }, `call ${id} to end`);
 
+/** An answered call in which the caller says one thing, then hangs up; resolves when it has ended. */
+async function callWithOneTurn(phoneNumber: string, userText: string): Promise<void> {
+  const call = await t.api('POST', '/v1/calls', { phone_number: phoneNumber, assistant_id: assistantId });
+  const agent = await waitFor(() => t.agents.agentFor(call.json.id), 'agent');
+  agent.userSays(userText);
+  await new Promise((r) => setTimeout(r, 50));
+  t.telephony.legs.get(call.json.id)!.remoteHangup();
+  await endedCall(call.json.id);
+}
+
 describe('operations', () => {
   it('/healthz, /readyz and /metrics need no key; readyz reports database, telephony and providers', async () => {
     expect((await t.api('GET', '/healthz', undefined, {}, null)).json).toEqual({ status: 'ok' });
@@ -79,12 +89,7 @@ describe('operations', () => {
   });
 
   it('analytics: counts, durations, cost, sentiment, intent and latency percentiles', async () => {
-    const call = await t.api('POST', '/v1/calls', { phone_number: '+15550004444', assistant_id: assistantId });
-    const agent = await waitFor(() => t.agents.agentFor(call.json.id), 'agent');
-    agent.userSays('Book an appointment please, great');
-    await new Promise((r) => setTimeout(r, 50));
-    t.telephony.legs.get(call.json.id)!.remoteHangup();
-    await endedCall(call.json.id);
+    await callWithOneTurn('+15550004444', 'Book an appointment please, great');
     const res = await t.api('GET', `/v1/analytics?from=${new Date(Date.now() - 60_000).toISOString()}&assistant_id=${assistantId}`);
     expect(res.status).toBe(200);
     expect(res.json.by_status.completed).toBeGreaterThanOrEqual(1);
@@ -99,12 +104,7 @@ describe('operations', () => {
   });
 
   it('/metrics shows per-stage turn latency, RTP packets of ended calls and the engine state', async () => {
-    const call = await t.api('POST', '/v1/calls', { phone_number: '+15550007777', assistant_id: assistantId });
-    const agent = await waitFor(() => t.agents.agentFor(call.json.id), 'agent');
-    agent.userSays('Hello there');
-    await new Promise((r) => setTimeout(r, 50));
-    t.telephony.legs.get(call.json.id)!.remoteHangup();
-    await endedCall(call.json.id);
+    await callWithOneTurn('+15550007777', 'Hello there');
     const text = (await t.api('GET', '/metrics', undefined, {}, null)).text;
     // The fake agent reports voice-to-voice 1000 ms and STT 120 ms for its turn.
     expect(text).toMatch(/phonevoice_turn_latency_seconds_bucket\{le="1",stage="voice_to_voice"\} [1-9]/);
