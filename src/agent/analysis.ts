@@ -1,4 +1,4 @@
-import type { CallAnalysis, Utterance } from '../calls/types.js';
+import type { CallAnalysis, Utterance } from '../domain/call.js';
 import { Deadline } from '../providers/llm/deadline.js';
 import type { LanguageModel } from '../providers/types.js';
 import type { AssistantConfig } from './assistant.js';

@@ -1,4 +1,4 @@
-import type { MediaSession } from '../media/types.js';
+import type { MediaSession } from '../domain/media.js';
 import { Deadline } from '../providers/llm/deadline.js';
 import type { AudioChunk, TextToSpeech } from '../providers/types.js';
 

@@ -1,4 +1,4 @@
-import type { TurnLatency } from '../calls/types.js';
+import type { TurnLatency } from '../domain/call.js';
 
 /** Stage times of one user turn, filled in as the turn runs (`now()` clock, ms). */
 export interface TurnTiming {

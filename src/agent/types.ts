@@ -1,5 +1,5 @@
-import type { CallAnalysis, CallDirection, EndReason, TurnLatency, Utterance } from '../calls/types.js';
-import type { CallLeg } from '../telephony/types.js';
+import type { CallAnalysis, CallDirection, EndReason, TurnLatency, Utterance } from '../domain/call.js';
+import type { CallLeg } from '../domain/call-leg.js';
 import type { ProviderStatus } from '../providers/types.js';
 import type { AssistantConfig } from './assistant.js';
 

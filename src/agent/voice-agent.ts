@@ -1,4 +1,4 @@
-import type { CallAnalysis, EndReason, Utterance } from '../calls/types.js';
+import type { CallAnalysis, EndReason, Utterance } from '../domain/call.js';
 import type { Logger } from '../ops/logger.js';
 import { AsyncQueue } from '../providers/llm/async-queue.js';
 import { Deadline } from '../providers/llm/deadline.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AssistantConfig } from '../agent/assistant.js';
+import type { AssistantConfig } from '../domain/assistant.js';
 import { resolveAssistant } from './assistant-config.js';
 
 const stored = {

@@ -1,4 +1,4 @@
-import type { AssistantConfig } from '../agent/assistant.js';
+import type { AssistantConfig } from '../domain/assistant.js';
 
 /**
  * The assistant a call runs with: the stored assistant, `assistant_overrides` merged over it

@@ -1,4 +1,4 @@
-import type { AssistantConfig } from '../agent/assistant.js';
+import type { AssistantConfig } from '../domain/assistant.js';
 import type { Db } from '../db/open.js';
 import { newId } from '../db/ids.js';
 

@@ -92,6 +92,7 @@ export class RtpSession implements RtpSessionContract {
   #ticks = 0;
   readonly #rtcpEveryTicks: number;
   #closing: Promise<MediaStats> | null = null;
+  #dtmfFallback: ((digits: string) => Promise<void>) | null = null;
 
   constructor(options: RtpSessionOptions, deps: RtpSessionDeps) {
     this.#d = deps;
@@ -168,9 +169,14 @@ export class RtpSession implements RtpSessionContract {
     return this.#dtmf.add(listener);
   }
 
+  setDtmfFallback(send: (digits: string) => Promise<void>): void {
+    this.#dtmfFallback = send;
+  }
+
   sendDtmf(digits: string): Promise<void> {
     if (this.#closing) return Promise.reject(new Error('media session closed'));
     if (this.#remote?.dtmfPayloadType == null) {
+      if (this.#dtmfFallback) return this.#dtmfFallback(digits);
       return Promise.reject(new Error('RFC 4733 telephone-event not negotiated with the peer; send DTMF by SIP INFO'));
     }
     try {

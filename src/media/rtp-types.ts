@@ -26,6 +26,11 @@ export interface RtpSession extends MediaSession {
   setHold(onHold: boolean): void;
   /** Start the media clock for this leg (call answered). */
   start(): void;
+  /**
+   * How `sendDtmf` sends digits when the peer did not negotiate RFC 4733 telephone-event
+   * (the SIP side sends them in-dialog as INFO). Without one, such a send rejects.
+   */
+  setDtmfFallback(send: (digits: string) => Promise<void>): void;
   /** DTMF received by SIP INFO, surfaced through `onDtmf` like RFC 4733 digits. */
   injectDtmf(digit: string, durationMs: number): void;
   /** Bridge RTP with another session (transfer fallback): each one's received audio is played on the other. */

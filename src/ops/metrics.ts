@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { TurnLatency } from '../calls/types.js';
+import type { TurnLatency } from '../domain/call.js';
 import type { MediaStats } from '../media/types.js';
 import type { Telephony } from '../telephony/types.js';
 

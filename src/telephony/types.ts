@@ -1,5 +1,7 @@
-import type { EndReason } from '../calls/types.js';
-import type { MediaSession, MediaStats } from '../media/types.js';
+import type { EndReason } from '../domain/call.js';
+import type { CallLeg } from '../domain/call-leg.js';
+
+export type { CallLeg, LegEnd } from '../domain/call-leg.js';
 
 /**
  * The seam every telephony engine implements (embedded SIP/RTP in Node, or drachtio + FreeSWITCH).
@@ -79,31 +81,4 @@ export interface InboundHandler {
   route(info: InboundCallInfo): Promise<InboundDecision>;
   onAnswered(callId: string, leg: CallLeg): void;
   onAbandoned(callId: string, endReason: EndReason, sipStatus: number | null): void;
-}
-
-export interface LegEnd {
-  /** Who ended it: remote BYE, our own hangup(), transfer completed, or a media/transport failure. */
-  endReason: EndReason;
-  sipStatus: number | null;
-}
-
-/** An answered call leg: signalling plus its media. */
-export interface CallLeg {
-  readonly callId: string;
-  readonly media: MediaSession;
-  /** Milliseconds since epoch when the 200 OK was sent/received. */
-  readonly answeredAt: number;
-  readonly remote: string;
-
-  /** Send BYE; the `onEnded` listeners fire with `endReason`. Idempotent. */
-  hangup(endReason: EndReason): Promise<void>;
-
-  /** Blind transfer: REFER with NOTIFY tracking, falling back to a new outbound leg bridged in RTP. */
-  transfer(to: string): Promise<{ method: 'refer' | 'bridge' }>;
-
-  /** Resolves once, when the leg is over; also fires listeners. */
-  onEnded(listener: (end: LegEnd) => void): void;
-  readonly ended: Promise<LegEnd>;
-
-  stats(): MediaStats;
 }

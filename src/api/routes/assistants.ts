@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { AssistantConfig } from '../../agent/assistant.js';
+import type { AssistantConfig } from '../../domain/assistant.js';
 import type { AssistantStore, StoredAssistant } from '../../calls/assistant-store.js';
 import { resolveAssistant } from '../../calls/assistant-config.js';
 import type { AuthEnv } from '../auth.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CALL_STATUSES, END_REASONS } from '../../calls/types.js';
+import { CALL_STATUSES, END_REASONS } from '../../domain/call.js';
 import { assistantPatch } from './assistant.js';
 import { e164, httpUrl, idOf, listQuery, metadata, phoneOrSip } from './common.js';
 

@@ -1,4 +1,4 @@
-import type { AssistantConfig } from '../../agent/assistant.js';
+import type { AssistantConfig } from '../../domain/assistant.js';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../ops/logger.js';
 import type { LanguageModel } from '../types.js';

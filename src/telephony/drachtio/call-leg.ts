@@ -1,5 +1,5 @@
-import type { EndReason } from '../../calls/types.js';
-import type { MediaStats } from '../../media/types.js';
+import type { EndReason } from '../../domain/call.js';
+import type { MediaStats } from '../../domain/media.js';
 import type { Logger } from '../../ops/logger.js';
 import type { CallLeg, LegEnd } from '../types.js';
 import type { ForkMediaSession } from './fork-media-session.js';

@@ -1,4 +1,4 @@
-import type { EndReason } from '../../calls/types.js';
+import type { EndReason } from '../../domain/call.js';
 import { DialError } from '../types.js';
 
 /**

@@ -2,7 +2,8 @@ import type { Logger } from '../../ops/logger.js';
 import type { InboundDecision, InboundHandler } from '../types.js';
 import { Dialog } from './dialog.js';
 import { InboundAdmission } from '../inbound-admission.js';
-import { EmbeddedCallLeg, ALLOW, type LegContext } from './leg.js';
+import { ALLOW } from './allow.js';
+import { EmbeddedCallLeg, type LegContext } from './leg.js';
 import { createResponse, type SipRequest } from './message.js';
 import { Reliable2xx } from './reliable-2xx.js';
 import { answerDirection, negotiate, parseRemote } from './sdp.js';
@@ -100,7 +101,7 @@ export class InboundCalls {
         log.warn({ sipCallId }, '200 OK never acknowledged, hanging up');
         void leg?.hangup('error');
       });
-      leg = new EmbeddedCallLeg({ callId: decision.callId, media: session, remote: parseNameAddr(req.headers.get('from') ?? '')?.uri ?? info.from, dialog, pending2xx: retransmit, awaitingAnswer: lateOffer, negotiated: chosen }, this.#ctx.legContext);
+      leg = new EmbeddedCallLeg({ callId: decision.callId, media: session, remote: parseNameAddr(req.headers.get('from') ?? '')?.uri ?? info.from, dialog, pending2xx: retransmit, awaitingAnswer: lateOffer }, this.#ctx.legContext);
       if (remote && (remote.direction === 'sendonly' || remote.direction === 'inactive')) session.setHold(true);
       // A delayed offer starts media when the ACK brings the answer.
       if (!lateOffer) session.start();

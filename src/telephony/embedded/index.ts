@@ -7,7 +7,8 @@ import type { CallLeg, DialEvents, DialRequest, InboundHandler, Telephony, Telep
 import { DialError } from '../types.js';
 import { InboundCalls } from './inbound.js';
 import { InboundAdmission } from '../inbound-admission.js';
-import { EmbeddedCallLeg, ALLOW, type LegContext } from './leg.js';
+import { ALLOW } from './allow.js';
+import { EmbeddedCallLeg, type LegContext } from './leg.js';
 import { LocalMedia } from './local-media.js';
 import { createResponse, type SipRequest, type SipResponse } from './message.js';
 import { dial } from './outbound.js';

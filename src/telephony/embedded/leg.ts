@@ -1,5 +1,5 @@
-import type { EndReason } from '../../calls/types.js';
-import type { MediaStats } from '../../media/types.js';
+import type { EndReason } from '../../domain/call.js';
+import type { MediaStats } from '../../domain/media.js';
 import type { RtpRemote, RtpSession } from '../../media/rtp-types.js';
 import type { Logger } from '../../ops/logger.js';
 import type { CallLeg, LegEnd } from '../types.js';
@@ -8,6 +8,7 @@ import type { Dialog } from './dialog.js';
 import { createResponse, type SipRequest, type SipResponse } from './message.js';
 import type { Reliable2xx } from './reliable-2xx.js';
 import { answerReInvite } from './reinvite.js';
+import { ALLOW } from './allow.js';
 import type { SipStack } from './sip-stack.js';
 import { parseCSeq, tagOf } from './syntax.js';
 import type { ServerTransaction } from './transaction-server.js';
@@ -44,10 +45,7 @@ export class EmbeddedCallLeg implements CallLeg {
   #awaitingAnswer: boolean;
   #mediaStarted: boolean;
 
-  /** Peer's telephone-event payload type; null = DTMF goes out as SIP INFO. */
-  #dtmfPayloadType: number | null;
-
-  constructor(init: { callId: string; media: RtpSession; remote: string; dialog: Dialog; pending2xx?: Reliable2xx | null; ack?: SipRequest | null; awaitingAnswer?: boolean; negotiated?: RtpRemote | null }, ctx: LegContext) {
+  constructor(init: { callId: string; media: RtpSession; remote: string; dialog: Dialog; pending2xx?: Reliable2xx | null; ack?: SipRequest | null; awaitingAnswer?: boolean }, ctx: LegContext) {
     this.callId = init.callId;
     this.media = init.media;
     this.remote = init.remote;
@@ -56,12 +54,9 @@ export class EmbeddedCallLeg implements CallLeg {
     this.#ack = init.ack ?? null;
     this.#awaitingAnswer = init.awaitingAnswer ?? false;
     this.#mediaStarted = !this.#awaitingAnswer;
-    this.#dtmfPayloadType = init.negotiated?.dtmfPayloadType ?? null;
     this.#ctx = ctx;
     // The media layer sends RFC 4733 only; without it negotiated, digits go in-dialog as SIP INFO.
-    // Shadowing the instance method keeps `media` the real RtpSession (bridging needs that).
-    const rtpSendDtmf = init.media.sendDtmf.bind(init.media);
-    init.media.sendDtmf = (digits: string) => (this.#dtmfPayloadType !== null ? rtpSendDtmf(digits) : this.#sendInfoDtmf(digits));
+    init.media.setDtmfFallback((digits) => this.#sendInfoDtmf(digits));
     this.ended = new Promise((resolve) => { this.#resolveEnded = resolve; });
   }
 
@@ -110,7 +105,6 @@ export class EmbeddedCallLeg implements CallLeg {
 
   /** Point media at a newly negotiated remote (answer, re-INVITE, UPDATE). */
   configureMedia(chosen: RtpRemote): void {
-    this.#dtmfPayloadType = chosen.dtmfPayloadType;
     this.media.configure(chosen);
   }
 
@@ -210,4 +204,3 @@ export class EmbeddedCallLeg implements CallLeg {
 /** Tone length of digits sent by SIP INFO. */
 const INFO_DTMF_MS = 160;
 
-export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, REFER, UPDATE';

@@ -6,7 +6,8 @@ import { dialErrorFor } from './dial-errors.js';
 import { authorize, parseChallenge } from './digest.js';
 import { Dialog } from './dialog.js';
 import { dialogTarget, sendInDialog } from './dialog-client.js';
-import { EmbeddedCallLeg, ALLOW, type LegContext } from './leg.js';
+import { ALLOW } from './allow.js';
+import { EmbeddedCallLeg, type LegContext } from './leg.js';
 import { createRequest, type SipRequest, type SipResponse } from './message.js';
 import { routeFor, type Route } from './routing.js';
 import { acceptAnswer, parseRemote } from './sdp.js';
@@ -196,7 +197,7 @@ class OutboundAttempt {
     this.#session.configure(chosen);
     if (remote.direction === 'sendonly' || remote.direction === 'inactive') this.#session.setHold(true);
     this.#session.start();
-    const leg = new EmbeddedCallLeg({ callId: this.#request.callId, media: this.#session, remote: this.#route.uri, dialog, ack, negotiated: chosen }, this.#ctx.legContext);
+    const leg = new EmbeddedCallLeg({ callId: this.#request.callId, media: this.#session, remote: this.#route.uri, dialog, ack }, this.#ctx.legContext);
     this.#ctx.adopt(leg);
     log.debug({ callId: this.#request.callId }, 'outbound call answered');
     return leg;

@@ -2,15 +2,28 @@ import { createResponse, type SipRequest } from './message.js';
 import { Reliable2xx } from './reliable-2xx.js';
 import { answerDirection, negotiate, parseRemote } from './sdp.js';
 import type { ServerTransaction } from './transaction-server.js';
-import type { EmbeddedCallLeg, LegContext } from './leg.js';
-import { ALLOW } from './leg.js';
+import { ALLOW } from './allow.js';
+import type { RtpRemote, RtpSession } from '../../media/rtp-types.js';
+import type { Logger } from '../../ops/logger.js';
+import type { LocalMedia } from './local-media.js';
+import type { SipStack } from './sip-stack.js';
+
+/** The dialog being re-offered, as this answer needs it (the leg implements it). */
+export interface ReOfferedLeg {
+  readonly callId: string;
+  readonly media: RtpSession;
+  configureMedia(chosen: RtpRemote): void;
+  expectAnswerInAck(): void;
+}
+
+export interface ReInviteContext { stack: SipStack; media: LocalMedia; log: Logger }
 
 /**
  * Answers a re-INVITE inside an established call: hold (sendonly/inactive or c=0.0.0.0), unhold,
  * a moved media address, or a bare session refresh. Returns the 2xx retransmitter, or null when
  * the offer was refused (the call keeps its previous media).
  */
-export function answerReInvite(req: SipRequest, tx: ServerTransaction, leg: EmbeddedCallLeg, ctx: LegContext): Reliable2xx | null {
+export function answerReInvite(req: SipRequest, tx: ServerTransaction, leg: ReOfferedLeg, ctx: ReInviteContext): Reliable2xx | null {
   const { stack, media } = ctx;
   const contact = stack.contact(tx.flow.transport);
   const refuse = (status: number, reason?: string) => { stack.respond(tx, createResponse(req, status, { reason })); return null; };

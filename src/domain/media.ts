@@ -1,0 +1,52 @@
+/**
+ * The media seam between a telephony engine and the voice agent.
+ *
+ * Audio is 16-bit signed PCM, mono. The agent reads caller audio at `inputSampleRate`
+ * (16 kHz, what the speech models want) in 20 ms frames, and writes assistant audio at
+ * any rate; the engine resamples to the line (8 kHz G.711 for the embedded engine).
+ * Frames handed to `onAudio` callbacks may be reused by the engine after the callback
+ * returns: copy them if you keep them.
+ */
+export interface MediaSession {
+  /** Sample rate of frames delivered to `onAudio` (16000). */
+  readonly inputSampleRate: number;
+
+  /** Caller audio, one 20 ms frame per call, in arrival order, after the jitter buffer. */
+  onAudio(listener: (frame: Int16Array) => void): () => void;
+
+  /** Queue assistant audio for playback. `sampleRate` is the rate of `pcm`. */
+  play(pcm: Int16Array, sampleRate: number): void;
+
+  /**
+   * Queue a named mark behind the audio queued so far. The `mark` listener fires with
+   * `name` when the line has actually played everything queued before it.
+   */
+  mark(name: string): void;
+  onMark(listener: (name: string) => void): () => void;
+
+  /** Barge-in: drop all queued audio; the line is silent from the next frame. Pending marks are discarded and reported through `onClear`. */
+  clear(): void;
+  onClear(listener: (discardedMarks: string[]) => void): () => void;
+
+  /** Milliseconds of assistant audio queued and not yet played. */
+  queuedMs(): number;
+
+  /** DTMF received from the remote party (RFC 4733 or SIP INFO). */
+  onDtmf(listener: (digit: string, durationMs: number) => void): () => void;
+
+  /** Send DTMF to the remote party (RFC 4733 where negotiated, else SIP INFO by the engine). */
+  sendDtmf(digits: string): Promise<void>;
+
+  stats(): MediaStats;
+}
+
+export interface MediaStats {
+  codec: string | null;
+  packetsSent: number;
+  packetsReceived: number;
+  packetsLost: number;
+  /** Interarrival jitter of received RTP, RFC 3550, in milliseconds. */
+  jitterMs: number;
+  /** Deviation of our own send times from the 20 ms media clock, p99, in milliseconds. */
+  sendJitterP99Ms?: number;
+}
