@@ -1,0 +1,68 @@
+import { ConfigError } from './errors.js';
+import { nearest } from './suggest.js';
+
+/** One environment override: the variable, where it lands in the config, and how its text is read. */
+interface EnvOverride { path: string; whole?: true }
+
+/** Every environment override, named exactly as documented in config/phonevoice.example.yaml. */
+export const ENV_OVERRIDES: Record<string, EnvOverride> = {
+  PHONEVOICE_HTTP_PORT: { path: 'http.port', whole: true },
+  PHONEVOICE_SIP_PORT: { path: 'telephony.sip.port', whole: true },
+  PHONEVOICE_DATA_DIR: { path: 'data_dir' },
+  PHONEVOICE_API_KEY: { path: 'api_key' },
+  PHONEVOICE_WEBHOOK_SECRET: { path: 'webhook_secret' },
+  PHONEVOICE_PUBLIC_URL: { path: 'public_url' },
+  PHONEVOICE_TELEPHONY: { path: 'telephony.engine' },
+  PHONEVOICE_LOG_LEVEL: { path: 'log.level' },
+  DRACHTIO_HOST: { path: 'telephony.drachtio.host' },
+  DRACHTIO_PORT: { path: 'telephony.drachtio.port', whole: true },
+  DRACHTIO_SECRET: { path: 'telephony.drachtio.secret' },
+  FREESWITCH_HOST: { path: 'telephony.freeswitch.host' },
+  FREESWITCH_PORT: { path: 'telephony.freeswitch.port', whole: true },
+  FREESWITCH_SECRET: { path: 'telephony.freeswitch.secret' },
+};
+
+/**
+ * PHONEVOICE_* variables that are ours but are not config overrides. Add yours here: any other
+ * PHONEVOICE_* variable stops the start, because a misspelt one would otherwise be ignored.
+ */
+export const OTHER_ENV = new Set<string>([
+  'PHONEVOICE_CONFIG', // the YAML file to load
+  'PHONEVOICE_IMAGE_TAG', // docker compose's image tag
+]);
+
+/** Apply the overrides to `raw`; returns which config path came from which variable. */
+export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Map<string, string> {
+  checkEnvNames(env);
+  const fromEnv = new Map<string, string>();
+  for (const [name, { path, whole }] of Object.entries(ENV_OVERRIDES)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    if (whole && !/^\d+$/.test(value)) throw new ConfigError(`${name} must be a whole number, got "${value}"`);
+    setPath(raw, path.split('.'), whole ? Number(value) : value);
+    fromEnv.set(path, name);
+  }
+  return fromEnv;
+}
+
+function checkEnvNames(env: NodeJS.ProcessEnv): void {
+  const known = [...Object.keys(ENV_OVERRIDES), ...OTHER_ENV];
+  const unknown = Object.keys(env).filter((name) => name.startsWith('PHONEVOICE_') && !known.includes(name)).sort();
+  if (unknown.length === 0) return;
+  const lines = unknown.map((name) => {
+    const guess = nearest(name, known);
+    return `  ${name}: not a PhoneVoice variable${guess ? ` — did you mean \`${guess}\`?` : ''}`;
+  });
+  throw new ConfigError(`unknown environment variable${unknown.length > 1 ? 's' : ''}:\n${lines.join('\n')}\n` +
+    `  Known: ${known.filter((n) => n.startsWith('PHONEVOICE_')).join(', ')}. Other settings go in the config file (PHONEVOICE_CONFIG).`);
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
