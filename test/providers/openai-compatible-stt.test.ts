@@ -59,6 +59,12 @@ describe('openai_compatible STT', () => {
     await expect(stt.transcribe(new Int16Array(160), 16000)).rejects.toThrow(/answered 500: .*CUDA out of memory/);
   });
 
+  it('follows the LLM URL convention: a bare host means /v1, a path is used as given', async () => {
+    for (const url of [baseUrl, `${baseUrl}/v1`, `${baseUrl}/v1/`]) {
+      await expect(new OpenAiCompatibleStt({ url, model: 'Systran/faster-whisper-small' }).transcribe(new Int16Array(1600), 16000)).resolves.toMatchObject({ text: expect.any(String) });
+    }
+  });
+
   it('reports a wrong URL clearly', async () => {
     const stt = new OpenAiCompatibleStt({ url: `${baseUrl}/nope` });
     await expect(stt.transcribe(new Int16Array(160), 16000)).rejects.toThrow(/answered 404/);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpUrl, metadata, phoneOrSip } from './common.js';
+import { httpUrl, llmUrl, metadata, phoneOrSip } from './common.js';
 
 /** Assistant fields as the API accepts them; defaults follow the best hosted voice-AI APIs. */
 const tool = z.discriminatedUnion('type', [
@@ -26,15 +26,20 @@ const transcriber = z.looseObject({
   model: z.string().min(1).max(200).default('onnx-community/whisper-tiny.en'),
   url: httpUrl.optional(),
 });
+/** ws(s):// speaks the WebSocket protocol, which only a custom LLM has (docs/custom-llm.md). */
+const webSocketUrlFits = (l: { provider?: string; url?: string; protocol?: string }) =>
+  !l.url || !/^wss?:/i.test(l.url) || ((l.provider === undefined || l.provider === 'custom') && l.protocol !== 'openai');
+const webSocketUrlMessage = { message: 'ws:// and wss:// URLs are for provider "custom" with the WebSocket protocol', path: ['url'] };
 const llm = z.object({
   provider: z.enum(['ollama', 'openai_compatible', 'custom']).default('ollama'),
   model: z.string().min(1).max(200).optional(),
-  url: httpUrl.optional(),
+  url: llmUrl.optional(),
   temperature: z.number().min(0).max(2).optional(),
   max_tokens: z.number().int().min(1).max(32_768).optional(),
   api_key: z.string().max(500).optional(),
   protocol: z.enum(['openai', 'websocket']).optional(),
-}).refine((l) => l.provider !== 'custom' || l.url !== undefined, { message: 'custom LLMs need a url', path: ['url'] });
+}).refine((l) => l.provider !== 'custom' || l.url !== undefined, { message: 'custom LLMs need a url', path: ['url'] })
+  .refine(webSocketUrlFits, webSocketUrlMessage);
 const interruption = z.object({
   enabled: z.boolean().default(true),
   min_speech_ms: z.number().int().min(0).max(10_000).default(500),
@@ -76,10 +81,10 @@ export const assistantPatch = z.strictObject({
   voice: z.object({ provider: z.string().min(1).max(64).optional(), voice: z.string().min(1).max(200).optional() }).optional(),
   transcriber: z.looseObject({ provider: z.string().min(1).max(64).optional(), model: z.string().min(1).max(200).optional(), url: httpUrl.optional() }).optional(),
   llm: z.object({
-    provider: z.enum(['ollama', 'openai_compatible', 'custom']).optional(), model: z.string().min(1).max(200).optional(), url: httpUrl.optional(),
+    provider: z.enum(['ollama', 'openai_compatible', 'custom']).optional(), model: z.string().min(1).max(200).optional(), url: llmUrl.optional(),
     temperature: z.number().min(0).max(2).optional(), max_tokens: z.number().int().min(1).max(32_768).optional(),
     api_key: z.string().max(500).optional(), protocol: z.enum(['openai', 'websocket']).optional(),
-  }).optional(),
+  }).refine(webSocketUrlFits, webSocketUrlMessage).optional(),
   tools: z.array(tool).max(50).optional(),
   end_call_phrases: z.array(z.string().max(200)).max(50).optional(),
   interruption: z.object({ enabled: z.boolean().optional(), min_speech_ms: z.number().int().min(0).max(10_000).optional(), ignore_phrases: z.array(z.string().max(100)).max(100).optional() }).optional(),

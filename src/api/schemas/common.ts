@@ -7,14 +7,16 @@ export const e164 = z.string().regex(E164, 'must be an E.164 number: + and 8 to 
 export const phoneOrSip = z.string().refine((v) => E164.test(v) || SIP_URI.test(v), {
   message: 'must be an E.164 number (+ and 8 to 15 digits) or a SIP URI (sip:user@host[:port])',
 });
-export const httpUrl = z.string().max(2048).refine((v) => {
+const urlWithScheme = (schemes: string[], message: string) => z.string().max(2048).refine((v) => {
   try {
-    const u = new URL(v);
-    return u.protocol === 'http:' || u.protocol === 'https:';
+    return schemes.includes(new URL(v).protocol);
   } catch {
     return false;
   }
-}, { message: 'must be an http(s) URL' });
+}, { message });
+export const httpUrl = urlWithScheme(['http:', 'https:'], 'must be an http(s) URL');
+/** An LLM's `url`: HTTP for OpenAI-style servers, and also WebSocket for a custom LLM (checked with the provider). */
+export const llmUrl = urlWithScheme(['http:', 'https:', 'ws:', 'wss:'], 'must be an http(s) or ws(s) URL');
 export const metadata = z.record(z.string(), z.unknown()).refine((m) => JSON.stringify(m).length <= 16_384, {
   message: 'must serialise to at most 16 KiB',
 });

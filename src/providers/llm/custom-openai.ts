@@ -22,7 +22,7 @@ export function createCustomOpenAiLanguageModel(opts: CustomOpenAiOptions): Lang
   let interruptedResponseId: number | null = null;
   const inner = new OpenAiCompatibleLanguageModel({
     url: opts.url,
-    path: '/chat/completions',
+    rootPath: '',
     model: opts.model ?? 'custom',
     apiKey: opts.apiKey,
     providerName: 'custom_openai',

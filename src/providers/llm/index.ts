@@ -1,6 +1,7 @@
 import type { AssistantConfig } from '../../domain/assistant.js';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../ops/logger.js';
+import { isWebSocketUrl } from '../endpoint-url.js';
 import type { LanguageModel } from '../types.js';
 import { createCustomOpenAiLanguageModel } from './custom-openai.js';
 import { CustomWebSocketLanguageModel } from './custom-websocket.js';
@@ -38,7 +39,7 @@ export function createLanguageModel(spec: AssistantConfig['llm'], config: Config
       return new OpenAiCompatibleLanguageModel({ url: spec.url, model: spec.model ?? 'default', apiKey: spec.api_key, temperature: spec.temperature, maxTokens: spec.max_tokens });
     case 'custom': {
       if (!spec.url) throw new Error('llm.url is required for provider custom');
-      const websocket = spec.protocol === 'websocket' || /^wss?:/i.test(spec.url);
+      const websocket = spec.protocol === 'websocket' || isWebSocketUrl(spec.url);
       log.debug({ callId: ctx.callId, protocol: websocket ? 'websocket' : 'openai' }, 'custom llm');
       const common = { url: spec.url, apiKey: spec.api_key, callId: ctx.callId, metadata: ctx.metadata, analysisModel: ollama() };
       return websocket ? new CustomWebSocketLanguageModel(common) : createCustomOpenAiLanguageModel({ ...common, model: spec.model });

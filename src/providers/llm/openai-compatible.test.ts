@@ -51,4 +51,28 @@ describe('OpenAiCompatibleLanguageModel against a protocol-faithful SSE server',
     expect(second!.headers['phonevoice-call-id']).toBe('call_9');
     expect(second!.headers['phonevoice-response-id']).toBe('2');
   });
+
+  // One URL convention (src/providers/endpoint-url.ts): the URL an OpenAI SDK takes as base_url, `/chat/completions` appended.
+  it.each([
+    { given: '', path: '/v1/chat/completions', note: 'a bare host means the standard /v1 root' },
+    { given: '/v1', path: '/v1/chat/completions', note: 'the OpenAI SDK base_url (was /v1/v1/… before)' },
+    { given: '/v1/', path: '/v1/chat/completions', note: 'trailing slash' },
+    { given: '/openai/v1', path: '/openai/v1/chat/completions', note: 'a proxy prefix' },
+  ])('openai_compatible url "…$given" → POST $path ($note)', async ({ given, path }) => {
+    server = await new FakeOpenAiServer([{ tokens: ['ok'] }], [path]).start();
+    const llm = new OpenAiCompatibleLanguageModel({ url: `${server.url}${given}`, model: 'm' });
+    expect(await collect(llm.chat(request()))).toEqual([{ type: 'text', text: 'ok' }]);
+    expect(server.script.requests[0]!.path).toBe(path);
+  });
+
+  it.each([
+    { given: '', path: '/chat/completions' },
+    { given: '/llm', path: '/llm/chat/completions' },
+    { given: '/v1', path: '/v1/chat/completions' },
+  ])('custom url "…$given" → POST $path (the URL as given: a customer service has no standard root)', async ({ given, path }) => {
+    server = await new FakeOpenAiServer([{ tokens: ['ok'] }], [path]).start();
+    const llm = createCustomOpenAiLanguageModel({ url: `${server.url}${given}`, callId: 'call_1', metadata: {} });
+    await collect(llm.chat(request()));
+    expect(server.script.requests[0]!.path).toBe(path);
+  });
 });

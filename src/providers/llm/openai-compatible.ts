@@ -1,4 +1,5 @@
 import type { ChatChunk, ChatMessage, ChatRequest, LanguageModel } from '../types.js';
+import { endpointUrl } from '../endpoint-url.js';
 import { Deadline } from './deadline.js';
 import { LlmError, toLlmError } from './errors.js';
 import { IdleTimeout } from './idle-timeout.js';
@@ -6,10 +7,10 @@ import { parseJsonOutput } from './ollama.js';
 import { readSseData } from './sse.js';
 
 export interface OpenAiCompatibleOptions {
-  /** Base URL (`http://127.0.0.1:8000`); `path` is appended. */
+  /** Base URL as an OpenAI SDK takes it (`http://127.0.0.1:8000/v1`); `/chat/completions` is appended (endpoint-url.ts). */
   url: string;
-  /** `/v1/chat/completions` for vLLM, llama.cpp, LM Studio, OpenAI; `/chat/completions` for custom LLMs. */
-  path: string;
+  /** What a URL without a path stands for: `/v1` for vLLM, llama.cpp, LM Studio, OpenAI; `''` for custom LLMs. */
+  rootPath: string;
   model: string;
   apiKey?: string;
   temperature?: number;
@@ -24,7 +25,7 @@ export interface OpenAiCompatibleOptions {
 }
 
 export const defaultOpenAiCompatibleOptions = {
-  path: '/v1/chat/completions',
+  rootPath: '/v1',
   idleTimeoutMs: 10_000,
   jsonTimeoutMs: 30_000,
   providerName: 'openai_compatible',
@@ -112,7 +113,7 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
   }
 
   async #post(body: unknown, signal: AbortSignal, headers: Record<string, string> = {}): Promise<Response> {
-    const res = await fetch(new URL(this.#opts.path.replace(/^\//, ''), this.#opts.url.replace(/\/?$/, '/')), {
+    const res = await fetch(endpointUrl(this.#opts.url, '/chat/completions', this.#opts.rootPath), {
       method: 'POST',
       headers: {
         'content-type': 'application/json',

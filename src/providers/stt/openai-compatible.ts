@@ -1,3 +1,4 @@
+import { endpointUrl } from '../endpoint-url.js';
 import { encodeWav } from '../tts/wav.js';
 import type { SpeechToText, Transcript } from '../types.js';
 
@@ -6,7 +7,7 @@ import type { SpeechToText, Transcript } from '../types.js';
  * whisper.cpp's server, vLLM, speaches): multipart with the segment as a WAV file.
  */
 export interface OpenAiCompatibleSttOptions {
-  /** Base URL, e.g. http://127.0.0.1:8000 (a trailing /v1 is accepted). */
+  /** Base URL, e.g. http://127.0.0.1:8000/v1 (a URL without a path means `/v1`; see endpoint-url.ts). */
   url: string;
   model: string;
   apiKey?: string;
@@ -23,8 +24,7 @@ export class OpenAiCompatibleStt implements SpeechToText {
 
   constructor(options: Pick<OpenAiCompatibleSttOptions, 'url'> & Partial<OpenAiCompatibleSttOptions>) {
     this.#options = { ...defaultOpenAiCompatibleSttOptions, ...options };
-    const base = this.#options.url.replace(/\/+$/, '').replace(/\/v1$/, '');
-    this.#endpoint = `${base}/v1/audio/transcriptions`;
+    this.#endpoint = endpointUrl(this.#options.url, '/audio/transcriptions', '/v1');
     this.name = `openai_compatible:${this.#options.model}`;
   }
 
