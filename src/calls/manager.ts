@@ -10,6 +10,7 @@ import { AssistantStore } from './assistant-store.js';
 import { resolveAssistant } from './assistant-config.js';
 import { insertValues, newCallRow } from './call-row.js';
 import { callCost } from './cost.js';
+import { dialWithCancelBound } from './dial-cancel.js';
 import { applyControl, type ControlAction } from './live-control.js';
 import { CallError } from './errors.js';
 import { CallStateMachine, isTerminal, statusForUnconnected, type CallRow } from './state-machine.js';
@@ -22,8 +23,10 @@ export interface CallManagerOptions {
   analyzeTimeoutMs: number;
   /** Longest wait for active calls to finish on shutdown. */
   shutdownTimeoutMs: number;
+  /** A dial canceled (hang-up, shutdown) ends the call within this, even if the trunk never answers the CANCEL. */
+  cancelSettleMs: number;
 }
-const defaultCallManagerOptions: CallManagerOptions = { analyzeTimeoutMs: 15_000, shutdownTimeoutMs: 20_000 };
+const defaultCallManagerOptions: CallManagerOptions = { analyzeTimeoutMs: 15_000, shutdownTimeoutMs: 20_000, cancelSettleMs: 500 };
 
 export interface CallManagerDeps {
   config: Config;
@@ -255,12 +258,13 @@ export class CallManager implements InboundHandler {
     try {
       let leg: CallLeg;
       try {
-        leg = await this.#d.telephony.dial({
+        const dial = this.#d.telephony.dial({
           callId: row.id, to: row.phone_number, from: row.from_number,
           ringTimeoutMs: this.#d.config.telephony.ring_timeout_seconds * 1000, recordingPath: row.recording_path,
         }, {
           onRinging: () => void this.#d.machine.transition(row.id, 'ringing').catch((err) => entry.log.error({ err }, 'ringing update failed')),
         }, entry.abort.signal);
+        leg = await dialWithCancelBound(dial, entry.abort.signal, this.#opts.cancelSettleMs, () => new DialError('canceled', null, 'canceled while dialling'));
       } catch (err) {
         const dialErr = err instanceof DialError ? err : new DialError('error', null, (err as Error)?.message ?? String(err));
         entry.log.info({ endReason: dialErr.endReason, sipStatus: dialErr.sipStatus, err: dialErr.message }, 'call did not connect');

@@ -83,7 +83,8 @@ export class CallStore {
   }
 
   recordingUrl(row: CallRow): string | null {
-    if (!row.recording_path || row.ended_at === null || !existsSync(row.recording_path)) return null;
+    // A call that never connected recorded nothing (its WAV was only opened for the SDP offer).
+    if (row.ended_at === null || row.answered_at === null || !row.recording_path || !existsSync(row.recording_path)) return null;
     return this.#links.url(row.id);
   }
 
