@@ -3,6 +3,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AgentFactory } from './agent/types.js';
 import { createApp } from './api/app.js';
 import { AssistantStore } from './calls/assistant-store.js';
+import { CallEvents } from './calls/call-events.js';
 import { CallManager, type CallManagerOptions } from './calls/manager.js';
 import { RecordingLinks } from './calls/recording-link.js';
 import { CallStateMachine } from './calls/state-machine.js';
@@ -13,6 +14,7 @@ import { openDatabase, type Db } from './db/open.js';
 import type { Logger } from './ops/logger.js';
 import { Metrics } from './ops/metrics.js';
 import type { Telephony } from './telephony/types.js';
+import type { CallStatus } from './calls/types.js';
 import { WebhookDispatcher, type DispatcherOptions } from './webhooks/dispatcher.js';
 
 export interface ServerDeps {
@@ -64,23 +66,31 @@ export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> 
     },
     ...deps.dispatcher,
   });
+  const events = new CallEvents();
+  const statusEvent = (row: { id: string; account_id: string; status: string; end_reason: string | null }) =>
+    events.publish({ type: 'status', callId: row.id, accountId: row.account_id, status: row.status as CallStatus, endReason: row.end_reason });
   const machine = new CallStateMachine(db, {
     completedData: (trx, row) => store.completedData(trx, row),
     onTransition: (row) => {
       metrics.calls.inc({ status: row.status });
       dispatcher.kick();
+      statusEvent(row);
     },
   });
   const manager = new CallManager({ config, db, store, machine, telephony, agents, log,
     onOutbox: () => dispatcher.kick(),
-    onCreated: (row) => metrics.calls.inc({ status: row.status }),
+    onCreated: (row) => {
+      metrics.calls.inc({ status: row.status });
+      statusEvent(row);
+    },
+    onUtterance: (row, u) => events.publish({ type: 'utterance', callId: row.id, accountId: row.account_id, utterance: u }),
     onLatency: (t) => metrics.observeTurn(t),
     onMediaStats: (stats) => metrics.observeMedia(stats),
   }, deps.calls);
   metrics.watchTelephony(telephony);
   telephony.setInboundHandler(manager);
   const assistants = new AssistantStore(db);
-  const app = createApp({ config, db, manager, store, assistants, dispatcher, links, metrics, telephony, agents, log, baseUrl });
+  const app = createApp({ config, db, manager, store, assistants, dispatcher, links, metrics, telephony, agents, log, baseUrl, events });
 
   let http: ServerType | null = null;
   let closed = false;

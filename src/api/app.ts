@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AgentFactory } from '../agent/types.js';
 import type { AssistantStore } from '../calls/assistant-store.js';
+import type { CallEvents } from '../calls/call-events.js';
 import type { CallManager } from '../calls/manager.js';
 import type { RecordingLinks } from '../calls/recording-link.js';
 import type { CallStore } from '../calls/store.js';
@@ -11,6 +12,7 @@ import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Telephony } from '../telephony/types.js';
 import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import { dashboardRoutes } from '../dashboard/index.js';
 import { requireApiKey, type AuthEnv } from './auth.js';
 import { docsPage } from './docs-page.js';
 import { ApiError, CallError, errorResponse, fromCallError } from './errors.js';
@@ -35,6 +37,8 @@ export interface AppDeps {
   agents: AgentFactory;
   log: Logger;
   baseUrl: () => string;
+  /** Live call changes for the dashboard's event stream. */
+  events: CallEvents;
 }
 
 /** The HTTP API: routes grouped per resource, validation at the edge, errors in the spec's shape. */
@@ -60,10 +64,13 @@ export function createApp(deps: AppDeps) {
   app.get('/v1/openapi.json', (c) => c.json(doc()));
   app.get('/docs', (c) => c.html(docsPage(doc())));
 
-  app.use('/v1/*', bodyLimit({
+  const limitBody = bodyLimit({
     maxSize: deps.config.http.max_body_bytes,
     onError: (c) => errorResponse(c, new ApiError(413, 'invalid_request_error', 'body_too_large', `The request body exceeds ${deps.config.http.max_body_bytes} bytes.`)),
-  }));
+  });
+  app.use('/v1/*', limitBody);
+  app.use('/dashboard/*', limitBody);
+  app.route('/dashboard', dashboardRoutes({ ...deps, api: (req) => app.fetch(req) }));
   app.use('/v1/*', requireApiKey(deps.db));
   app.route('/v1/calls', callRoutes(deps));
   app.route('/v1/assistants', assistantRoutes({ assistants: deps.assistants, defaultLlmModel: deps.config.providers.ollama.model }));

@@ -16,7 +16,7 @@ import { CallError } from './errors.js';
 import { CallStateMachine, isTerminal, statusForUnconnected, type CallRow } from './state-machine.js';
 import type { CallStore } from './store.js';
 import type { MediaStats } from '../media/types.js';
-import type { CallAnalysis, CallStatus, EndReason, TurnLatency } from './types.js';
+import type { CallAnalysis, CallStatus, EndReason, TurnLatency, Utterance } from './types.js';
 
 export interface CallManagerOptions {
   /** Longest wait for the agent's post-call analysis. */
@@ -44,6 +44,8 @@ export interface CallManagerDeps {
   onLatency?(t: TurnLatency): void;
   /** A connected call ended with these media stats (for metrics). */
   onMediaStats?(stats: MediaStats): void;
+  /** A transcript line was stored (for live viewers). */
+  onUtterance?(row: CallRow, u: Utterance): void;
 }
 
 /** A validated POST /v1/calls body (the API's zod schema produces it). */
@@ -306,7 +308,10 @@ export class CallManager implements InboundHandler {
       entry.agent = this.#d.agents.create({
         callId: row.id, direction: row.direction, phoneNumber: row.phone_number, assistant, leg, metadata: JSON.parse(row.metadata),
         sink: {
-          utterance: (u) => this.#track(entry, this.#d.store.addUtterance(row, u).then(() => this.#d.onOutbox())),
+          utterance: (u) => this.#track(entry, this.#d.store.addUtterance(row, u).then(() => {
+            this.#d.onOutbox();
+            this.#d.onUtterance?.(row, u);
+          })),
           latency: (t) => {
             this.#d.onLatency?.(t);
             this.#track(entry, this.#d.store.addLatency(row.id, t));

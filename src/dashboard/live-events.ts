@@ -1,0 +1,56 @@
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { CallEvent, CallEvents } from '../calls/call-events.js';
+import { utteranceJson } from '../calls/store.js';
+import type { DashEnv } from './context.js';
+
+export interface LiveEventsOptions {
+  /** A comment line this often keeps proxies from closing an idle stream. */
+  heartbeatMs: number;
+}
+const defaultLiveEventsOptions: LiveEventsOptions = { heartbeatMs: 15_000 };
+
+function toSse(e: CallEvent): { event: string; data: string } {
+  if (e.type === 'status') return { event: 'status', data: JSON.stringify({ call_id: e.callId, status: e.status, end_reason: e.endReason }) };
+  return { event: 'utterance', data: JSON.stringify({ call_id: e.callId, ...utteranceJson(e.utterance) }) };
+}
+
+/**
+ * GET /dashboard/events[?call_id=]: the signed-in account's call changes as server-sent
+ * events, straight from the state machine and the transcript writer.
+ */
+export function liveEvents(events: CallEvents, options: Partial<LiveEventsOptions> = {}) {
+  const opts = { ...defaultLiveEventsOptions, ...options };
+  return (c: Context<DashEnv>) => {
+    const accountId = c.get('session').accountId;
+    const callId = c.req.query('call_id');
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Accel-Buffering', 'no');
+    return streamSSE(c, async (stream) => {
+      const queue: CallEvent[] = [];
+      let wake: (() => void) | null = null;
+      const unsubscribe = events.subscribe((e) => {
+        if (e.accountId !== accountId || (callId && e.callId !== callId)) return;
+        queue.push(e);
+        wake?.();
+      });
+      const heartbeat = setInterval(() => wake?.(), opts.heartbeatMs);
+      stream.onAbort(() => wake?.());
+      try {
+        await stream.write(': connected\n\n');
+        while (!stream.aborted && !stream.closed) {
+          if (queue.length === 0) {
+            await new Promise<void>((resolve) => (wake = resolve));
+            wake = null;
+            if (queue.length === 0 && !stream.aborted) await stream.write(': keep-alive\n\n');
+            continue;
+          }
+          await stream.writeSSE(toSse(queue.shift()!));
+        }
+      } finally {
+        clearInterval(heartbeat);
+        unsubscribe();
+      }
+    });
+  };
+}

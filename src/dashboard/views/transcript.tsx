@@ -1,0 +1,68 @@
+import type { LatencyRow } from '../../calls/percentiles.js';
+import type { UtteranceJson } from '../api-types.js';
+import { ms, offset } from './format.js';
+
+const STAGES: Array<[keyof LatencyRow, string]> = [
+  ['endpointing_ms', 'endpointing'], ['stt_ms', 'STT'], ['llm_first_token_ms', 'LLM first token'], ['tts_first_audio_ms', 'TTS first audio'],
+];
+
+/** Which transcript line answers which measured turn: the first assistant line after each caller line. */
+export function turnOfLine(lines: UtteranceJson[]): Array<number | null> {
+  let turn = 0;
+  let awaiting = false;
+  return lines.map((l) => {
+    if (l.role === 'user' && l.kind !== 'dtmf') {
+      awaiting = true;
+      return null;
+    }
+    if (l.role === 'assistant' && awaiting && !l.kind) {
+      awaiting = false;
+      return turn++;
+    }
+    return null;
+  });
+}
+
+function Latency({ t }: { t: LatencyRow }) {
+  return (
+    <p class="turn-latency">
+      <span class="v2v" title="Voice to voice: caller's last sound to the first reply audio on the line">⏱ {ms(t.voice_to_voice_ms)} voice-to-voice</span>
+      {STAGES.map(([k, label]) => <span class="stage">{label} {ms(t[k])}</span>)}
+    </p>
+  );
+}
+
+function Kind({ u }: { u: UtteranceJson }) {
+  if (u.kind === 'dtmf') return <span class="badge kind-dtmf">DTMF {u.digits ?? ''}</span>;
+  if (u.kind === 'tool_call' || u.kind === 'tool') return <span class="badge kind-tool">Tool call {u.tool ?? ''}</span>;
+  return null;
+}
+
+/** The conversation as a timeline: who spoke when, what was cut off, and how long each answer took. */
+export function Transcript({ lines, latency, live }: { lines: UtteranceJson[]; latency: LatencyRow[]; live: boolean }) {
+  const turns = turnOfLine(lines);
+  return (
+    <>
+      <h2 id="transcript-title">Transcript {live ? <span class="badge live">live</span> : null}</h2>
+      {lines.length === 0 ? <p class="muted empty">{live ? 'Waiting for the first words…' : 'Nothing was said.'}</p> : null}
+      <ol class="timeline" aria-labelledby="transcript-title">
+        {lines.map((u, i) => {
+          const t = turns[i] !== null ? latency[turns[i]!] : undefined;
+          return (
+            <li class={`utterance role-${u.role}${u.interrupted ? ' interrupted' : ''}`} data-role={u.role}>
+              <div class="who">
+                <span class="speaker">{u.role === 'user' ? 'Caller' : 'Assistant'}</span>
+                <time class="at" title={`${u.start_ms}–${u.end_ms} ms after the answer`}>{offset(u.start_ms)}</time>
+              </div>
+              <div class="said">
+                <p class="text"><Kind u={u} />{u.text}</p>
+                {u.interrupted ? <p class="badge interrupted-badge">Interrupted by the caller — only the part played is shown</p> : null}
+                {t ? <Latency t={t} /> : null}
+              </div>
+            </li>
+          );
+        })}
+      </ol>
+    </>
+  );
+}
