@@ -102,7 +102,7 @@ describe('dashboard: sign-in, session cookie and CSRF', () => {
 
   it("another account's session sees none of this account's calls", async () => {
     const other = await signIn(server, await server.otherAccountKey());
-    const list = await (await fetch(`${server.url}/dashboard/api/v1/calls`, { headers: { cookie: other.cookie } })).json();
+    const list = (await (await fetch(`${server.url}/dashboard/api/v1/calls`, { headers: { cookie: other.cookie } })).json()) as { data: unknown[] };
     expect(list.data).toEqual([]);
     const page = await fetch(`${server.url}/dashboard/calls/${callId}`, { headers: { cookie: other.cookie } });
     expect(page.status).toBe(404);
