@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmbeddedTelephony } from '../../src/telephony/embedded/index.js';
-import { freePort, runSipp, startEngine, testConfig, TestInboundHandler, type SippOptions } from './harness.js';
+import { authorize, parseChallenge } from '../../src/telephony/digest.js';
+import { freePort, runSipp, startEngine, testConfig, TestInboundHandler, waitFor, type SippOptions } from './harness.js';
+import { baresipDial, haveBaresip } from './baresip-peer.js';
+import { invite, inviteUri, RawSipClient } from './raw-client.js';
 
 const NUMBER = '+15550003';
 
@@ -25,12 +28,40 @@ describe('embedded SIP engine: who may call in', () => {
     expect(handler.routed).toHaveLength(0);
   });
 
-  it('challenges with 401 when the trunk uses inbound_auth, and accepts the right digest', async () => {
+  it.skipIf(!haveBaresip)('challenges with 401 when the trunk uses inbound_auth, and a real UA (baresip) gets in with the right digest — skipped: baresip not installed', async () => {
     const handler = await withTrunk({ allowed_sources: [], inbound_auth: true, username: 'pbxuser', password: 'pbxpass', realm: 'phonevoice.test' });
-    const result = await sipp({ scenario: 'uac-auth.xml', keys: { codecs: '0 101' }, template: { AUDIO_MS: '100' } });
-    expect(result.code, result.output + result.errors).toBe(0);
-    expect(handler.answered).toHaveLength(1);
-    expect(handler.routed[0].trunk).toBe('pbx');
+    const result = await baresipDial({ target: `sip:${NUMBER}@127.0.0.1:${engine!.sipPort}`, username: 'pbxuser', password: 'pbxpass', seconds: 1 });
+    expect(handler.answered, result.output).toHaveLength(1);
+    expect(handler.routed.map((r) => r.trunk)).toEqual(['pbx']);
+  });
+
+  it('a captured Authorization replayed from another address, or with a new Call-ID, gets 401 and never a call', async () => {
+    const handler = await withTrunk({ allowed_sources: [], inbound_auth: true, username: 'pbxuser', password: 'pbxpass', realm: 'phonevoice.test' });
+    const serverPort = engine!.sipPort;
+    const caller = await RawSipClient.open('udp', serverPort);
+    const attacker = await RawSipClient.open('udp', serverPort, '127.0.0.2');
+    const finalFor = (c: RawSipClient, callId: string) => c.statuses.find((s) => s.callId === callId && s.status >= 200)?.status;
+    try {
+      const base = { serverPort, to: NUMBER };
+      caller.send(invite({ ...base, port: caller.port, callId: 'real-1', branch: 'z9hG4bKreal1' }));
+      await waitFor(() => finalFor(caller, 'real-1') === 401);
+      const challenge = parseChallenge(caller.responses(401)[0]!.headers.get('www-authenticate'))!;
+      const captured = `Authorization: ${authorize(challenge, { username: 'pbxuser', password: 'pbxpass' }, 'INVITE', inviteUri(base))}`;
+      caller.statuses.length = 0;
+      caller.send(invite({ ...base, port: caller.port, callId: 'real-1', cseq: 2, branch: 'z9hG4bKreal2', headers: [captured] }));
+      await waitFor(() => finalFor(caller, 'real-1') !== undefined);
+      expect(finalFor(caller, 'real-1')).toBe(200);
+
+      attacker.send(invite({ ...base, port: attacker.port, host: '127.0.0.2', callId: 'replay-elsewhere', branch: 'z9hG4bKevil1', headers: [captured] }));
+      caller.send(invite({ ...base, port: caller.port, callId: 'replay-same-host', branch: 'z9hG4bKevil2', headers: [captured] }));
+      await waitFor(() => finalFor(attacker, 'replay-elsewhere') !== undefined && finalFor(caller, 'replay-same-host') !== undefined);
+      expect(finalFor(attacker, 'replay-elsewhere')).toBe(401);
+      expect(finalFor(caller, 'replay-same-host')).toBe(401);
+      expect(handler.routed.map((r) => r.sipCallId)).toEqual(['real-1']);
+    } finally {
+      await caller.close();
+      await attacker.close();
+    }
   });
 
   it('answers out-of-dialog OPTIONS with 200 and Allow', async () => {

@@ -13,7 +13,8 @@ export class RawSipClient {
   #tcp: TcpSocket | null = null;
   port = 0;
 
-  static async open(transport: 'udp' | 'tcp', serverPort: number): Promise<RawSipClient> {
+  /** `localAddress`: any 127.x.y.z works on Linux loopback, to play a second host. */
+  static async open(transport: 'udp' | 'tcp', serverPort: number, localAddress = '127.0.0.1'): Promise<RawSipClient> {
     const c = new RawSipClient();
     const onData = (data: Buffer) => {
       const parsed = parseMessage(data);
@@ -26,12 +27,12 @@ export class RawSipClient {
       const s = createSocket('udp4');
       c.#udp = s;
       s.on('message', onData);
-      await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+      await new Promise<void>((r) => s.bind(0, localAddress, () => r()));
       s.connect(serverPort, '127.0.0.1');
       await new Promise<void>((r) => s.once('connect', () => r()));
       c.port = s.address().port;
     } else {
-      const s = connect({ host: '127.0.0.1', port: serverPort });
+      const s = connect({ host: '127.0.0.1', port: serverPort, localAddress });
       c.#tcp = s;
       const framer = new StreamFramer();
       s.on('data', (chunk: Buffer) => framer.push(chunk, onData));
@@ -63,20 +64,27 @@ export class RawSipClient {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A well-formed INVITE from the raw client; `over` patches fields for variants. */
-export function invite(o: { port: number; serverPort: number; to: string; callId: string; branch: string; transport?: 'UDP' | 'TCP'; cseq?: number }): string {
-  const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
+export function invite(o: { port: number; serverPort: number; to: string; callId: string; branch: string; transport?: 'UDP' | 'TCP'; cseq?: number; host?: string; headers?: string[]; sdp?: string }): string {
+  const host = o.host ?? '127.0.0.1';
+  const sdp = o.sdp ?? `v=0\r\no=- 1 1 IN IP4 ${host}\r\ns=-\r\nc=IN IP4 ${host}\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n`;
   return [
-    `INVITE sip:${o.to}@127.0.0.1:${o.serverPort} SIP/2.0`,
-    `Via: SIP/2.0/${o.transport ?? 'UDP'} 127.0.0.1:${o.port};branch=${o.branch};rport`,
-    `From: <sip:raw@127.0.0.1:${o.port}>;tag=raw${o.callId}`,
+    `INVITE ${inviteUri(o)} SIP/2.0`,
+    `Via: SIP/2.0/${o.transport ?? 'UDP'} ${host}:${o.port};branch=${o.branch};rport`,
+    `From: <sip:raw@${host}:${o.port}>;tag=raw${o.callId}`,
     `To: <sip:${o.to}@127.0.0.1>`,
     `Call-ID: ${o.callId}`,
     `CSeq: ${o.cseq ?? 1} INVITE`,
-    `Contact: <sip:raw@127.0.0.1:${o.port}${o.transport === 'TCP' ? ';transport=tcp' : ''}>`,
+    `Contact: <sip:raw@${host}:${o.port}${o.transport === 'TCP' ? ';transport=tcp' : ''}>`,
     'Max-Forwards: 70',
+    ...(o.headers ?? []),
     'Content-Type: application/sdp',
     `Content-Length: ${Buffer.byteLength(sdp)}`,
     '',
     sdp,
   ].join('\r\n');
+}
+
+/** The Request-URI `invite()` writes (what a digest answer must name). */
+export function inviteUri(o: { to: string; serverPort: number }): string {
+  return `sip:${o.to}@127.0.0.1:${o.serverPort}`;
 }

@@ -28,11 +28,11 @@ export async function handleInvite(req: SrfRequest, res: SrfResponse, ctx: Inbou
     if (!res.finalResponseSent) res.send(status, reason ?? '', headers ? { headers } : {});
   };
 
-  const admission = ctx.admission.admit(req.source_address, 'INVITE', req.get('Authorization'));
+  const admission = ctx.admission.admit(req.source_address, 'INVITE', req.get('Authorization'), req.uri);
   if (!admission.ok) {
     if (admission.status === 401) return reject(401, 'Unauthorized', { 'WWW-Authenticate': admission.challenge! });
     log.warn({ source: req.source_address }, 'INVITE from unknown source refused');
-    return reject(403, 'Forbidden');
+    return reject(403, admission.reason ?? 'Forbidden');
   }
   const trunk = admission.trunk;
   if (!ctx.handler) return reject(480, 'Temporarily Unavailable');

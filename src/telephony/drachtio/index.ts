@@ -80,7 +80,7 @@ export class DrachtioTelephony implements Telephony {
     this.#config = config;
     this.#log = log;
     this.#opts = { ...defaultDrachtioTelephonyOptions, ...options };
-    this.#admission = new InboundAdmission(config.trunks);
+    this.#admission = new InboundAdmission(config.trunks, { log: log.child({ component: 'sip-auth' }) });
     this.#srf = new Srf() as unknown as SrfLike;
     const fs = config.telephony.freeswitch;
     this.#ms = this.#opts.mediaServer?.(this.#srf) ?? new FsmrfMediaServer(this.#srf, {

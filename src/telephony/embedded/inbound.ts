@@ -46,8 +46,10 @@ export class InboundCalls {
     const reply = (status: number, extra: Parameters<typeof createResponse>[2] = {}) => stack.respond(tx, createResponse(req, status, { toTag, ...extra }));
     stack.respond(tx, createResponse(req, 100));
     if (!this.#ctx.accepting()) return reply(503);
-    const admission = this.#ctx.admission.admit(flow.address, req.method, req.headers.get('authorization'));
-    if (!admission.ok) return reply(admission.status, admission.challenge ? { headers: { 'www-authenticate': admission.challenge } } : {});
+    const admission = this.#ctx.admission.admit(flow.address, req.method, req.headers.get('authorization'), req.uri);
+    if (!admission.ok) {
+      return reply(admission.status, { ...(admission.reason ? { reason: admission.reason } : {}), ...(admission.challenge ? { headers: { 'www-authenticate': admission.challenge } } : {}) });
+    }
     const handler = this.#ctx.handler();
     if (!handler) return reply(480, { reason: 'No Inbound Handler' });
     const ct = (req.headers.get('content-type') ?? '').toLowerCase();

@@ -6,7 +6,7 @@ import type { Logger } from '../../ops/logger.js';
 import type { CallLeg, DialEvents, DialRequest, InboundHandler, Telephony, TelephonyHealth } from '../types.js';
 import { DialError } from '../types.js';
 import { InboundCalls } from './inbound.js';
-import { InboundAdmission } from '../inbound-admission.js';
+import { InboundAdmission, type InboundAdmissionOptions } from '../inbound-admission.js';
 import { ALLOW } from './allow.js';
 import { EmbeddedCallLeg, type LegContext } from './leg.js';
 import { LocalMedia } from './local-media.js';
@@ -26,6 +26,8 @@ export interface EmbeddedTelephonyOptions {
   rtp?: RtpSessionFactory;
   timers?: Partial<SipTimerOptions>;
   registration?: Partial<RegistrationOptions>;
+  /** Digest nonce lifetime and failure limits (defaults in inbound-admission.ts). */
+  admission?: Partial<Omit<InboundAdmissionOptions, 'log'>>;
 }
 
 /** The embedded engine: SIP signalling in this process, RTP through src/media. */
@@ -63,7 +65,7 @@ export class EmbeddedTelephony implements Telephony {
       onGone: (leg) => { if (this.#legs.get(leg.dialog.callId) === leg) this.#legs.delete(leg.dialog.callId); },
     };
     this.#inbound = new InboundCalls({
-      stack: this.#stack, log, admission: new InboundAdmission(config.trunks), legContext,
+      stack: this.#stack, log, admission: new InboundAdmission(config.trunks, { ...options.admission, log: log.child({ component: 'sip-auth' }) }), legContext,
       handler: () => this.#handler, adopt: (leg) => this.#adopt(leg), accepting: () => this.#running,
     });
     this.#outboundContext = { stack: this.#stack, log, config, legContext, adopt: (leg: EmbeddedCallLeg) => this.#adopt(leg), shutdown: this.#shutdown.signal };

@@ -3,7 +3,7 @@ import type { RtpSession } from '../../media/rtp-types.js';
 import type { Logger } from '../../ops/logger.js';
 import { DialError, type DialEvents, type DialRequest } from '../types.js';
 import { dialErrorFor } from './dial-errors.js';
-import { authorize, parseChallenge } from './digest.js';
+import { authorize, parseChallenge } from '../digest.js';
 import { Dialog } from './dialog.js';
 import { dialogTarget, sendInDialog } from './dialog-client.js';
 import { ALLOW } from './allow.js';

@@ -1,6 +1,6 @@
 import type { TrunkConfig } from '../../config/schema.js';
 import type { Logger } from '../../ops/logger.js';
-import { authorize, parseChallenge } from './digest.js';
+import { authorize, parseChallenge } from '../digest.js';
 import { createRequest, type SipRequest, type SipResponse } from './message.js';
 import type { SipStack } from './sip-stack.js';
 import { parseNameAddr, randomToken } from './syntax.js';
