@@ -15,7 +15,7 @@ import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { dashboardRoutes } from '../dashboard/index.js';
 import { requireApiKey, type AuthEnv } from './auth.js';
 import { docsPage } from './docs-page.js';
-import { ApiError, CallError, errorResponse, fromCallError } from './errors.js';
+import { ApiError, CallError, errorResponse, fromCallError, isClientAbort } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { assistantRoutes } from './routes/assistants.js';
@@ -54,6 +54,10 @@ export function createApp(deps: AppDeps) {
   app.onError((err, c) => {
     if (err instanceof ApiError) return errorResponse(c, err);
     if (err instanceof CallError) return errorResponse(c, fromCallError(err));
+    if (isClientAbort(err, c.req.raw)) {
+      deps.log.debug({ method: c.req.method, path: c.req.path }, 'client closed the connection before the request was read');
+      return errorResponse(c, new ApiError(400, 'invalid_request_error', 'client_closed_request', 'The client closed the connection.'));
+    }
     deps.log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled API error');
     return errorResponse(c, new ApiError(500, 'api_error', 'internal_error', 'Something went wrong on our side; the request may be retried.'));
   });

@@ -56,4 +56,10 @@ export function fromZodError(error: z.ZodError, where: 'body' | 'query'): ApiErr
   return new ApiError(400, 'invalid_request_error', code, `${subject}: ${message}`, param || undefined);
 }
 
+/** The client went away mid-request (Node's "aborted"/ECONNRESET while reading the body): not our error. */
+export function isClientAbort(err: Error, req: Request): boolean {
+  const code = (err as Error & { code?: string }).code;
+  return req.signal.aborted || (err.message === 'aborted' && code === 'ECONNRESET') || err.name === 'AbortError';
+}
+
 export { CallError };

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { ApiError, fromZodError } from './errors.js';
+import { findTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
 
 /** Parse and validate a JSON body; bad JSON and schema violations become 400s naming the field. */
 export async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
@@ -8,6 +9,11 @@ export async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Prom
   let raw: unknown;
   if (text.trim() === '') raw = {};
   else {
+    const tooDeep = findTooDeep(text);
+    if (tooDeep) {
+      throw new ApiError(400, 'invalid_request_error', 'json_too_deep',
+        `${tooDeep.field || 'The request body'} nests deeper than ${MAX_JSON_DEPTH} levels.`, tooDeep.field || undefined);
+    }
     try {
       raw = JSON.parse(text);
     } catch (err) {

@@ -46,8 +46,18 @@ export class AssistantStore {
     return Number(res.numUpdatedRows) > 0 ? this.get(accountId, id) : null;
   }
 
-  async delete(accountId: string, id: string): Promise<boolean> {
-    const res = await this.#db.deleteFrom('assistants').where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
-    return Number(res.numDeletedRows) > 0;
+  /**
+   * Deletes unless phone numbers still route to the assistant (their inbound calls would reach
+   * nothing): then nothing is deleted and `usedBy` names the numbers. One transaction, so a
+   * number created meanwhile cannot slip in between the check and the delete.
+   */
+  async delete(accountId: string, id: string): Promise<{ deleted: boolean; usedBy: string[] }> {
+    return this.#db.transaction().execute(async (trx) => {
+      const numbers = await trx.selectFrom('phone_numbers').select('number').where('assistant_id', '=', id).orderBy('seq').execute();
+      const owned = await trx.selectFrom('assistants').select('id').where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+      if (!owned || numbers.length > 0) return { deleted: false, usedBy: owned ? numbers.map((n) => n.number) : [] };
+      await trx.deleteFrom('assistants').where('id', '=', id).execute();
+      return { deleted: true, usedBy: [] };
+    });
   }
 }

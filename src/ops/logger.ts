@@ -12,7 +12,7 @@ export function createLogger(level: string = process.env.PHONEVOICE_LOG_LEVEL ??
     base: { service: 'phonevoice' },
     redact: {
       paths: [
-        'api_key', '*.api_key', 'password', '*.password', '*.*.password', 'secret', '*.secret', '*.*.secret',
+        'api_key', '*.api_key', '*.*.api_key', '*.*.*.api_key', 'password', '*.password', '*.*.password', 'secret', '*.secret', '*.*.secret',
         'webhook_secret', '*.webhook_secret', 'authorization', '*.authorization', 'headers.authorization',
         'req.headers.authorization', 'trunks[*].password',
       ],

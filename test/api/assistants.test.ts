@@ -83,4 +83,40 @@ describe('assistants', () => {
     const patch = await t.api('PATCH', `/v1/assistants/${asst.id}`, { llm: { url: 'wss://llm.example.com/socket' } });
     expect(patch.status, 'a ws URL on an ollama assistant').toBe(400);
   });
+
+  it('refuses to delete an assistant that phone numbers route to (409 naming them), then deletes once they are gone', async () => {
+    const asst = await t.createAssistant({ name: 'Reception' });
+    const pn = await t.api('POST', '/v1/phone-numbers', { number: '+15550004444', assistant_id: asst.id });
+    const refused = await t.api('DELETE', `/v1/assistants/${asst.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.json.error).toMatchObject({ type: 'conflict', code: 'assistant_in_use' });
+    expect(refused.json.error.message).toContain('+15550004444');
+    expect((await t.api('GET', `/v1/assistants/${asst.id}`)).status).toBe(200);
+    expect((await t.api('DELETE', `/v1/phone-numbers/${pn.json.id}`)).status).toBe(200);
+    expect((await t.api('DELETE', `/v1/assistants/${asst.id}`)).status).toBe(200);
+  });
+
+  it('never shows provider API keys in an answer, and a masked key sent back keeps the stored one', async () => {
+    const key = 'sk-live-0123456789abcdefWXYZ';
+    const sttKey = 'stt-secret-0123456789-9876';
+    const created = await t.api('POST', '/v1/assistants', {
+      name: 'Keys', llm: { provider: 'openai_compatible', url: 'https://llm.example.com/v1', api_key: key },
+      transcriber: { provider: 'openai_compatible', url: 'https://stt.example.com/v1', api_key: sttKey }, metadata: { api_key: 'customer data, echoed' },
+    });
+    expect(created.status).toBe(201);
+    const answers = [created, await t.api('GET', `/v1/assistants/${created.json.id}`), await t.api('GET', '/v1/assistants?limit=100')];
+    const patched = await t.api('PATCH', `/v1/assistants/${created.json.id}`, { name: 'Keys 2', llm: created.json.llm });
+    answers.push(patched);
+    for (const res of answers) {
+      expect(res.text).not.toContain(key);
+      expect(res.text).not.toContain(sttKey);
+    }
+    expect(created.json.llm.api_key).toBe('****WXYZ');
+    expect(created.json.transcriber.api_key).toBe('****9876');
+    expect(created.json.metadata).toEqual({ api_key: 'customer data, echoed' });
+    // The stored key is unchanged by the round trip: the provider still gets the real one.
+    const stored = await t.server.db.selectFrom('assistants').select('data').where('id', '=', created.json.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.data).llm.api_key).toBe(key);
+  });
 });
+

@@ -61,6 +61,34 @@ describe('bad input never crashes and never half-writes', () => {
     for (const [method, path] of BODY_ROUTES) expectError(await t.api(method, route(path), huge), 413, 'invalid_request_error');
   });
 
+  it('JSON nested hundreds of levels deep inside valid bodies is 400 naming the field on every body route', async () => {
+    const before = await counts();
+    const nest = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
+    const cases: Array<[string, string, string, string]> = [
+      ['POST', '/v1/calls', `{"phone_number":"+15550001234","assistant_id":"${assistantId}","metadata":${nest(600)}}`, 'metadata'],
+      ['POST', '/v1/calls', `{"phone_number":"+15550001234","assistant_id":"${assistantId}","assistant_overrides":{"metadata":${nest(600)}}}`, 'assistant_overrides'],
+      ['POST', '/v1/assistants', `{"name":"deep","metadata":${nest(600)}}`, 'metadata'],
+      ['POST', '/v1/assistants', `{"name":"deep","tools":[{"type":"http","name":"t","url":"https://x.example","parameters":${nest(600)}}]}`, 'tools'],
+      ['POST', '/v1/assistants', `{"name":"deep","analysis":{"schema":${nest(600)}}}`, 'analysis'],
+      ['PATCH', route('/v1/assistants/{asst}'), `{"metadata":${nest(600)}}`, 'metadata'],
+      ['POST', '/v1/phone-numbers', `{"number":"+15550002222","assistant_id":"${assistantId}","trunk":${nest(600)}}`, 'trunk'],
+      ['POST', route('/v1/calls/{call}/say'), `{"text":${nest(600)}}`, 'text'],
+      ['POST', route('/v1/calls/{call}/transfer'), `{"to":${nest(600)}}`, 'to'],
+      ['POST', route('/v1/calls/{call}/dtmf'), `{"digits":${nest(600)}}`, 'digits'],
+    ];
+    for (const [method, path, body, param] of cases) {
+      const res = await t.api(method, path, body);
+      expectError(res, 400, 'invalid_request_error', param);
+      expect(res.json.error.code).toBe('json_too_deep');
+    }
+    expectError(await t.api('POST', '/v1/assistants', '['.repeat(2000) + ']'.repeat(2000)), 400, 'invalid_request_error');
+    expect(await counts()).toEqual(before);
+    // Real nesting (20 levels of metadata) is still accepted.
+    const ok = await t.api('POST', '/v1/assistants', `{"name":"nested","metadata":${nest(20)}}`);
+    expect(ok.status).toBe(201);
+    await t.server.db.deleteFrom('assistants').where('id', '=', ok.json.id).execute();
+  });
+
   it('POST /v1/calls: missing fields, wrong types, bad numbers and URLs name the field', async () => {
     const before = await counts();
     const cases: Array<[unknown, string]> = [

@@ -6,13 +6,14 @@ import type { AuthEnv } from '../auth.js';
 import { ApiError, notFound } from '../errors.js';
 import { assistantCreate, assistantPatch } from '../schemas/assistant.js';
 import { listQuery } from '../schemas/common.js';
+import { dropMaskedSecrets, redactSecrets } from '../redact.js';
 import { jsonBody, query } from '../validate.js';
 
 export interface AssistantRoutesDeps { assistants: AssistantStore; defaultLlmModel: string }
 
 export function assistantObject(a: StoredAssistant) {
   const { id, ...fields } = a.config;
-  return { id, object: 'assistant', ...fields, created_at: new Date(a.createdAt).toISOString(), updated_at: new Date(a.updatedAt).toISOString() };
+  return { id, object: 'assistant', ...redactSecrets(fields), created_at: new Date(a.createdAt).toISOString(), updated_at: new Date(a.updatedAt).toISOString() };
 }
 
 export function assistantRoutes({ assistants, defaultLlmModel }: AssistantRoutesDeps) {
@@ -38,7 +39,7 @@ export function assistantRoutes({ assistants, defaultLlmModel }: AssistantRoutes
   });
 
   app.patch('/:id', async (c) => {
-    const patch = await jsonBody(c, assistantPatch);
+    const patch = dropMaskedSecrets(await jsonBody(c, assistantPatch));
     const current = await assistants.get(c.get('accountId'), c.req.param('id'));
     if (!current) throw notFound('assistant', c.req.param('id'));
     const next = resolveAssistant(current.config, patch, {});
@@ -57,7 +58,13 @@ export function assistantRoutes({ assistants, defaultLlmModel }: AssistantRoutes
 
   app.delete('/:id', async (c) => {
     const id = c.req.param('id');
-    if (!(await assistants.delete(c.get('accountId'), id))) throw notFound('assistant', id);
+    const { deleted, usedBy } = await assistants.delete(c.get('accountId'), id);
+    if (usedBy.length > 0) {
+      const shown = usedBy.slice(0, 5).join(', ') + (usedBy.length > 5 ? ` and ${usedBy.length - 5} more` : '');
+      throw new ApiError(409, 'conflict', 'assistant_in_use',
+        `Phone numbers still route to this assistant (${shown}); delete them (DELETE /v1/phone-numbers/{id}) or point them at another assistant first.`);
+    }
+    if (!deleted) throw notFound('assistant', id);
     return c.json({ id, object: 'assistant', deleted: true });
   });
 
