@@ -17,8 +17,6 @@ export interface LiveCall {
   readonly log: Logger;
   /** Cancels the dial of a call not yet answered. */
   cancelDial(): void;
-  /** A transfer was accepted: the call will end `transferred` whatever the leg reports. */
-  markTransferred(): void;
 }
 
 /**
@@ -40,8 +38,7 @@ export async function applyControl(call: LiveCall, action: ControlAction): Promi
         await call.agent.say(action.text, action.interrupt);
         return { ok: true };
       case 'transfer': {
-        const res = await leg.transfer(action.to);
-        call.markTransferred();
+        const res = await leg.transfer(action.to); // the leg reports it: the call ends `transferred`
         return { ok: true, method: res.method };
       }
       case 'dtmf':

@@ -12,6 +12,7 @@ import { insertValues, newCallRow } from './call-row.js';
 import { callCost } from './cost.js';
 import { dialWithCancelBound } from './dial-cancel.js';
 import { applyControl, type ControlAction } from './live-control.js';
+import { reportingTransfers } from './transfer-tracking.js';
 import { CallError } from './errors.js';
 import { CallStateMachine, isTerminal, statusForUnconnected, type CallRow } from './state-machine.js';
 import type { CallStore } from './store.js';
@@ -151,7 +152,6 @@ export class CallManager implements InboundHandler {
     return applyControl({
       callId, leg: entry.leg, agent: entry.agent, log: entry.log,
       cancelDial: () => entry.abort.abort(),
-      markTransferred: () => { entry.transferred = true; },
     }, action);
   }
 
@@ -288,8 +288,9 @@ export class CallManager implements InboundHandler {
     });
   }
 
-  async #connected(entry: ActiveCall, leg: CallLeg): Promise<void> {
+  async #connected(entry: ActiveCall, answered: CallLeg): Promise<void> {
     const { row, log } = entry;
+    const leg = reportingTransfers(answered, () => { entry.transferred = true; });
     entry.leg = leg;
     const started = await this.#d.machine.transition(row.id, 'in_progress', { answered_at: leg.answeredAt });
     if (!started) {
