@@ -15,6 +15,23 @@ have go || need+=(golang-go)
 have gnuplot || need+=(gnuplot-nox)
 have tshark || need+=(tshark)
 have python3 || need+=(python3)
+
+# The production media stack (drachtio-server + FreeSWITCH + mod_audio_fork) built from the
+# vendored sources for test/daemons; a stamped build is reused in about a second.
+daemons() {
+  [ "${PHONEVOICE_SKIP_DAEMONS:-0}" = 1 ] && { echo "setup: PHONEVOICE_SKIP_DAEMONS=1: real-daemon tests will be skipped"; return 0; }
+  local here; here=$(dirname "$0")
+  if ! bash "$here/daemons/build.sh" --check >/dev/null 2>&1; then
+    echo "setup: building drachtio-server + FreeSWITCH from vendored sources (~20 min on 2 cores, once; log in ${PHONEVOICE_DAEMONS_PREFIX:-/var/cache/phonevoice/daemons}/build.log)"
+  fi
+  bash "$here/daemons/build.sh"
+  local rc=$?
+  # 2 = no vendored sources on this machine: the real-daemon tests skip and say so.
+  [ $rc -eq 2 ] && return 0
+  return $rc
+}
+trap 'rc=$?; [ $rc -eq 0 ] && { daemons; rc=$?; }; exit $rc' EXIT
+
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "setup: installing test tools: ${need[*]}"
 SUDO=""

@@ -2,7 +2,7 @@ import { ConfigError } from './errors.js';
 import { nearest } from './suggest.js';
 
 /** One environment override: the variable, where it lands in the config, and how its text is read. */
-interface EnvOverride { path: string; whole?: true }
+interface EnvOverride { path: string; whole?: true; flag?: true }
 
 /** Every environment override, named exactly as documented in config/phonevoice.example.yaml. */
 export const ENV_OVERRIDES: Record<string, EnvOverride> = {
@@ -20,6 +20,9 @@ export const ENV_OVERRIDES: Record<string, EnvOverride> = {
   FREESWITCH_HOST: { path: 'telephony.freeswitch.host' },
   FREESWITCH_PORT: { path: 'telephony.freeswitch.port', whole: true },
   FREESWITCH_SECRET: { path: 'telephony.freeswitch.secret' },
+  FREESWITCH_ESL_LISTEN_ADDRESS: { path: 'telephony.freeswitch.esl_listen_address' },
+  FREESWITCH_ESL_ADVERTISE_ADDRESS: { path: 'telephony.freeswitch.esl_advertise_address' },
+  PHONEVOICE_DEV_MODE: { path: 'telephony.dev_mode', flag: true },
 };
 
 /**
@@ -29,17 +32,20 @@ export const ENV_OVERRIDES: Record<string, EnvOverride> = {
 export const OTHER_ENV = new Set<string>([
   'PHONEVOICE_CONFIG', // the YAML file to load
   'PHONEVOICE_IMAGE_TAG', // docker compose's image tag
+  // scripts/daemons/build.sh and the real-daemon tests (where the drachtio/FreeSWITCH build lives)
+  'PHONEVOICE_DAEMONS_PREFIX', 'PHONEVOICE_VENDOR_DIR', 'PHONEVOICE_BUILD_JOBS', 'PHONEVOICE_SKIP_DAEMONS',
 ]);
 
 /** Apply the overrides to `raw`; returns which config path came from which variable. */
 export function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Map<string, string> {
   checkEnvNames(env);
   const fromEnv = new Map<string, string>();
-  for (const [name, { path, whole }] of Object.entries(ENV_OVERRIDES)) {
+  for (const [name, { path, whole, flag }] of Object.entries(ENV_OVERRIDES)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
     if (whole && !/^\d+$/.test(value)) throw new ConfigError(`${name} must be a whole number, got "${value}"`);
-    setPath(raw, path.split('.'), whole ? Number(value) : value);
+    if (flag && !/^(0|1|true|false)$/.test(value)) throw new ConfigError(`${name} must be 0 or 1, got "${value}"`);
+    setPath(raw, path.split('.'), whole ? Number(value) : flag ? value === '1' || value === 'true' : value);
     fromEnv.set(path, name);
   }
   return fromEnv;

@@ -70,6 +70,8 @@ export const configSchema = z.object({
   }).prefault({}),
   telephony: z.object({
     engine: z.enum(['embedded', 'drachtio']).default('embedded'),
+    /** Accept the well-known drachtio/FreeSWITCH secrets (`cymru`, `JambonzR0ck$`, `ClueCon`): local development only. */
+    dev_mode: z.boolean().default(false),
     sip: z.object({
       host: z.string().default('0.0.0.0'),
       port: port.default(5060),
@@ -97,6 +99,10 @@ export const configSchema = z.object({
       /** WebSocket URL FreeSWITCH's mod_audio_fork connects back to (the app's media server). */
       audio_ws_url: z.string().nullable().default(null),
       audio_ws_port: port.default(8090),
+      /** Where our outbound-ESL listener binds (FreeSWITCH connects back to it per call); same host by default. */
+      esl_listen_address: z.string().default('127.0.0.1'),
+      /** Address FreeSWITCH is told to connect back to, when it differs from the listen address (NAT, containers). */
+      esl_advertise_address: z.string().nullable().default(null),
     }).prefault({}),
   }).prefault({}),
   trunks: z.array(trunkSchema).default([]),

@@ -43,7 +43,7 @@ describe('drachtio engine: connection to drachtio-server', () => {
     const server = new FakeDrachtioServer('s');
     const port = await server.listen();
     await server.close(); // the port is known but nobody listens yet
-    const config = configSchema.parse({ telephony: { engine: 'drachtio', drachtio: { host: '127.0.0.1', port, secret: 's' }, freeswitch: { audio_ws_port: 0 } } });
+    const config = configSchema.parse({ telephony: { engine: 'drachtio', drachtio: { host: '127.0.0.1', port, secret: 's' }, freeswitch: { audio_ws_port: 0, secret: 'esl-test-secret' } } });
     const engine = new DrachtioTelephony(config, silentLogger, { reconnectMaxDelayMs: 50, audioWsHost: '127.0.0.1', mediaServer: (srf) => new FakeMediaServer(srf) });
     cleanups.push(async () => { await engine.stop(); await server.close(); });
     await engine.start();
@@ -59,7 +59,7 @@ describe('drachtio engine: connection to drachtio-server', () => {
   it('is never ready with a wrong secret, and says so', async () => {
     const server = new FakeDrachtioServer('right');
     const port = await server.listen();
-    const config = configSchema.parse({ telephony: { engine: 'drachtio', drachtio: { host: '127.0.0.1', port, secret: 'wrong' }, freeswitch: { audio_ws_port: 0 } } });
+    const config = configSchema.parse({ telephony: { engine: 'drachtio', drachtio: { host: '127.0.0.1', port, secret: 'wrong' }, freeswitch: { audio_ws_port: 0, secret: 'esl-test-secret' } } });
     const engine = new DrachtioTelephony(config, silentLogger, { audioWsHost: '127.0.0.1', mediaServer: (srf) => new FakeMediaServer(srf) });
     cleanups.push(async () => { await engine.stop(); await server.close(); });
     await engine.start();

@@ -73,6 +73,9 @@ export class FakeEndpoint implements MediaEndpoint {
 
   async forkAudioStop(): Promise<void> { this.forkStopped = true; this.fork?.close(); }
   async sendDtmf(digits: string): Promise<void> { this.dtmfSent.push(digits); }
+  /** Calls to keepWriting (the real one starts an endless silence playback). */
+  keptWriting = 0;
+  keepWriting(): void { this.keptWriting++; }
   async bridge(other: MediaEndpoint): Promise<void> { this.bridgedWith = other as FakeEndpoint; }
   onDtmf(listener: (digit: string, durationMs: number) => void): void { this.#dtmf.push(listener); }
   /** FreeSWITCH detected a DTMF digit from the caller. */

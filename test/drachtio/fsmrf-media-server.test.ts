@@ -64,18 +64,23 @@ describe('FsmrfEndpoint (drachtio-fsmrf Endpoint behind the MediaEndpoint seam)'
     async forkAudioStart(opts: object) { this.calls.push(['forkAudioStart', opts]); }
     async forkAudioStop() { this.calls.push(['forkAudioStop']); }
     async execute(app: string, arg: string) { this.calls.push(['execute', app, arg]); }
+    async api(command: string, args: string) { this.calls.push(['api', command, args]); return { getBody: () => '+OK' }; }
     async bridge(other: unknown) { this.calls.push(['bridge', other]); }
     async destroy() { this.calls.push(['destroy']); }
   }
 
-  it('passes fork options through, sends DTMF with send_dtmf, and reports DTMF and hang-ups in engine terms', async () => {
+  it('passes fork options through, keeps the channel writing, sends DTMF with uuid_send_dtmf, and reports DTMF and hang-ups in engine terms', async () => {
     const raw = new RecordingFsEndpoint();
     const ep = new FsmrfEndpoint(raw as unknown as FsEndpoint);
     const fork = { wsUrl: 'ws://127.0.0.1:8090', mixType: 'mono', sampling: '16k', metadata: { callId: 'c', token: 't' }, bidirectionalAudio: { enabled: true, streaming: true, sampleRate: 16000 } } as const;
     await ep.forkAudioStart(fork);
+    ep.keepWriting();
     await ep.sendDtmf('12#');
     await ep.modify('v=0 remote');
-    expect(raw.calls).toEqual([['forkAudioStart', fork], ['execute', 'send_dtmf', '12#@100'], ['modify', 'v=0 remote']]);
+    expect(raw.calls).toEqual([
+      ['forkAudioStart', fork], ['execute', 'endless_playback', 'silence_stream://-1'],
+      ['api', 'uuid_send_dtmf', 'uuid-1 12#@100'], ['modify', 'v=0 remote'],
+    ]);
     expect(ep.localSdp).toBe('v=0\r\n');
 
     const digits: Array<[string, number]> = [];
@@ -90,6 +95,7 @@ describe('FsmrfEndpoint (drachtio-fsmrf Endpoint behind the MediaEndpoint seam)'
     await expect(ep.bridge({} as never)).rejects.toThrow(/FreeSWITCH endpoints/);
     const other = new FsmrfEndpoint(new RecordingFsEndpoint() as unknown as FsEndpoint);
     await ep.bridge(other);
-    expect(raw.calls.at(-1)![0]).toBe('bridge');
+    // The silence carrier is broken first, then the channels bridged.
+    expect(raw.calls.slice(-2)).toEqual([['api', 'uuid_break', 'uuid-1 all'], ['bridge', expect.anything()]]);
   });
 });

@@ -60,7 +60,7 @@ export async function startHarness(overrides: Record<string, unknown> = {}, netw
     telephony: {
       engine: 'drachtio',
       drachtio: { host: '127.0.0.1', port, secret: 's3cret-wire' },
-      freeswitch: { audio_ws_port: 0 },
+      freeswitch: { audio_ws_port: 0, secret: 'esl-test-secret' },
       sip: { user_agent: 'PhoneVoice-test' },
     },
     trunks: [

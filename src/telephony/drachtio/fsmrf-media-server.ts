@@ -9,8 +9,14 @@ export interface FsmrfOptions {
   port: number;
   /** ESL password; the drachtio-freeswitch-mrf image uses `JambonzR0ck$`, fsmrf would default to `ClueCon`. */
   secret: string;
-  /** Address FreeSWITCH's outbound ESL connects back to (this process). */
-  listenAddress?: string;
+  /**
+   * Where our outbound-ESL listener binds; FreeSWITCH connects back to it for every call.
+   * fsmrf alone would pick the host's first non-loopback address, which FreeSWITCH on the
+   * same host may not reach (or should not: it leaves the ESL on a public interface).
+   */
+  listenAddress: string;
+  /** Address given to FreeSWITCH in X-esl-outbound when it differs from listenAddress (NAT, containers). */
+  advertisedAddress?: string | null;
   retryMinMs: number;
   retryMaxMs: number;
   /**
@@ -20,8 +26,8 @@ export interface FsmrfOptions {
   attemptTimeoutMs: number;
 }
 
-export const defaultFsmrfOptions: Pick<FsmrfOptions, 'retryMinMs' | 'retryMaxMs' | 'attemptTimeoutMs'> = {
-  retryMinMs: 500, retryMaxMs: 10_000, attemptTimeoutMs: 5_000,
+export const defaultFsmrfOptions: Pick<FsmrfOptions, 'listenAddress' | 'retryMinMs' | 'retryMaxMs' | 'attemptTimeoutMs'> = {
+  listenAddress: '127.0.0.1', retryMinMs: 500, retryMaxMs: 10_000, attemptTimeoutMs: 5_000,
 };
 
 /** FreeSWITCH through drachtio-fsmrf: ESL commands, endpoints answered via drachtio-srf. */
@@ -73,7 +79,8 @@ export class FsmrfMediaServer implements MediaServerAdapter {
     await probeEsl(this.#opts.host, this.#opts.port, this.#opts.secret, this.#opts.attemptTimeoutMs);
     const pending = this.#mrf.connect({
       address: this.#opts.host, port: this.#opts.port, secret: this.#opts.secret,
-      ...(this.#opts.listenAddress ? { listenAddress: this.#opts.listenAddress } : {}),
+      listenAddress: this.#opts.listenAddress,
+      ...(this.#opts.advertisedAddress ? { advertisedAddress: this.#opts.advertisedAddress } : {}),
     });
     return new Promise((resolve, reject) => {
       let timedOut = false;
@@ -139,10 +146,29 @@ export class FsmrfEndpoint implements MediaEndpoint {
   async modify(remoteSdp: string): Promise<void> { await this.#ep.modify(remoteSdp); }
   forkAudioStart(opts: ForkAudioOptions): Promise<void> { return this.#ep.forkAudioStart(opts); }
   forkAudioStop(): Promise<void> { return this.#ep.forkAudioStop(); }
-  async sendDtmf(digits: string): Promise<void> { await this.#ep.execute('send_dtmf', `${digits}@100`); }
+  /**
+   * mod_audio_fork mixes the audio we stream back into the frames the channel writes (a
+   * write-replace media bug), and a socket-mode channel with no application writes none: the
+   * caller would hear nothing. An endless playback of silence keeps one frame per ptime going
+   * out for the bug to fill. Not awaited: it completes only when broken or hung up.
+   */
+  keepWriting(): void {
+    this.#ep.execute('endless_playback', 'silence_stream://-1').catch(() => undefined);
+  }
+
+  /** An API command, not the send_dtmf application: apps queue behind the endless playback. */
+  async sendDtmf(digits: string): Promise<void> { await this.#api('uuid_send_dtmf', `${this.uuid} ${digits}@100`); }
+
   async bridge(other: MediaEndpoint): Promise<void> {
     if (!(other instanceof FsmrfEndpoint)) throw new Error('can only bridge FreeSWITCH endpoints');
+    // The silence carrier is not needed once FreeSWITCH carries the audio end to end.
+    await this.#api('uuid_break', `${this.uuid} all`).catch(() => undefined);
     await this.#ep.bridge(other.#ep);
+  }
+
+  async #api(command: string, args: string): Promise<void> {
+    const body = (await this.#ep.api(command, args))?.getBody() ?? '';
+    if (body.startsWith('-ERR')) throw new Error(`${command}: ${body.trim()}`);
   }
   onDtmf(listener: (digit: string, durationMs: number) => void): void {
     // FreeSWITCH reports DTMF-Duration in samples at 8 kHz.

@@ -9,6 +9,7 @@ declare module 'drachtio-fsmrf' {
     forkAudioStart(opts: object): Promise<void>;
     forkAudioStop(bugname?: string): Promise<void>;
     execute(app: string, arg: string): Promise<unknown>;
+    api(command: string, args: string): Promise<{ getBody(): string } | undefined>;
     bridge(other: FsEndpoint): Promise<unknown>;
     destroy(): Promise<void>;
   }

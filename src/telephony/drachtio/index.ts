@@ -15,6 +15,7 @@ import { resolveDialTarget } from './numbering.js';
 import { SHUTDOWN, placeCall } from './outbound.js';
 import { TrunkRegistration } from './registrar.js';
 import { InboundAdmission } from '../inbound-admission.js';
+import { assertNoWellKnownSecrets } from './secrets.js';
 import type { SrfDialog, SrfLike } from './srf-types.js';
 
 export interface DrachtioTelephonyOptions {
@@ -79,12 +80,14 @@ export class DrachtioTelephony implements Telephony {
   constructor(config: Config, log: Logger, options: Partial<DrachtioTelephonyOptions> = {}) {
     this.#config = config;
     this.#log = log;
+    assertNoWellKnownSecrets(config);
     this.#opts = { ...defaultDrachtioTelephonyOptions, ...options };
     this.#admission = new InboundAdmission(config.trunks, { log: log.child({ component: 'sip-auth' }) });
     this.#srf = new Srf() as unknown as SrfLike;
     const fs = config.telephony.freeswitch;
     this.#ms = this.#opts.mediaServer?.(this.#srf) ?? new FsmrfMediaServer(this.#srf, {
       ...defaultFsmrfOptions, host: fs.host, port: fs.port, secret: fs.secret,
+      listenAddress: fs.esl_listen_address, advertisedAddress: fs.esl_advertise_address,
     }, log.child({ component: 'freeswitch' }));
     const wsHost = this.#opts.audioWsHost ?? (fs.audio_ws_url ? '0.0.0.0' : '127.0.0.1');
     this.#fork = new AudioForkServer({ host: wsHost, port: fs.audio_ws_port }, log.child({ component: 'audio-fork' }));
@@ -211,6 +214,7 @@ export class DrachtioTelephony implements Telephony {
         wsUrl: this.#audioWsUrl(), mixType: 'mono', sampling: '16k', metadata: claim.metadata,
         bidirectionalAudio: { enabled: true, streaming: true, sampleRate: 16_000 },
       });
+      endpoint.keepWriting();
       const ws = await claim.socket;
       // A recording that cannot be opened must not cost the caller the call.
       const recorder = recordingPath

@@ -35,6 +35,8 @@ export interface MediaEndpoint {
   modify(remoteSdp: string): Promise<void>;
   forkAudioStart(opts: ForkAudioOptions): Promise<void>;
   forkAudioStop(): Promise<void>;
+  /** Keep the channel writing frames (silence) so streamed-back fork audio reaches the caller. */
+  keepWriting(): void;
   /** Play DTMF digits to the remote party (`send_dtmf`). */
   sendDtmf(digits: string): Promise<void>;
   /** Bridge this endpoint's audio with another (transfer fallback). */

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds the production media stack from the vendored upstream sources (../shared/vendor or
+# $PHONEVOICE_VENDOR_DIR): drachtio-server, FreeSWITCH v1.10.12 and jambonz's mod_audio_fork, into
+# $PHONEVOICE_DAEMONS_PREFIX (default /var/cache/phonevoice/daemons), outside the repository.
+# A stamp holding the sources' SHA256SUMS (plus this recipe's version) makes a second run a no-op.
+# About 20 minutes on 2 cores at nice 19.
+# Usage: scripts/daemons/build.sh [--force | --check]  (--check: exit 0 when the prefix is up to date)
+set -u -o pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+PREFIX=${PHONEVOICE_DAEMONS_PREFIX:-/var/cache/phonevoice/daemons}
+VENDOR=${PHONEVOICE_VENDOR_DIR:-$(cd "$REPO/.." && pwd)/shared/vendor}
+[ -d "$VENDOR" ] || VENDOR=/work/shared/vendor
+JOBS=${PHONEVOICE_BUILD_JOBS:-2}
+RECIPE=1 # bump when the build steps change so stamped prefixes are rebuilt
+STAMP="$PREFIX/.stamp"
+LOG="$PREFIX/build.log"
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+. "$HERE/build-drachtio.sh"
+. "$HERE/build-freeswitch.sh"
+
+# Everything runs from main, parsed whole before it starts: editing this file during a
+# build cannot derail the running one.
+main() {
+  [ -f "$VENDOR/SHA256SUMS" ] || { step "no vendored sources at $VENDOR (set PHONEVOICE_VENDOR_DIR)"; exit 2; }
+  want="recipe $RECIPE"$'\n'"$(cat "$VENDOR/SHA256SUMS")"
+  stamped() { [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; }
+  if [ "${1:-}" = "--check" ]; then stamped; exit $?; fi
+  if [ "${1:-}" != "--force" ] && stamped; then
+    step "up to date in $PREFIX (stamp matches the vendored sources)"
+    exit 0
+  fi
+
+  mkdir -p "$PREFIX" || { step "cannot create $PREFIX"; exit 1; }
+  : >"$LOG"
+  started=$(date +%s)
+  step "building drachtio-server + FreeSWITCH v1.10.12 + mod_audio_fork into $PREFIX (log: $LOG)"
+  install_build_packages
+  (cd "$VENDOR" && quiet sha256sum -c SHA256SUMS) || fail "vendored archives do not match SHA256SUMS"
+
+  rm -f "$STAMP"
+  rm -rf "$PREFIX/drachtio" "$PREFIX/freeswitch" "$PREFIX/deps"
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/phonevoice-daemons.XXXXXX")
+  trap 'rm -rf "$WORK"' EXIT
+  build_drachtio
+  build_freeswitch
+  printf '%s\n' "$want" >"$STAMP"
+  step "done in $(( ($(date +%s) - started) / 60 )) min $(( ($(date +%s) - started) % 60 )) s"
+}
+
+main "$@"

@@ -1,0 +1,155 @@
+/**
+ * The real production stack for tests: drachtio-server and FreeSWITCH (+ mod_audio_fork) from
+ * the build of scripts/daemons/build.sh, started on loopback with free ports and temp dirs,
+ * our own FreeSWITCH config (freeswitch/render-conf.sh), stopped after.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../sip/harness.js';
+
+export const DAEMONS_PREFIX = process.env.PHONEVOICE_DAEMONS_PREFIX ?? '/var/cache/phonevoice/daemons';
+const DRACHTIO_BIN = join(DAEMONS_PREFIX, 'drachtio/bin/drachtio');
+const FREESWITCH_BIN = join(DAEMONS_PREFIX, 'freeswitch/bin/freeswitch');
+const RENDER_CONF = resolve(import.meta.dirname, '../../freeswitch/render-conf.sh');
+
+/** Why the real-daemon tests cannot run here, or null when they can. */
+export function daemonsMissing(): string | null {
+  if (!existsSync(join(DAEMONS_PREFIX, '.stamp'))) return `no daemon build in ${DAEMONS_PREFIX} (scripts/daemons/build.sh)`;
+  for (const bin of [DRACHTIO_BIN, FREESWITCH_BIN]) if (!existsSync(bin)) return `${bin} missing`;
+  try { execFileSync('sipp', ['-v'], { stdio: 'ignore' }); } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'sipp not installed';
+  }
+  return null;
+}
+
+/** One daemon process with its output kept (the tail is shown when a test fails). */
+export class DaemonProcess {
+  #child: ChildProcess | null = null;
+  #output = '';
+  readonly #args: () => string[];
+  constructor(readonly name: string, readonly bin: string, args: () => string[], readonly env: NodeJS.ProcessEnv = {}) { this.#args = args; }
+
+  get output(): string { return this.#output.slice(-6000); }
+  get running(): boolean { return this.#child !== null && this.#child.exitCode === null && this.#child.signalCode === null; }
+
+  start(): void {
+    const child = spawn(this.bin, this.#args(), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
+    const keep = (d: Buffer) => { this.#output = (this.#output + d.toString()).slice(-50_000); };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    child.on('error', (err) => keep(Buffer.from(`spawn error: ${err.message}\n`)));
+    this.#child = child;
+  }
+
+  /** SIGTERM, then SIGKILL when it lingers; resolves when the process is gone. */
+  async stop(graceMs = 3000): Promise<void> {
+    const child = this.#child;
+    this.#child = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await gone;
+    clearTimeout(timer);
+  }
+
+  /** Kill -9: a crash, as far as peers can tell. */
+  async crash(): Promise<void> {
+    const child = this.#child;
+    this.#child = null;
+    if (!child || child.exitCode !== null) return;
+    const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGKILL');
+    await gone;
+  }
+}
+
+export async function waitForTcp(port: number, what: string, timeoutMs = 20_000, proc?: DaemonProcess): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((r) => {
+      const c = connect({ host: '127.0.0.1', port }, () => { c.destroy(); r(true); });
+      c.once('error', () => r(false));
+    });
+    if (ok) return;
+    if (proc && !proc.running) throw new Error(`${what} exited:\n${proc.output}`);
+    if (Date.now() > end) throw new Error(`${what} not listening on ${port} within ${timeoutMs} ms\n${proc?.output ?? ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface Stack {
+  dir: string;
+  drachtio: DaemonProcess;
+  freeswitch: DaemonProcess;
+  /** Where SIP callers send (drachtio-server). */
+  sipPort: number;
+  drachtioAdminPort: number;
+  drachtioSecret: string;
+  eslPort: number;
+  eslSecret: string;
+  fsSipPort: number;
+  rtpRange: { min: number; max: number };
+  /** The engine config for this stack (merge into telephony). */
+  telephony(): Record<string, unknown>;
+  restartDrachtio(): Promise<void>;
+  restartFreeswitch(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts drachtio-server and FreeSWITCH on loopback; resolves when both accept connections. */
+export async function startStack(): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'pv-daemons-'));
+  const [sipPort, drachtioAdminPort, eslPort, fsSipPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const drachtioSecret = randomBytes(12).toString('hex');
+  const eslSecret = randomBytes(12).toString('hex');
+  // An even 200-port block in a band our other tests and Linux's ephemeral range leave alone.
+  const rtpMin = 40000 + 200 * Math.floor(Math.random() * 40);
+  const rtpRange = { min: rtpMin, max: rtpMin + 199 };
+  const fsDirs = Object.fromEntries(['conf', 'log', 'db', 'run', 'temp', 'recordings'].map((d) => [d, join(dir, 'fs', d)]));
+  for (const d of Object.values(fsDirs)) mkdirSync(d, { recursive: true });
+  execFileSync('sh', [RENDER_CONF, fsDirs.conf!], {
+    env: {
+      ...process.env, FREESWITCH_SECRET: eslSecret, FREESWITCH_PORT: String(eslPort), FREESWITCH_SIP_PORT: String(fsSipPort),
+      RTP_PORT_MIN: String(rtpRange.min), RTP_PORT_MAX: String(rtpRange.max), FREESWITCH_LOG_LEVEL: process.env.PV_FS_LOG_LEVEL ?? 'warning',
+    },
+  });
+
+  const drachtio = new DaemonProcess('drachtio-server', DRACHTIO_BIN, () => [
+    '--noconfig', '--contact', `sip:127.0.0.1:${sipPort};transport=udp`, '--address', '127.0.0.1',
+    '--port', String(drachtioAdminPort), '--secret', drachtioSecret, '--loglevel', 'info', '--sofia-loglevel', '3',
+    '--stdout', '--disable-nat-detection',
+  ]);
+  const freeswitch = new DaemonProcess('freeswitch', FREESWITCH_BIN, () => [
+    '-nf', '-nc', '-nonat', '-nosql', '-conf', fsDirs.conf!, '-log', fsDirs.log!, '-db', fsDirs.db!, '-run', fsDirs.run!,
+    '-temp', fsDirs.temp!, '-recordings', fsDirs.recordings!, '-mod', join(DAEMONS_PREFIX, 'freeswitch/lib/freeswitch/mod'),
+  ], { MOD_AUDIO_FORK_SUBPROTOCOL_NAME: 'audio.drachtio.org' });
+
+  const startDrachtio = async () => { drachtio.start(); await waitForTcp(drachtioAdminPort, 'drachtio-server', 20_000, drachtio); };
+  const startFreeswitch = async () => { freeswitch.start(); await waitForTcp(eslPort, 'freeswitch', 30_000, freeswitch); };
+  try {
+    await Promise.all([startDrachtio(), startFreeswitch()]);
+  } catch (err) {
+    await Promise.all([drachtio.stop(), freeswitch.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    dir, drachtio, freeswitch, sipPort, drachtioAdminPort, drachtioSecret, eslPort, eslSecret, fsSipPort, rtpRange,
+    telephony: () => ({
+      engine: 'drachtio',
+      drachtio: { host: '127.0.0.1', port: drachtioAdminPort, secret: drachtioSecret },
+      freeswitch: { host: '127.0.0.1', port: eslPort, secret: eslSecret, audio_ws_port: 0, esl_listen_address: '127.0.0.1' },
+    }),
+    async restartDrachtio() { await drachtio.crash(); await startDrachtio(); },
+    async restartFreeswitch() { await freeswitch.crash(); await startFreeswitch(); },
+    async stop() {
+      await Promise.all([drachtio.stop(), freeswitch.stop()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
