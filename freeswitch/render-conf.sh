@@ -5,7 +5,8 @@
 #                                  PHONEVOICE_DEV_MODE=1
 #   FREESWITCH_ESL_IP (127.0.0.1)  FREESWITCH_PORT (8021)  FREESWITCH_ESL_ALLOW (127.0.0.1/32)
 #   FREESWITCH_SIP_IP (127.0.0.1)  FREESWITCH_SIP_PORT (5080)
-#   FREESWITCH_RTP_IP (127.0.0.1)  PUBLIC_IP (= RTP IP): address announced in SDP
+#   FREESWITCH_RTP_IP (127.0.0.1; auto = the host's primary IPv4)
+#   PUBLIC_IP (= RTP IP; auto allowed): the address announced in SDP, the public one behind NAT
 #   RTP_PORT_MIN (20000) RTP_PORT_MAX (30000)  FREESWITCH_LOG_LEVEL (warning)
 set -eu
 out=${1:?usage: render-conf.sh <conf dir>}
@@ -28,13 +29,17 @@ check() {
   esac
 }
 rtp_ip=${FREESWITCH_RTP_IP:-127.0.0.1}
+ext_rtp_ip=${PUBLIC_IP:-$rtp_ip}
 esl_ip=${FREESWITCH_ESL_IP:-127.0.0.1}
 esl_allow=${FREESWITCH_ESL_ALLOW:-127.0.0.1/32}
 acl=phonevoice_app
 for pair in "FREESWITCH_SECRET=$secret" "FREESWITCH_RTP_IP=$rtp_ip" "FREESWITCH_ESL_IP=$esl_ip" \
-  "FREESWITCH_ESL_ALLOW=$esl_allow" "PUBLIC_IP=${PUBLIC_IP:-$rtp_ip}"; do
+  "FREESWITCH_ESL_ALLOW=$esl_allow" "PUBLIC_IP=$ext_rtp_ip"; do
   check "${pair%%=*}" "${pair#*=}"
 done
+# auto: FreeSWITCH's own guess of the host's primary IPv4 address.
+[ "$rtp_ip" = auto ] && rtp_ip='$${local_ip_v4}'
+[ "$ext_rtp_ip" = auto ] && ext_rtp_ip='$${local_ip_v4}'
 
 mkdir -p "$out"
 cp "$here/conf/freeswitch.xml" "$out/freeswitch.xml"
@@ -49,7 +54,7 @@ cat >"$out/vars.xml" <<VARS
   <X-PRE-PROCESS cmd="set" data="sip_ip=${FREESWITCH_SIP_IP:-127.0.0.1}"/>
   <X-PRE-PROCESS cmd="set" data="sip_port=${FREESWITCH_SIP_PORT:-5080}"/>
   <X-PRE-PROCESS cmd="set" data="rtp_ip=$rtp_ip"/>
-  <X-PRE-PROCESS cmd="set" data="ext_rtp_ip=${PUBLIC_IP:-$rtp_ip}"/>
+  <X-PRE-PROCESS cmd="set" data="ext_rtp_ip=$ext_rtp_ip"/>
   <X-PRE-PROCESS cmd="set" data="rtp_start_port=${RTP_PORT_MIN:-20000}"/>
   <X-PRE-PROCESS cmd="set" data="rtp_end_port=${RTP_PORT_MAX:-30000}"/>
   <X-PRE-PROCESS cmd="set" data="rtp_timeout_sec=${FREESWITCH_RTP_TIMEOUT_SEC:-60}"/>

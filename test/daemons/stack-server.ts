@@ -20,8 +20,8 @@ import { startStack, type Stack } from './daemons.js';
 export interface StackServerOptions {
   /** What the stand-in STT hears in every caller segment of at least 600 ms. */
   userText: string;
-  /** The stand-in LLM's answer. */
-  reply: string;
+  /** The stand-in LLM's answer (to the last user message). */
+  reply: string | ((lastUser: string) => string);
   /** Extra trunks (outbound tests). */
   trunks?: Array<Record<string, unknown>>;
 }
@@ -44,7 +44,7 @@ export async function startStackServer(o: StackServerOptions): Promise<StackServ
   const receiver = await startReceiver();
   const espeak = new EspeakTts({ voice: 'en-us' });
   const stt = new FakeStt({ text: o.userText, minAudioMs: 600, delayMs: 50 });
-  const llm = new FakeLanguageModel({ firstTokenMs: 50, interTokenMs: 2, reply: () => o.reply });
+  const llm = new FakeLanguageModel({ firstTokenMs: 50, interTokenMs: 2, reply: typeof o.reply === 'string' ? () => o.reply as string : o.reply });
   const providers: Providers = {
     vad: new SileroVadFactory(), stt: () => stt, tts: () => espeak, fallbackTts: espeak, llm: () => llm,
     warmUp: async () => {}, status: () => [], close: async () => {},

@@ -16,7 +16,8 @@ interface Service {
 }
 
 describe('deployment files', () => {
-  const compose = parse(read('docker-compose.yml')) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+  // Compose applies YAML merge keys (<<: *anchor); the yaml package only when asked.
+  const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
   const s = compose.services;
 
   it('config examples validate against the schema and say what they claim', () => {
@@ -34,8 +35,11 @@ describe('deployment files', () => {
   });
 
   it('compose runs drachtio-server, FreeSWITCH, Ollama and the app, each with a health check', () => {
-    expect(s.drachtio!.image).toMatch(/^drachtio\/drachtio-server:/);
-    expect(s.freeswitch!.image).toMatch(/^drachtio\/drachtio-freeswitch-mrf:/);
+    // Both daemons come from one image built from the vendored sources, tagged with their versions.
+    expect(s.drachtio!.image).toMatch(/^phonevoice-daemons:drachtio-0\.9\.10-9c2dd4c_freeswitch-1\.10\.12_/);
+    expect(s.freeswitch!.image).toBe(s.drachtio!.image);
+    expect(s.drachtio!.build).toMatchObject({ dockerfile: 'docker/daemons.Dockerfile', additional_contexts: { vendor: expect.stringContaining('PHONEVOICE_VENDOR_DIR') } });
+    expect(read('docker/daemons.Dockerfile')).toMatch(/scripts\/daemons\/build\.sh/);
     expect(s.ollama!.image).toMatch(/^ollama\/ollama:/);
     expect(s.phonevoice!.build).toBe('.');
     for (const name of ['drachtio', 'freeswitch', 'ollama', 'phonevoice']) {
@@ -43,12 +47,24 @@ describe('deployment files', () => {
       // RTP must reach the PBX without Docker NAT in between.
       expect(s[name]!.network_mode, name).toBe('host');
     }
+    // FreeSWITCH is ready when the profile drachtio-fsmrf drives runs; the app's check is liveness.
+    expect(s.freeswitch!.healthcheck!.test.join(' ')).toContain('sofia status profile drachtio_mrf');
+    expect(s.phonevoice!.healthcheck!.test.join(' ')).toContain('/healthz');
+    // An offline site still starts: no hard dependency on pulling the model or the voices.
     expect(s.phonevoice!.depends_on).toEqual({
-      drachtio: { condition: 'service_healthy' }, freeswitch: { condition: 'service_healthy' }, ollama: { condition: 'service_healthy' },
-      'ollama-pull': { condition: 'service_completed_successfully' }, models: { condition: 'service_completed_successfully' },
+      drachtio: { condition: 'service_healthy' }, freeswitch: { condition: 'service_healthy' }, ollama: { condition: 'service_started' },
     });
     expect(s['ollama-pull']!.entrypoint?.slice(0, 2)).toEqual(['ollama', 'pull']);
     expect(s.models!.command).toContain('scripts/models.ts');
+  });
+
+  it('.env.example exists, names every variable compose reads, and holds no well-known secret', () => {
+    const example = read('.env.example');
+    const vars = new Set([...read('docker-compose.yml').matchAll(/\$\{([A-Z_]+)/g)].map((m) => m[1]!));
+    for (const v of vars) expect(example, v).toMatch(new RegExp(`^${v}=`, 'm'));
+    for (const weak of ['cymru', 'ClueCon']) expect(example).not.toMatch(new RegExp(`=${weak}`));
+    expect(example).not.toMatch(/=JambonzR0ck/);
+    expect(read('docker-compose.yml')).toContain('.env.example');
   });
 
   it('compose volumes are declared and keep models and data out of the containers', () => {
@@ -56,14 +72,13 @@ describe('deployment files', () => {
     for (const svc of Object.values(s)) for (const v of named(svc)) expect(Object.keys(compose.volumes)).toContain(v);
     expect(s.phonevoice!.volumes).toEqual(expect.arrayContaining(['data:/var/lib/phonevoice', 'models:/app/models']));
     expect(s.models!.volumes).toContain('models:/app/models');
-    expect(s.freeswitch!.volumes).toContain('./freeswitch:/phonevoice-freeswitch:ro');
-    expect(s.freeswitch!.entrypoint).toEqual(['/phonevoice-freeswitch/entrypoint.sh']);
+    expect(s.freeswitch!.entrypoint).toEqual(['/opt/phonevoice/freeswitch/entrypoint.sh']);
   });
 
   it('every environment variable given to the app is one the config loader reads', () => {
     const env = s.phonevoice!.environment!;
     const base = JSON.stringify(loadConfig({ file: null, env: {} }));
-    const samples: Record<string, string> = { PHONEVOICE_TELEPHONY: 'drachtio', PHONEVOICE_LOG_LEVEL: 'debug', PHONEVOICE_PUBLIC_URL: 'https://voice.example' };
+    const samples: Record<string, string> = { PHONEVOICE_TELEPHONY: 'drachtio', PHONEVOICE_LOG_LEVEL: 'debug', PHONEVOICE_PUBLIC_URL: 'https://voice.example', PHONEVOICE_DEV_MODE: '1' };
     for (const name of Object.keys(env)) {
       if (name === 'PHONEVOICE_CONFIG') continue; // the file itself
       const value = samples[name] ?? (/PORT$/.test(name) ? '9999' : 'x'.repeat(24));
@@ -101,46 +116,37 @@ describe('deployment files', () => {
     for (const p of ['node_modules', '.git', 'data', 'models', '.env']) expect(ignored).toContain(p);
   });
 
-  describe('FreeSWITCH entrypoint', () => {
+  describe('FreeSWITCH config (render-conf.sh, used by the image and the native test bed)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pv-fs-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
-    const conf = join(dir, 'conf');
-    const bin = join(dir, 'bin');
-    mkdirSync(join(conf, 'autoload_configs'), { recursive: true });
-    mkdirSync(join(conf, 'sip_profiles'));
-    mkdirSync(bin);
-    // A stand-in for the freeswitch binary: records how it was started.
-    writeFileSync(join(bin, 'freeswitch'), `#!/bin/sh\necho "$@" > ${join(dir, 'args')}\n`);
-    chmodSync(join(bin, 'freeswitch'), 0o755);
-    const run = (env: Record<string, string>) => {
-      writeFileSync(join(conf, 'autoload_configs/switch.conf.xml'), '<param name="rtp-start-port" value="16384"/>\n<param name="rtp-end-port" value="32768"/>\n');
-      return spawnSync('sh', [join(root, 'freeswitch/entrypoint.sh')], {
-        env: { PATH: `${bin}:/usr/bin:/bin`, FREESWITCH_CONF: conf, ...env }, encoding: 'utf8',
-      });
-    };
-
-    it('renders the ESL password (escaped), the drachtio_mrf profile and the RTP range, then starts FreeSWITCH in the foreground', () => {
-      const r = run({ FREESWITCH_SECRET: 'JambonzR0ck$&<"|\\', PUBLIC_IP: '198.51.100.20', RTP_PORT_MIN: '40000', RTP_PORT_MAX: '40999' });
-      expect(r.stderr).toBe('');
-      expect(r.status).toBe(0);
-      const esl = readFileSync(join(conf, 'autoload_configs/event_socket.conf.xml'), 'utf8');
-      expect(esl).toContain('<param name="password" value="JambonzR0ck$&amp;&lt;&quot;|\\"/>');
-      expect(esl).toContain('<param name="listen-ip" value="127.0.0.1"/>');
-      expect(esl).toContain('<param name="listen-port" value="8021"/>');
-      const profile = readFileSync(join(conf, 'sip_profiles/mrf.xml'), 'utf8');
-      expect(profile).toContain('<profile name="drachtio_mrf">');
-      expect(profile).toContain('<param name="ext-rtp-ip" value="198.51.100.20"/>');
-      expect(profile).toContain('<param name="rtp-ip" value="$${local_ip_v4}"/>');
-      expect(profile).not.toMatch(/@@[A-Z_]+@@/);
-      expect(readFileSync(join(conf, 'autoload_configs/switch.conf.xml'), 'utf8')).toBe('<param name="rtp-start-port" value="40000"/>\n<param name="rtp-end-port" value="40999"/>\n');
-      expect(readFileSync(join(dir, 'args'), 'utf8').trim()).toBe('-nonat -nf -nc');
+    const run = (env: Record<string, string>) => spawnSync('sh', [join(root, 'freeswitch/render-conf.sh'), dir], {
+      env: { PATH: '/usr/bin:/bin', ...env }, encoding: 'utf8',
     });
 
-    it('refuses to start without an ESL password', () => {
-      const r = run({});
-      expect(r.status).not.toBe(0);
-      expect(r.stderr).toMatch(/FREESWITCH_SECRET/);
+    it('writes the ESL password and address, SIP profile address, RTP range and public address into vars.xml', () => {
+      const r = run({ FREESWITCH_SECRET: 'a1b2c3d4e5f6a7b8', PUBLIC_IP: '198.51.100.20', FREESWITCH_RTP_IP: 'auto', RTP_PORT_MIN: '40000', RTP_PORT_MAX: '40999' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const vars = readFileSync(join(dir, 'vars.xml'), 'utf8');
+      for (const line of ['esl_password=a1b2c3d4e5f6a7b8', 'esl_ip=127.0.0.1', 'esl_port=8021', 'sip_ip=127.0.0.1', 'sip_port=5080',
+        'rtp_ip=$${local_ip_v4}', 'ext_rtp_ip=198.51.100.20', 'rtp_start_port=40000', 'rtp_end_port=40999']) {
+        expect(vars).toContain(`data="${line}"`);
+      }
+      const xml = readFileSync(join(dir, 'freeswitch.xml'), 'utf8');
+      expect(xml).toContain('<profile name="drachtio_mrf">');
+      expect(xml).toMatch(/<action application="answer"\/>\s*<action application="socket" data="\$\{sip_h_X-esl-outbound\} async full"\/>/);
+      expect(xml).toContain('<load module="mod_audio_fork"/>');
+    });
+
+    it('refuses a missing, well-known or XML-breaking ESL password (well-known ones pass in dev mode)', () => {
+      expect(run({}).stderr).toMatch(/FREESWITCH_SECRET/);
+      for (const weak of ['ClueCon', 'JambonzR0ck$', 'cymru']) {
+        const r = run({ FREESWITCH_SECRET: weak });
+        expect(r.status, weak).not.toBe(0);
+        expect(r.stderr).toMatch(/well-known/);
+      }
+      expect(run({ FREESWITCH_SECRET: 'ClueCon', PHONEVOICE_DEV_MODE: '1' }).status).toBe(0);
+      expect(run({ FREESWITCH_SECRET: 'a"b<c' }).status).not.toBe(0);
     });
   });
 });
-
