@@ -33,6 +33,14 @@ main() {
   fi
 
   mkdir -p "$PREFIX" || { step "cannot create $PREFIX"; exit 1; }
+  # One build at a time per prefix (two test runs starting together): the second waits, then
+  # finds the stamp and reuses the first one's build.
+  exec 9>"$PREFIX/.lock"
+  if ! flock -n 9; then
+    step "another build is running in $PREFIX; waiting for it"
+    flock 9
+    if [ "${1:-}" != "--force" ] && stamped; then step "up to date in $PREFIX (built by the other run)"; exit 0; fi
+  fi
   : >"$LOG"
   started=$(date +%s)
   step "building drachtio-server + FreeSWITCH v1.10.12 + mod_audio_fork into $PREFIX (log: $LOG)"
