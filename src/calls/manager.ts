@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { Db } from '../db/open.js';
 import { newId } from '../db/ids.js';
 import type { Logger } from '../ops/logger.js';
+import { chooseBinding } from '../telephony/inbound-routing.js';
 import { DialError, type CallLeg, type InboundCallInfo, type InboundDecision, type InboundHandler, type Telephony } from '../telephony/types.js';
 import { AssistantStore } from './assistant-store.js';
 import { resolveAssistant } from './assistant-config.js';
@@ -167,17 +168,17 @@ export class CallManager implements InboundHandler {
   }
 
   async #route(info: InboundCallInfo): Promise<InboundDecision> {
-    if (this.#stopping) return { action: 'reject', sipStatus: 503, reason: 'Shutting down' };
-    const number = await this.#d.db.selectFrom('phone_numbers').selectAll().where('number', '=', info.to).executeTakeFirst();
-    // A number bound to a trunk only answers calls arriving through that trunk.
-    if (!number || (number.trunk && number.trunk !== info.trunk)) return { action: 'reject', sipStatus: 404, reason: 'Not Found' };
+    if (this.#stopping) return { action: 'reject', sipStatus: 503, reason: 'Shutting down', retryAfterSeconds: 30 };
+    const chosen = await chooseBinding(info.called, info.trunk, (numbers) => this.#d.db.selectFrom('phone_numbers').selectAll().where('number', 'in', numbers).execute());
+    if (!chosen) return { action: 'reject', sipStatus: 404, reason: 'Not Found' };
+    const number = chosen.binding;
     if (this.#active.size + this.#reserved >= this.#d.config.limits.max_concurrent_calls) return { action: 'reject', sipStatus: 486, reason: 'Busy Here' };
     const assistant = await this.#assistants.get(number.account_id, number.assistant_id);
     if (!assistant) return { action: 'reject', sipStatus: 480, reason: 'Temporarily Unavailable' };
     const id = newId('call');
     // The remote party is the caller; from_number is the line they dialled.
     const row = newCallRow({
-      id, accountId: number.account_id, direction: 'inbound', status: 'ringing', phoneNumber: info.from, fromNumber: info.to,
+      id, accountId: number.account_id, direction: 'inbound', status: 'ringing', phoneNumber: info.from, fromNumber: chosen.dialled,
       assistantId: assistant.config.id, webhookUrl: assistant.config.webhook_url ?? this.#d.config.default_webhook_url, recordingPath: this.#recordingPath(id),
     });
     row.seq = (await this.#d.db.insertInto('calls').values(insertValues(row)).returning('seq').executeTakeFirstOrThrow()).seq;
@@ -186,7 +187,7 @@ export class CallManager implements InboundHandler {
     let settle!: () => void;
     entry.done = new Promise((resolve) => (settle = resolve));
     (entry as ActiveCall & { settle?: () => void }).settle = settle;
-    entry.log.info({ from: info.from, trunk: info.trunk }, 'inbound call accepted');
+    entry.log.info({ from: info.from, to: chosen.dialled, source: chosen.source, trunk: info.trunk }, 'inbound call accepted');
     return { action: 'accept', callId: id, recordingPath: row.recording_path };
   }
 

@@ -7,6 +7,21 @@ import { z } from 'zod';
  */
 const port = z.number().int().min(0).max(65535);
 
+export const CALLED_NUMBER_SOURCES = ['request_uri', 'to', 'p_called_party_id', 'diversion', 'history_info'] as const;
+
+const numberingSchema = z.object({
+  /** Country of the trunk's national numbers ("1", "33"); null = the trunk only sends international numbers. */
+  country_code: z.string().regex(/^[1-9]\d{0,2}$/, 'digits, no +').nullable().default(null),
+  /** Trunk prefix before a national number ("0" in most of Europe, "1" in North America). */
+  national_prefix: z.string().regex(/^\d{0,3}$/).default(''),
+  /** Prefix before an international number ("00", "011"). */
+  international_prefix: z.string().regex(/^\d{0,4}$/).default('00'),
+  /** Digit strings up to this long are extensions / short numbers on this trunk, never rewritten. */
+  extension_max_digits: z.number().int().min(0).max(8).default(6),
+  /** How we write numbers we dial: "+15550002222", "15550002222", or national ("0612345678" / "00447…"). */
+  outbound_format: z.enum(['e164', 'e164_without_plus', 'national']).default('e164'),
+});
+
 export const trunkSchema = z.object({
   name: z.string().min(1),
   host: z.string().min(1),
@@ -27,6 +42,12 @@ export const trunkSchema = z.object({
   prefixes: z.array(z.string()).default([]),
   /** Challenge inbound INVITEs from unknown sources with digest auth using username/password. */
   inbound_auth: z.boolean().default(false),
+  /** How numbers are written on this trunk, inbound and outbound (src/telephony/number-plan.ts). */
+  numbering: numberingSchema.prefault({}),
+  /** Where the dialled number of an inbound call is read, first match that has a bound number wins. */
+  called_number_from: z.array(z.enum(CALLED_NUMBER_SOURCES)).min(1).default(['request_uri', 'to', 'p_called_party_id']),
+  /** Address written in Contact/Via/SDP towards this trunk (NAT); else telephony.sip.public_address, else the interface that routes to it. */
+  public_address: z.string().nullable().default(null),
 });
 export type TrunkConfig = z.infer<typeof trunkSchema>;
 

@@ -132,6 +132,27 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('idempotency_keys').addColumn('request_hash', 'text').execute();
     },
   },
+  '0004_phone_number_scopes': {
+    // Extensions and catch-alls are scoped to a trunk (`2050` may exist on two PBXs): the number
+    // alone is no longer unique, the (number, trunk) pair is. SQLite cannot drop a column
+    // constraint, so the table is rebuilt.
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('phone_numbers_scoped')
+        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('number', 'text', (c) => c.notNull())
+        .addColumn('assistant_id', 'text', (c) => c.notNull())
+        .addColumn('trunk', 'text')
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .execute();
+      await sql`insert into phone_numbers_scoped (seq, id, account_id, number, assistant_id, trunk, created_at)
+        select seq, id, account_id, number, assistant_id, trunk, created_at from phone_numbers`.execute(db);
+      await db.schema.dropTable('phone_numbers').execute();
+      await db.schema.alterTable('phone_numbers_scoped').renameTo('phone_numbers').execute();
+      await sql`create unique index phone_numbers_number_trunk on phone_numbers (number, coalesce(trunk, ''))`.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

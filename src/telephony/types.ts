@@ -1,5 +1,6 @@
 import type { EndReason } from '../domain/call.js';
 import type { CallLeg } from '../domain/call-leg.js';
+import type { CalledNumber } from './inbound-routing.js';
 
 export type { CallLeg, LegEnd } from '../domain/call-leg.js';
 
@@ -60,9 +61,11 @@ export class DialError extends Error {
 }
 
 export interface InboundCallInfo {
-  /** Dialled number as found in the Request-URI user part (E.164 when it looks like one). */
+  /** The dialled number, first of `called` (E.164 or a trunk extension); '' when none could be read. */
   to: string;
-  /** Caller (From user part or URI). */
+  /** Every number the caller may have dialled, in the trunk's `called_number_from` order (inbound-routing.ts). */
+  called: CalledNumber[];
+  /** Caller: a normalised number, else the bare SIP URI, else 'anonymous'. */
   from: string;
   /** Name of the trunk the call came from. */
   trunk: string;
@@ -71,7 +74,7 @@ export interface InboundCallInfo {
 
 export type InboundDecision =
   | { action: 'accept'; callId: string; recordingPath: string | null }
-  | { action: 'reject'; sipStatus: number; reason?: string };
+  | { action: 'reject'; sipStatus: number; reason?: string; retryAfterSeconds?: number };
 
 /**
  * Decide whether to answer. When it accepts, the engine answers (200 OK) and

@@ -7,7 +7,7 @@ let hook: Receiver;
 let assistantId: string;
 
 beforeAll(async () => {
-  t = await startTestServer({ config: { trunks: [{ name: 'pbx', host: '127.0.0.1' }] } });
+  t = await startTestServer({ config: { trunks: [{ name: 'pbx', host: '127.0.0.1' }, { name: 'pbx2', host: '127.0.0.2' }, { name: 'carrier', host: '127.0.0.3' }] } });
   hook = await startReceiver();
   assistantId = (await t.createAssistant({ webhook_url: hook.url, first_message: 'Dental clinic, hello!' })).id;
 });
@@ -72,5 +72,40 @@ describe('phone numbers and inbound calls', () => {
     expect(call).toMatchObject({ end_reason: 'customer_hangup', sip_status: 487 });
     await waitFor(() => hook.events().some((e) => e.call_id === callId), 'webhook');
     expect(hook.events().filter((e) => e.call_id === callId).map((e) => e.event)).toEqual(['call.completed']);
+  });
+
+  it('binds extensions and catch-alls to a trunk: same extension on two PBXs, refused without a trunk', async () => {
+    const ext = await t.api('POST', '/v1/phone-numbers', { number: '2050', assistant_id: assistantId, trunk: 'pbx' });
+    expect(ext.status).toBe(201);
+    expect(ext.json).toMatchObject({ number: '2050', kind: 'extension', trunk: 'pbx' });
+    expect((await t.api('POST', '/v1/phone-numbers', { number: '2050', assistant_id: assistantId, trunk: 'pbx2' })).status).toBe(201);
+    expect((await t.api('POST', '/v1/phone-numbers', { number: '2050', assistant_id: assistantId, trunk: 'pbx' })).status).toBe(409);
+    const noTrunk = await t.api('POST', '/v1/phone-numbers', { number: '2050', assistant_id: assistantId });
+    expect(noTrunk.status).toBe(400);
+    expect(noTrunk.json.error).toMatchObject({ type: 'invalid_request_error', param: 'trunk' });
+    const junk = await t.api('POST', '/v1/phone-numbers', { number: '20-50\r\n', assistant_id: assistantId, trunk: 'pbx' });
+    expect(junk.status).toBe(400);
+    expect(junk.json.error.param).toBe('number');
+    const all = await t.api('POST', '/v1/phone-numbers', { number: '*', assistant_id: assistantId, trunk: 'carrier' });
+    expect(all.json).toMatchObject({ number: '*', kind: 'catch_all', trunk: 'carrier' });
+  });
+
+  it('routes on the first dialled number that is bound on the trunk, then the trunk’s catch-all', async () => {
+    // The PBX delivers to our extension with the DID in To: the extension binding answers.
+    const viaPbx = await t.telephony.inbound({ to: '2050', trunk: 'pbx', called: [{ number: '2050', source: 'request_uri' }, { number: '+15550009999', source: 'to' }] });
+    expect(viaPbx.decision.action).toBe('accept');
+    viaPbx.leg!.remoteHangup();
+    // An unbound number on a trunk with a catch-all reaches the catch-all's assistant…
+    const carrier = await t.telephony.inbound({ to: '+15550001234', trunk: 'carrier', called: [{ number: '+15550001234', source: 'request_uri' }] });
+    expect(carrier.decision.action).toBe('accept');
+    carrier.leg!.remoteHangup();
+    const callId = (carrier.decision as { callId: string }).callId;
+    const call = await waitFor(async () => {
+      const r = await t.api('GET', `/v1/calls/${callId}`);
+      return r.json.status === 'completed' ? r.json : null;
+    }, 'completed');
+    expect(call.from_number).toBe('+15550001234');
+    // …but a trunk without one still answers 404.
+    expect((await t.telephony.inbound({ to: '+15550001234', trunk: 'pbx2', called: [{ number: '+15550001234', source: 'to' }] })).decision).toMatchObject({ action: 'reject', sipStatus: 404 });
   });
 });

@@ -21,7 +21,7 @@ describe('drachtio engine: inbound calls through drachtio-server', () => {
     const final = await call.answered;
     expect(final.status).toBe(200);
     expect(final.msg.body).toBe(FS_SDP);
-    expect(h.inbound.routed).toEqual([{ to: '+33123456789', from: '+33611111111', trunk: 'pbx', sipCallId: call.callId }]);
+    expect(h.inbound.routed).toEqual([{ to: '+33123456789', called: [{ number: '+33123456789', source: 'request_uri' }], from: '+33611111111', trunk: 'pbx', sipCallId: call.callId }]);
     expect(leg.callId).toBe('call-in-1');
     expect(leg.remote).toBe('+33611111111');
     expect(h.engine.health().activeCalls).toBe(1);

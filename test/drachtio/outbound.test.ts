@@ -41,7 +41,7 @@ describe('drachtio engine: outbound calls through the trunk', () => {
     const leg = await h.engine.dial({ callId: 'call-out-1', to: '+33612345678', ringTimeoutMs: 5000, recordingPath: null }, { onRinging: () => rang++ });
 
     expect(invites).toHaveLength(2);
-    expect(invites[0]!.uri).toBe(`sip:+33612345678@${TRUNK_HOST}:5060`);
+    expect(invites[0]!.uri).toBe(`sip:+33612345678@${TRUNK_HOST}`);
     expect(header(invites[0]!, 'From')).toContain('<sip:+33100000000@carrier.example>');
     expect(header(invites[0]!, 'P-Asserted-Identity')).toBe('<sip:+33100000000@carrier.example>');
     expect(header(invites[1]!, 'Call-ID')).toBe(header(invites[0]!, 'Call-ID'));
@@ -131,8 +131,8 @@ describe('drachtio engine: outbound calls through the trunk', () => {
     h.server.onNetworkRequest('REFER', (req) => req.respond(603));
     expect(await leg.transfer('+33698765432')).toEqual({ method: 'bridge' });
     const refer = h.server.appRequests.find((r) => r.method === 'REFER')!;
-    expect(header(refer, 'Refer-To')).toBe(`<sip:+33698765432@${TRUNK_HOST}:5060>`);
-    expect(invites.map((i) => i.uri)).toContain(`sip:+33698765432@${TRUNK_HOST}:5060`);
+    expect(header(refer, 'Refer-To')).toBe(`<sip:+33698765432@${TRUNK_HOST}>`);
+    expect(invites.map((i) => i.uri)).toContain(`sip:+33698765432@${TRUNK_HOST}`);
     const [caller, transferee] = h.media.endpoints as FakeEndpoint[];
     expect(caller!.bridgedWith).toBe(transferee);
     expect(caller!.forkStopped).toBe(true);

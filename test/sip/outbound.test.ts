@@ -154,7 +154,7 @@ describe('embedded SIP engine: trunk edge cases', () => {
     const sipp = runSipp({ scenario: 'uas-final.xml', localPort: port, template: { STATUS: '486' } });
     await sipp.ready;
     engine = await startEngine(testConfig({ trunks: [{ name: 'pbx', host: 'pbx.invalid', outbound_proxy: `127.0.0.1:${port}` }], default_trunk: 'pbx' }));
-    const err = await engine.dial({ callId: 'p', to: '+4930123', ringTimeoutMs: 5000, recordingPath: null }, {}).catch((e: unknown) => e);
+    const err = await engine.dial({ callId: 'p', to: '+493012345', ringTimeoutMs: 5000, recordingPath: null }, {}).catch((e: unknown) => e);
     expect(err).toMatchObject({ endReason: 'busy', sipStatus: 486 });
     const result = await sipp.done;
     expect(result.code, result.output + result.errors).toBe(0);
@@ -164,7 +164,7 @@ describe('embedded SIP engine: trunk edge cases', () => {
     const closedPort = await freePort();
     engine = await startEngine(testConfig({ trunks: [{ name: 'pbx', host: '127.0.0.1', port: closedPort, transport: 'tcp' }], default_trunk: 'pbx' }));
     // Timer B (32 s) would outlast the test's 30 s limit: the refused connection must fail the transaction itself.
-    const err = await engine.dial({ callId: 'r', to: '+4930123', ringTimeoutMs: 30_000, recordingPath: null }, {}).catch((e: unknown) => e);
+    const err = await engine.dial({ callId: 'r', to: '+493012345', ringTimeoutMs: 30_000, recordingPath: null }, {}).catch((e: unknown) => e);
     expect(err).toMatchObject({ endReason: 'trunk_error', sipStatus: 408 });
   });
 
@@ -175,7 +175,7 @@ describe('embedded SIP engine: trunk edge cases', () => {
     let received = 0;
     silent.on('message', () => received++);
     engine = await startEngine(testConfig({ trunks: [{ name: 'pbx', host: '127.0.0.1', port: silent.address().port }], default_trunk: 'pbx' }), { timers: { t1: 40 } });
-    const err = await engine.dial({ callId: 't', to: '+4930123', ringTimeoutMs: 30_000, recordingPath: null }, {}).catch((e: unknown) => e);
+    const err = await engine.dial({ callId: 't', to: '+493012345', ringTimeoutMs: 30_000, recordingPath: null }, {}).catch((e: unknown) => e);
     silent.close();
     expect(err).toMatchObject({ endReason: 'trunk_error', sipStatus: 408 });
     // Timer A: the INVITE went out again at T1, 2×T1, 4×T1… before Timer B (64×T1) gave up.

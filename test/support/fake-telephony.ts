@@ -117,7 +117,7 @@ export class FakeTelephony implements Telephony {
   /** Test side: an INVITE arrives from a trunk. Answers when the handler accepts (unless `abandon`). */
   async inbound(info: Partial<InboundCallInfo> & { to: string }, opts: { abandon?: boolean } = {}): Promise<{ decision: InboundDecision; leg: FakeLeg | null }> {
     if (!this.handler) throw new Error('no inbound handler set');
-    const decision = await this.handler.route({ from: '+15551230000', trunk: 'pbx', sipCallId: `sip-${Date.now()}`, ...info });
+    const decision = await this.handler.route({ from: '+15551230000', trunk: 'pbx', sipCallId: `sip-${Date.now()}`, ...info, called: info.called ?? [{ number: info.to, source: 'request_uri' }] });
     if (decision.action !== 'accept') return { decision, leg: null };
     if (opts.abandon) {
       this.handler.onAbandoned(decision.callId, 'customer_hangup', 487);

@@ -4,6 +4,7 @@ import type { Config } from '../../config/schema.js';
 import type { Db } from '../../db/open.js';
 import type { PhoneNumbersTable } from '../../db/schema.js';
 import { newId } from '../../db/ids.js';
+import { numberKind } from '../../telephony/numbers.js';
 import type { AuthEnv } from '../auth.js';
 import { ApiError, notFound } from '../errors.js';
 import { listQuery } from '../schemas/common.js';
@@ -11,7 +12,7 @@ import { phoneNumberCreate } from '../schemas/resources.js';
 import { jsonBody, query } from '../validate.js';
 
 const toObject = (r: Selectable<PhoneNumbersTable>) => ({
-  id: r.id, object: 'phone_number', number: r.number, assistant_id: r.assistant_id, trunk: r.trunk, created_at: new Date(r.created_at).toISOString(),
+  id: r.id, object: 'phone_number', number: r.number, kind: numberKind(r.number) ?? 'e164', assistant_id: r.assistant_id, trunk: r.trunk, created_at: new Date(r.created_at).toISOString(),
 });
 
 /** Numbers answered by an assistant: the inbound router looks calls up here. */
@@ -26,9 +27,14 @@ export function phoneNumberRoutes({ db, config }: { db: Db; config: Config }) {
     if (input.trunk && !config.trunks.some((t) => t.name === input.trunk)) {
       throw new ApiError(400, 'invalid_request_error', 'unknown_trunk', `No trunk named ${input.trunk} in the configuration.`, 'trunk');
     }
-    // Numbers are global: one number reaches one assistant, whichever account owns it.
-    const taken = await db.selectFrom('phone_numbers').select('id').where('number', '=', input.number).executeTakeFirst();
-    if (taken) throw new ApiError(409, 'conflict', 'number_taken', `${input.number} is already assigned.`, 'number');
+    // E.164 numbers are global: one number reaches one assistant, whichever account owns it.
+    // Extensions and catch-alls are unique on their trunk.
+    let taken = db.selectFrom('phone_numbers').select('id').where('number', '=', input.number);
+    if (numberKind(input.number) !== 'e164') taken = taken.where('trunk', '=', input.trunk!);
+    if (await taken.executeTakeFirst()) {
+      const where = numberKind(input.number) === 'e164' ? '' : ` on trunk ${input.trunk}`;
+      throw new ApiError(409, 'conflict', 'number_taken', `${input.number} is already assigned${where}.`, 'number');
+    }
     const row = { id: newId('pn'), account_id: accountId, number: input.number, assistant_id: input.assistant_id, trunk: input.trunk ?? null, created_at: Date.now() };
     const inserted = await db.insertInto('phone_numbers').values(row).returningAll().executeTakeFirstOrThrow();
     return c.json(toObject(inserted), 201);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { E164 } from '../../telephony/numbers.js';
 
-export const E164 = /^\+[1-9]\d{7,14}$/;
+export { E164 };
 export const SIP_URI = /^sips?:[^@\s]+@[A-Za-z0-9.\-[\]:]+(:\d{1,5})?(;[^\s]*)?$/;
 
 export const e164 = z.string().regex(E164, 'must be an E.164 number: + and 8 to 15 digits');

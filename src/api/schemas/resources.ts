@@ -1,14 +1,24 @@
 import { z } from 'zod';
-import { e164, idOf, listQuery } from './common.js';
+import { numberKind } from '../../telephony/numbers.js';
+import { idOf, listQuery } from './common.js';
 
+const NUMBER_RULE = 'must be an E.164 number (+ and 8 to 15 digits), an extension (1 to 15 digits) or "*" (catch-all)';
+
+/** E.164 numbers may name a trunk (then only calls through it match); extensions and catch-alls must. */
 export const phoneNumberCreate = z.strictObject({
-  number: e164,
+  number: z.string().max(16).refine((v) => numberKind(v) !== null, { message: NUMBER_RULE }),
   assistant_id: idOf('asst'),
   trunk: z.string().min(1).max(100).nullable().optional(),
+}).superRefine((v, ctx) => {
+  const kind = numberKind(v.number);
+  if (kind && kind !== 'e164' && !v.trunk) {
+    ctx.addIssue({ code: 'custom', path: ['trunk'], message: `a${kind === 'extension' ? 'n extension' : ' catch-all'} is scoped to a trunk: name the trunk` });
+  }
 }).meta({ id: 'PhoneNumberCreate' });
 
 export const phoneNumberObject = z.object({
-  id: z.string(), object: z.literal('phone_number'), number: z.string(), assistant_id: z.string(), trunk: z.string().nullable(), created_at: z.string(),
+  id: z.string(), object: z.literal('phone_number'), number: z.string(), kind: z.enum(['e164', 'extension', 'catch_all']),
+  assistant_id: z.string(), trunk: z.string().nullable(), created_at: z.string(),
 }).meta({ id: 'PhoneNumber' });
 
 export const deliveryListQuery = listQuery.extend({ call_id: z.string().min(1).max(100).optional() });

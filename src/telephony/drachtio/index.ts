@@ -179,7 +179,7 @@ export class DrachtioTelephony implements Telephony {
   async dial(request: DialRequest, events: DialEvents, signal?: AbortSignal): Promise<CallLeg> {
     if (this.#stopping) throw new DialError('trunk_error', null, 'server is shutting down');
     if (!this.#drachtioUp || !this.#ms.connected) throw new DialError('trunk_error', null, `not ready: ${this.health().detail}`);
-    const target = resolveDialTarget(request.to, this.#config);
+    const target = resolveDialTarget(request.to, this.#config, request.from);
     if (!target) throw new DialError('invalid_number', null, `no trunk routes ${request.to}`);
     this.#counters.outboundCalls++;
     // One signal for both cancellations: the caller's, and ours at shutdown.

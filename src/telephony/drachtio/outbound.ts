@@ -3,7 +3,7 @@ import { DialError, type DialEvents, type DialRequest } from '../types.js';
 import type { DrachtioCallLeg } from './call-leg.js';
 import type { MediaEndpoint, MediaServerAdapter } from './media-server.js';
 import type { DialTarget } from './numbering.js';
-import { dialErrorForSipStatus } from './outcomes.js';
+import { dialErrorForSipStatus } from '../sip-outcomes.js';
 import type { SipErrorLike, SrfDialog, SrfLike, SrfRequest, SrfResponse } from './srf-types.js';
 
 /** Abort reason the engine uses for dials still ringing when it stops. */
@@ -29,9 +29,7 @@ export async function placeCall(request: DialRequest, events: DialEvents, signal
   const trunk = target.trunk;
   const endpoint = await ctx.mediaServer.createEndpoint();
 
-  const callerId = request.from ?? trunk?.caller_id ?? trunk?.username ?? 'anonymous';
-  const domain = trunk ? (trunk.realm ?? trunk.host) : 'localhost';
-  const identity = `<sip:${callerId}@${domain}>`;
+  const identity = `<${target.from}>`;
 
   let invite: SrfRequest | null = null;
   let cancelWanted = false;

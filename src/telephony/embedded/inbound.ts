@@ -1,14 +1,15 @@
 import type { Logger } from '../../ops/logger.js';
-import type { InboundDecision, InboundHandler } from '../types.js';
+import type { InboundHandler } from '../types.js';
+import { AnswerFailed, receiveCall, type Abandon, type InboundInvite } from '../inbound-call.js';
+import type { InboundAdmission } from '../inbound-admission.js';
 import { Dialog } from './dialog.js';
-import { InboundAdmission } from '../inbound-admission.js';
 import { ALLOW } from './allow.js';
 import { EmbeddedCallLeg, type LegContext } from './leg.js';
 import { createResponse, type SipRequest } from './message.js';
 import { Reliable2xx } from './reliable-2xx.js';
-import { answerDirection, negotiate, parseRemote } from './sdp.js';
+import { answerDirection, negotiate, parseRemote, type RemoteMedia } from './sdp.js';
 import type { SipStack } from './sip-stack.js';
-import { parseNameAddr, randomToken, userOf } from './syntax.js';
+import { randomToken } from './syntax.js';
 import type { ServerTransaction } from './transaction-server.js';
 import type { Flow } from './transport.js';
 
@@ -27,10 +28,13 @@ interface Pending {
   tx: ServerTransaction;
   toTag: string;
   /** Why the INVITE ended before we answered: the caller's CANCEL, or our shutdown. */
-  canceled: { endReason: 'customer_hangup' | 'server_shutdown'; sipStatus: number } | null;
+  canceled: Abandon | null;
 }
 
-/** Initial INVITEs: admission, SDP, routing decision, ringing, answer; CANCEL before the answer. */
+/**
+ * Initial INVITEs, as the SIP/RTP adapter of the shared inbound steps (../inbound-call.ts):
+ * SDP offer checks, 180/200 with our SDP, the dialog and its leg; CANCEL before the answer.
+ */
 export class InboundCalls {
   #ctx: InboundContext;
   #pending = new Map<string, Pending>();
@@ -40,75 +44,15 @@ export class InboundCalls {
   }
 
   async handleInvite(req: SipRequest, tx: ServerTransaction, flow: Flow): Promise<void> {
-    const { stack, log } = this.#ctx;
+    const { stack } = this.#ctx;
     const sipCallId = req.headers.get('call-id') ?? '';
-    const toTag = randomToken(6);
-    const reply = (status: number, extra: Parameters<typeof createResponse>[2] = {}) => stack.respond(tx, createResponse(req, status, { toTag, ...extra }));
     stack.respond(tx, createResponse(req, 100));
-    if (!this.#ctx.accepting()) return reply(503);
-    const admission = this.#ctx.admission.admit(flow.address, req.method, req.headers.get('authorization'), req.uri);
-    if (!admission.ok) {
-      return reply(admission.status, { ...(admission.reason ? { reason: admission.reason } : {}), ...(admission.challenge ? { headers: { 'www-authenticate': admission.challenge } } : {}) });
-    }
-    const handler = this.#ctx.handler();
-    if (!handler) return reply(480, { reason: 'No Inbound Handler' });
-    const ct = (req.headers.get('content-type') ?? '').toLowerCase();
-    // No body = delayed offer (RFC 3261 §13.2.1): we offer in the 200, the ACK carries the answer.
-    const lateOffer = req.body.length === 0;
-    const remote = !lateOffer && ct.startsWith('application/sdp') ? parseRemote(req.body.toString('utf8')) : null;
-    if (!lateOffer && !remote) return reply(488, { reason: 'Unusable SDP' });
-    const media = this.#ctx.legContext.media;
-    const chosen = remote ? negotiate(remote, media.options.codecs) : null;
-    if (remote && !chosen) return reply(488);
-
-    const pending: Pending = { tx, toTag, canceled: null };
+    const pending: Pending = { tx, toTag: randomToken(6), canceled: null };
     this.#pending.set(sipCallId, pending);
     try {
-      const contact = stack.contact(flow.transport);
-      reply(180, { headers: { contact } });
-      const info = { to: userOf(req.uri), from: userOf(req.headers.get('from') ?? ''), trunk: admission.trunk.name, sipCallId };
-      const decision: InboundDecision = await handler.route(info).catch((err: unknown) => {
-        log.error({ err, sipCallId }, 'inbound route() failed');
-        return { action: 'reject', sipStatus: 500 };
+      await receiveCall(new EmbeddedInvite(req, flow, pending, this.#ctx), {
+        admission: this.#ctx.admission, handler: this.#ctx.handler, ready: this.#ctx.accepting, log: this.#ctx.log,
       });
-      if (decision.action === 'reject') {
-        // Only a final error status can refuse a call; anything else from the handler becomes 500.
-        const status = Number.isInteger(decision.sipStatus) && decision.sipStatus >= 400 && decision.sipStatus < 700 ? decision.sipStatus : 500;
-        const reason = decision.reason?.replace(/[\r\n]/g, ' ');
-        if (!pending.canceled) reply(status, reason ? { reason } : {});
-        return;
-      }
-      if (pending.canceled) return handler.onAbandoned(decision.callId, pending.canceled.endReason, pending.canceled.sipStatus);
-      let session;
-      try {
-        session = await media.open(decision.callId, decision.recordingPath);
-      } catch (err) {
-        log.error({ err, sipCallId }, 'no RTP session for inbound call');
-        reply(503, { reason: 'No Media Ports' });
-        return handler.onAbandoned(decision.callId, 'error', 503);
-      }
-      // Re-read: a CANCEL or stop() may have landed while the RTP session was opening.
-      const canceledMeanwhile = (pending as Pending).canceled;
-      if (canceledMeanwhile) {
-        await session.close();
-        return handler.onAbandoned(decision.callId, canceledMeanwhile.endReason, canceledMeanwhile.sipStatus);
-      }
-      if (chosen) session.configure(chosen);
-      const sdp = remote && chosen ? media.answer(session, chosen, answerDirection(remote.direction)) : media.offer(session);
-      const ok = createResponse(req, 200, { toTag, headers: { contact, allow: ALLOW, 'content-type': 'application/sdp' }, body: sdp });
-      const dialog = Dialog.asServer(req, toTag, flow);
-      let leg: EmbeddedCallLeg | null = null;
-      stack.respond(tx, ok);
-      const retransmit = new Reliable2xx(ok, flow, stack.timers, () => {
-        log.warn({ sipCallId }, '200 OK never acknowledged, hanging up');
-        void leg?.hangup('error');
-      });
-      leg = new EmbeddedCallLeg({ callId: decision.callId, media: session, remote: parseNameAddr(req.headers.get('from') ?? '')?.uri ?? info.from, dialog, pending2xx: retransmit, awaitingAnswer: lateOffer }, this.#ctx.legContext);
-      if (remote && (remote.direction === 'sendonly' || remote.direction === 'inactive')) session.setHold(true);
-      // A delayed offer starts media when the ACK brings the answer.
-      if (!lateOffer) session.start();
-      this.#ctx.adopt(leg);
-      handler.onAnswered(decision.callId, leg);
     } finally {
       this.#pending.delete(sipCallId);
     }
@@ -132,7 +76,98 @@ export class InboundCalls {
     for (const pending of this.#pending.values()) {
       if (pending.canceled || pending.tx.finalStatus !== 0) continue;
       pending.canceled = { endReason: 'server_shutdown', sipStatus: 503 };
-      this.#ctx.stack.respond(pending.tx, createResponse(pending.tx.request, 503, { toTag: pending.toTag }));
+      this.#ctx.stack.respond(pending.tx, createResponse(pending.tx.request, 503, { toTag: pending.toTag, headers: { 'retry-after': '30' } }));
     }
+  }
+}
+
+class EmbeddedInvite implements InboundInvite {
+  readonly sipCallId: string;
+  readonly sourceAddress: string;
+  readonly authorization: string | undefined;
+  readonly addresses: InboundInvite['addresses'];
+  #req: SipRequest;
+  #flow: Flow;
+  #pending: Pending;
+  #ctx: InboundContext;
+  /** No body = delayed offer (RFC 3261 §13.2.1): we offer in the 200, the ACK carries the answer. */
+  #lateOffer: boolean;
+  #remote: RemoteMedia | null = null;
+
+  constructor(req: SipRequest, flow: Flow, pending: Pending, ctx: InboundContext) {
+    this.#req = req;
+    this.#flow = flow;
+    this.#pending = pending;
+    this.#ctx = ctx;
+    this.#lateOffer = req.body.length === 0;
+    const h = req.headers;
+    this.sipCallId = h.get('call-id') ?? '';
+    this.sourceAddress = flow.address;
+    this.authorization = h.get('authorization');
+    this.addresses = {
+      requestUri: req.uri, to: h.get('to'), from: h.get('from'), pCalledPartyId: h.get('p-called-party-id'),
+      diversion: h.getAll('diversion'), historyInfo: h.getAll('history-info'),
+    };
+  }
+
+  precheck() {
+    if (this.#lateOffer) return null;
+    const ct = (this.#req.headers.get('content-type') ?? '').toLowerCase();
+    this.#remote = ct.startsWith('application/sdp') ? parseRemote(this.#req.body.toString('utf8')) : null;
+    if (!this.#remote) return { status: 488, reason: 'Unusable SDP' };
+    if (!negotiate(this.#remote, this.#ctx.legContext.media.options.codecs)) return { status: 488, reason: 'Not Acceptable Here' };
+    return null;
+  }
+
+  refuse(status: number, reason: string, headers: Record<string, string>): void {
+    if (this.#pending.tx.finalStatus !== 0) return;
+    this.#ctx.stack.respond(this.#pending.tx, createResponse(this.#req, status, { toTag: this.#pending.toTag, reason, headers }));
+  }
+
+  ring(): void {
+    const contact = this.#ctx.stack.contact(this.#flow.transport);
+    this.#ctx.stack.respond(this.#pending.tx, createResponse(this.#req, 180, { toTag: this.#pending.toTag, headers: { contact } }));
+  }
+
+  abandoned(): Abandon | null {
+    return this.#pending.canceled;
+  }
+
+  async answer(callId: string, recordingPath: string | null, remoteParty: string): Promise<EmbeddedCallLeg> {
+    const { stack, log, legContext } = this.#ctx;
+    const media = legContext.media;
+    let session;
+    try {
+      session = await media.open(callId, recordingPath);
+    } catch (err) {
+      log.error({ err, sipCallId: this.sipCallId }, 'no RTP session for inbound call');
+      this.refuse(503, 'No Media Ports', { 'retry-after': '5' });
+      throw new AnswerFailed({ endReason: 'error', sipStatus: 503 }, 'no RTP session');
+    }
+    // A CANCEL or stop() may have landed while the RTP session was opening.
+    const gone = this.#pending.canceled;
+    if (gone) {
+      await session.close();
+      throw new AnswerFailed(gone, 'caller left before the answer');
+    }
+    const remote = this.#remote;
+    const chosen = remote ? negotiate(remote, media.options.codecs) : null;
+    if (chosen) session.configure(chosen);
+    const sdp = remote && chosen ? media.answer(session, chosen, answerDirection(remote.direction)) : media.offer(session);
+    const contact = stack.contact(this.#flow.transport);
+    const ok = createResponse(this.#req, 200, { toTag: this.#pending.toTag, headers: { contact, allow: ALLOW, 'content-type': 'application/sdp' }, body: sdp });
+    const dialog = Dialog.asServer(this.#req, this.#pending.toTag, this.#flow);
+    let leg: EmbeddedCallLeg | null = null;
+    stack.respond(this.#pending.tx, ok);
+    const retransmit = new Reliable2xx(ok, this.#flow, stack.timers, () => {
+      log.warn({ sipCallId: this.sipCallId }, '200 OK never acknowledged, hanging up');
+      void leg?.hangup('error');
+    });
+    leg = new EmbeddedCallLeg({ callId, media: session, remote: remoteParty, dialog, pending2xx: retransmit, awaitingAnswer: this.#lateOffer }, legContext);
+    if (remote && (remote.direction === 'sendonly' || remote.direction === 'inactive')) session.setHold(true);
+    // A delayed offer starts media when the ACK brings the answer.
+    if (!this.#lateOffer) session.start();
+    this.#ctx.adopt(leg);
+    return leg;
   }
 }

@@ -14,7 +14,7 @@ import { createResponse, type SipRequest, type SipResponse } from './message.js'
 import { dial } from './outbound.js';
 import { transferLeg } from './refer.js';
 import { TrunkRegistration, type RegistrationOptions } from './registrar-client.js';
-import { routeFor } from './routing.js';
+import { planDial } from '../dial-plan.js';
 import { SipStack } from './sip-stack.js';
 import { randomToken, tagOf } from './syntax.js';
 import { defaultSipTimerOptions, type SipTimerOptions } from './timers.js';
@@ -59,7 +59,7 @@ export class EmbeddedTelephony implements Telephony {
     const legContext: LegContext = {
       stack: this.#stack, log, media: this.#media,
       transfer: (leg, to) => transferLeg(leg, to, {
-        log, timeoutMs: 64 * this.#stack.timers.t1, routeFor: (t) => routeFor(t, config),
+        log, timeoutMs: 64 * this.#stack.timers.t1, routeFor: (t) => planDial(t, null, config),
         dialOut: (t, callId) => this.dial({ callId, to: t, ringTimeoutMs: config.telephony.ring_timeout_seconds * 1000, recordingPath: null }, {}),
       }),
       onGone: (leg) => { if (this.#legs.get(leg.dialog.callId) === leg) this.#legs.delete(leg.dialog.callId); },

@@ -2,14 +2,14 @@ import type { Config } from '../../config/schema.js';
 import type { RtpSession } from '../../media/rtp-types.js';
 import type { Logger } from '../../ops/logger.js';
 import { DialError, type DialEvents, type DialRequest } from '../types.js';
-import { dialErrorFor } from './dial-errors.js';
+import { dialErrorForSipStatus } from '../sip-outcomes.js';
+import { planDial, type DialPlan } from '../dial-plan.js';
 import { authorize, parseChallenge } from '../digest.js';
 import { Dialog } from './dialog.js';
 import { dialogTarget, sendInDialog } from './dialog-client.js';
 import { ALLOW } from './allow.js';
 import { EmbeddedCallLeg, type LegContext } from './leg.js';
 import { createRequest, type SipRequest, type SipResponse } from './message.js';
-import { routeFor, type Route } from './routing.js';
 import { acceptAnswer, parseRemote } from './sdp.js';
 import type { SipStack } from './sip-stack.js';
 import { randomToken } from './syntax.js';
@@ -32,10 +32,10 @@ const MAX_AUTH_ATTEMPTS = 2;
 export async function dial(ctx: OutboundContext, request: DialRequest, events: DialEvents, signal?: AbortSignal): Promise<EmbeddedCallLeg> {
   if (signal?.aborted) throw new DialError('canceled', null);
   if (ctx.shutdown.aborted) throw new DialError('server_shutdown', null);
-  const route = routeFor(request.to, ctx.config);
+  const route = planDial(request.to, request.from, ctx.config);
   if (!route) throw new DialError('invalid_number', null, `no route for ${request.to}`);
-  const target = await ctx.stack.resolve(route.host, route.port, route.transport).catch(() => null);
-  if (!target) throw new DialError('trunk_error', null, `cannot resolve ${route.host}`);
+  const target = await ctx.stack.resolve(route.hop.host, route.hop.port, route.hop.transport).catch(() => null);
+  if (!target) throw new DialError('trunk_error', null, `cannot resolve ${route.hop.host}`);
   let session: RtpSession;
   try {
     session = await ctx.legContext.media.open(request.callId, request.recordingPath);
@@ -55,7 +55,7 @@ class OutboundAttempt {
   #ctx: OutboundContext;
   #request: DialRequest;
   #events: DialEvents;
-  #route: Route;
+  #route: DialPlan;
   #target: Target;
   #session: RtpSession;
   #invite: SipRequest;
@@ -65,7 +65,7 @@ class OutboundAttempt {
   #ringing = false;
   #answer: Promise<EmbeddedCallLeg> | null = null;
 
-  constructor(ctx: OutboundContext, request: DialRequest, events: DialEvents, route: Route, target: Target, session: RtpSession) {
+  constructor(ctx: OutboundContext, request: DialRequest, events: DialEvents, route: DialPlan, target: Target, session: RtpSession) {
     this.#ctx = ctx;
     this.#request = request;
     this.#events = events;
@@ -79,10 +79,8 @@ class OutboundAttempt {
     const { stack } = this.#ctx;
     const trunk = this.#route.trunk;
     const addr = stack.options.advertisedAddress;
-    const caller = (this.#request.from ?? trunk?.caller_id ?? trunk?.username ?? 'phonevoice').replace(/[^+\w.-]/g, '');
-    const fromHost = trunk?.host ?? addr;
     const headers: Record<string, string | string[]> = {
-      from: `<sip:${caller}@${fromHost}>;tag=${randomToken(6)}`,
+      from: `<${this.#route.from}>;tag=${randomToken(6)}`,
       to: `<${this.#route.uri}>`,
       'call-id': `${randomToken(12)}@${addr}`,
       cseq: '1 INVITE',
@@ -90,7 +88,7 @@ class OutboundAttempt {
       allow: ALLOW,
       'content-type': 'application/sdp',
     };
-    if (this.#request.from ?? trunk?.caller_id) headers['p-asserted-identity'] = `<sip:${caller}@${fromHost}>`;
+    if (this.#request.from ?? trunk?.caller_id) headers['p-asserted-identity'] = `<${this.#route.from}>`;
     return createRequest('INVITE', this.#route.uri, headers, this.#ctx.legContext.media.offer(this.#session));
   }
 
@@ -123,7 +121,7 @@ class OutboundAttempt {
               if (retry) { authAttempts++; this.#provisional = false; return send(retry); }
             }
             if (this.#cancelReason && res.status === 487) return done(() => reject(this.#cancelReason!.endReason === 'no_answer' ? new DialError('no_answer', 487) : this.#cancelReason));
-            done(() => reject(this.#cancelReason ?? dialErrorFor(res.status)));
+            done(() => reject(this.#cancelReason ?? dialErrorForSipStatus(res.status)));
           },
           onTimeout: () => done(() => reject(this.#cancelReason ?? new DialError('trunk_error', 408, 'no answer from the trunk (Timer B)'))),
         }).then((tx) => { this.#tx = tx; });
@@ -197,7 +195,7 @@ class OutboundAttempt {
     this.#session.configure(chosen);
     if (remote.direction === 'sendonly' || remote.direction === 'inactive') this.#session.setHold(true);
     this.#session.start();
-    const leg = new EmbeddedCallLeg({ callId: this.#request.callId, media: this.#session, remote: this.#route.uri, dialog, ack }, this.#ctx.legContext);
+    const leg = new EmbeddedCallLeg({ callId: this.#request.callId, media: this.#session, remote: this.#request.to, dialog, ack }, this.#ctx.legContext);
     this.#ctx.adopt(leg);
     log.debug({ callId: this.#request.callId }, 'outbound call answered');
     return leg;

@@ -2,13 +2,12 @@ import type { Logger } from '../../ops/logger.js';
 import { DialError, type CallLeg } from '../types.js';
 import type { EmbeddedCallLeg } from './leg.js';
 import type { SipRequest } from './message.js';
-import type { Route } from './routing.js';
 
 export interface TransferOptions {
   log: Logger;
   /** How long to wait for the REFER's final answer and then for the sipfrag 200 (ms). */
   timeoutMs: number;
-  routeFor(to: string): Route | null;
+  routeFor(to: string): { uri: string } | null;
   /** Fallback: place a new outbound leg to `to` (the engine's dial). */
   dialOut(to: string, callId: string): Promise<CallLeg>;
 }
