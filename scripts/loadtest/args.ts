@@ -41,6 +41,8 @@ export interface LoadtestOptions {
   allowRemote: boolean;
   /** Print the live progress line. */
   progress: boolean;
+  /** Spawned server: write V8 CPU profiles of every thread (main + VAD worker) to `<out>/server/profile`. */
+  profile: boolean;
 }
 
 export class ArgError extends Error {
@@ -62,6 +64,7 @@ export const USAGE = `usage: npm run loadtest -- --scenario inbound|outbound (--
   --server-pid PID     sample this process's CPU/RSS
   --out DIR            results folder (default results/loadtest-<timestamp>)
   --codec PCMU|PCMA    (default PCMU)   --no-baseline  --no-capture  --quiet
+  --profile            spawned server: CPU profiles of each thread in <out>/server/profile
   --max-wall S         hard cap on one run's wall-clock time (default: derived, +60 s)
   --allow-remote       allow a non-loopback target: only your own deployment`;
 
@@ -73,7 +76,7 @@ const flags = {
   ramp: { type: 'string' }, 'ramp-all': { type: 'boolean' }, 'no-baseline': { type: 'boolean' }, 'no-capture': { type: 'boolean' },
   codec: { type: 'string' }, 'fake-stt-ms': { type: 'string' }, 'fake-llm-ms': { type: 'string' },
   'fake-tts-ms': { type: 'string' }, 'max-wall': { type: 'string' }, 'allow-remote': { type: 'boolean' },
-  quiet: { type: 'boolean' }, help: { type: 'boolean' },
+  quiet: { type: 'boolean' }, profile: { type: 'boolean' }, help: { type: 'boolean' },
 } as const;
 
 function positiveNumber(name: string, raw: string | undefined, fallback: number, { integer = true, max = Infinity } = {}): number {
@@ -164,6 +167,6 @@ export function parseLoadtestArgs(argv: string[], now: Date = new Date()): Loadt
       llmFirstTokenMs: nonNegativeInt('fake-llm-ms', str('fake-llm-ms'), 100),
       ttsFirstAudioMs: nonNegativeInt('fake-tts-ms', str('fake-tts-ms'), 50),
     },
-    maxWallMs, allowRemote, progress: values.quiet !== true,
+    maxWallMs, allowRemote, progress: values.quiet !== true, profile: values.profile === true,
   };
 }

@@ -47,6 +47,7 @@ export async function runLoadtest(opts: LoadtestOptions, hooks: RunLoadtestHooks
       server = await spawnServer({
         workDir: join(out, 'server'), fake: opts.fake, maxConcurrentCalls: Math.max(100, opts.concurrency * 2),
         webhookUrl: receiver.url, codec: opts.codec, startTimeoutMs: 60_000,
+        cpuProfileDir: opts.profile ? join(out, 'server', 'profile') : undefined,
       });
       api = server.api;
       sip = server.sip;

@@ -16,6 +16,8 @@ export interface SpawnServerOptions {
   webhookUrl: string | null;
   codec: 'PCMU' | 'PCMA';
   startTimeoutMs: number;
+  /** Write V8 CPU profiles of every thread here (written when the server exits cleanly). */
+  cpuProfileDir?: string;
 }
 
 export interface SpawnedServer {
@@ -66,7 +68,8 @@ export async function spawnServer(o: SpawnServerOptions): Promise<SpawnedServer>
   await writeFile(configFile, stringify(config));
   const logFile = join(o.workDir, 'server.log');
   const log = createWriteStream(logFile);
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main], {
+  const profiling = o.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfileDir] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profiling, '--import', 'tsx', main], {
     cwd: repoRoot,
     env: {
       ...process.env, PHONEVOICE_CONFIG: configFile, PHONEVOICE_API_KEY: apiKey,

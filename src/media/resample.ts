@@ -82,34 +82,48 @@ export class Resampler {
       return this.#out.subarray(0, length);
     }
     this.#append(input, length);
-    const maxOut = Math.ceil(((this.#len - this.#pos) * this.#den) / this.#num) + 2;
+    const len = this.#len;
+    const maxOut = Math.ceil(((len - this.#pos) * this.#den) / this.#num) + 2;
     if (this.#out.length < maxOut) this.#out = new Int16Array(maxOut * 2);
     const out = this.#out;
     const buf = this.#buf;
     const kernel = this.#kernel;
     const taps = this.#taps;
     const half = this.#half;
-    const num = this.#num;
     const den = this.#den;
+    // Whole input samples per output and the fractional rest, so the position advances
+    // without a loop per input sample.
+    const stride = Math.floor(this.#num / den);
+    const step = this.#num - stride * den;
     const phaseScale = this.#phases / den;
+    const exact = this.#phases === den;
     let pos = this.#pos;
     let rem = this.#rem;
     let n = 0;
-    const exact = this.#phases === den;
-    while (pos + half < this.#len) {
+    while (pos + half < len) {
       const k0 = (exact ? rem : Math.floor(rem * phaseScale)) * taps;
       const b0 = pos - half + 1;
-      // Two accumulators: independent add chains run in parallel (taps is always even).
+      // Four accumulators: independent add chains run in parallel (taps is always even).
       let acc0 = 0;
       let acc1 = 0;
-      for (let k = 0; k < taps; k += 2) {
+      let acc2 = 0;
+      let acc3 = 0;
+      let k = 0;
+      for (; k + 3 < taps; k += 4) {
+        acc0 += buf[b0 + k]! * kernel[k0 + k]!;
+        acc1 += buf[b0 + k + 1]! * kernel[k0 + k + 1]!;
+        acc2 += buf[b0 + k + 2]! * kernel[k0 + k + 2]!;
+        acc3 += buf[b0 + k + 3]! * kernel[k0 + k + 3]!;
+      }
+      if (k < taps) {
         acc0 += buf[b0 + k]! * kernel[k0 + k]!;
         acc1 += buf[b0 + k + 1]! * kernel[k0 + k + 1]!;
       }
-      const acc = acc0 + acc1;
+      const acc = acc0 + acc1 + (acc2 + acc3);
       out[n++] = acc > 32767 ? 32767 : acc < -32768 ? -32768 : Math.round(acc);
-      rem += num;
-      while (rem >= den) {
+      pos += stride;
+      rem += step;
+      if (rem >= den) {
         rem -= den;
         pos++;
       }

@@ -37,16 +37,38 @@ export class FakeTts implements TextToSpeech {
     for (let start = 0; start < total; start += chunkSamples) {
       signal?.throwIfAborted();
       const pcm = new Int16Array(Math.min(chunkSamples, total - start));
-      for (let i = 0; i < pcm.length; i++) pcm[i] = buzz(start + i, sampleRate);
+      const period = buzzPeriod(sampleRate);
+      for (let i = 0; i < pcm.length;) {
+        const at = (start + i) % period.length;
+        const n = Math.min(pcm.length - i, period.length - at);
+        pcm.set(period.subarray(at, at + n), i);
+        i += n;
+      }
       yield { pcm, sampleRate };
     }
   }
 }
 
+const F0_HZ = 140;
+const periods = new Map<number, Int16Array>();
+
+/**
+ * One second of the buzz (a whole number of 140 Hz cycles, so it loops seamlessly), computed
+ * once per rate: a stand-in voice must not cost the server the CPU of five sines per sample,
+ * which a real TTS spends on its own machine or process.
+ */
+function buzzPeriod(sampleRate: number): Int16Array {
+  let period = periods.get(sampleRate);
+  if (!period) {
+    period = Int16Array.from({ length: sampleRate }, (_, n) => buzz(n, sampleRate));
+    periods.set(sampleRate, period);
+  }
+  return period;
+}
+
 function buzz(n: number, sampleRate: number): number {
   const t = n / sampleRate;
-  const f0 = 140;
   let v = 0;
-  for (let h = 1; h <= 5; h++) v += Math.sin(2 * Math.PI * f0 * h * t) / h;
+  for (let h = 1; h <= 5; h++) v += Math.sin(2 * Math.PI * F0_HZ * h * t) / h;
   return Math.round(v * 6000);
 }

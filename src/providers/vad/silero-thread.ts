@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { SilenceGateOptions } from './silence-gate.js';
 import { SileroDetector } from './silero-detector.js';
 import type { SileroModelInfo } from './silero-model.js';
 import { Op, type FrameBatch, type SileroWorkerData, type WorkerReply } from './silero-protocol.js';
@@ -247,8 +248,8 @@ export class WorkerSileroVad extends SileroDetector {
   readonly #id: number;
   #resetPending = false;
 
-  constructor(thread: SileroWorkerThread, id: number, sampleRate: number, frameSamples: number, info: SileroModelInfo) {
-    super(sampleRate, frameSamples, info.version);
+  constructor(thread: SileroWorkerThread, id: number, sampleRate: number, frameSamples: number, info: SileroModelInfo, gate: Partial<SilenceGateOptions> | null = null) {
+    super(sampleRate, frameSamples, info.version, gate);
     this.#thread = thread;
     this.#id = id;
   }
@@ -261,7 +262,7 @@ export class WorkerSileroVad extends SileroDetector {
   }
 
   /** Applies to the next frame, in the worker, after the frames before it. */
-  reset(): void {
+  protected resetState(): void {
     this.#resetPending = true;
   }
 

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import type { VadFactory, VoiceActivityDetector } from '../types.js';
+import { defaultSilenceGateOptions, type SilenceGateOptions } from './silence-gate.js';
 import { InThreadSileroVad } from './silero-detector.js';
 import { SileroModel, sileroFrameSamples, type SileroModelInfo } from './silero-model.js';
 import { SileroWorkerThread, WorkerSileroVad, type SileroVadStats } from './silero-thread.js';
@@ -31,6 +32,11 @@ export interface SileroVadOptions {
    * less; a frame's answer comes ~3 ms later, nothing beside 32 ms frames and 100s-of-ms endpointing.
    */
   batchWindowMs: number;
+  /**
+   * Frames of digital silence skip the model (after a hangover, with a pre-roll replayed at
+   * the next onset); null sends every frame. Each call's detector counts them (`gatedFrames`).
+   */
+  silenceGate: SilenceGateOptions | null;
 }
 
 export function defaultSileroModelPath(): string {
@@ -46,6 +52,7 @@ const defaultSileroVadOptions = (): SileroVadOptions => ({
   inThread: false,
   workers: 1,
   batchWindowMs: 5,
+  silenceGate: defaultSilenceGateOptions,
 });
 
 export class SileroVadFactory implements VadFactory {
@@ -86,11 +93,12 @@ export class SileroVadFactory implements VadFactory {
 
   async create(): Promise<VoiceActivityDetector> {
     const { sampleRate } = this.#options;
-    if (this.#options.inThread) return new InThreadSileroVad(await this.#inThreadModel(), sampleRate);
+    const { silenceGate } = this.#options;
+    if (this.#options.inThread) return new InThreadSileroVad(await this.#inThreadModel(), sampleRate, silenceGate);
     const id = this.#nextId++;
     const thread = this.#threads[id % this.#threads.length]!;
     const info = await thread.start();
-    return new WorkerSileroVad(thread, id, sampleRate, sileroFrameSamples(sampleRate), info);
+    return new WorkerSileroVad(thread, id, sampleRate, sileroFrameSamples(sampleRate), info, silenceGate);
   }
 
   /** Kills the workers as a crash would (tests, drills): a new call restarts one at once, frames of running calls within a second. */
