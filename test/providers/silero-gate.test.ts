@@ -49,11 +49,12 @@ describe.each([
     expect(onsets(every).length).toBeGreaterThanOrEqual(2 * PHRASES.length);
     for (const edges of [onsets, ends]) {
       const [expected, actual] = [edges(every), edges(withGate)];
-      expect(actual).toHaveLength(expected.length);
-      actual.forEach((frame, i) => expect(Math.abs(frame - expected[i]!)).toBeLessThanOrEqual(1));
+      const seen = `${edges.name} without gate ${expected.join(',')}, with ${actual.join(',')}`;
+      expect(actual, seen).toHaveLength(expected.length);
+      actual.forEach((frame, i) => expect(Math.abs(frame - expected[i]!), seen).toBeLessThanOrEqual(1));
     }
     const flips = every.filter((speech, i) => speech !== withGate[i]).length;
-    expect(flips).toBeLessThanOrEqual(onsets(every).length / 4);
+    expect(flips, 'frames decided differently').toBeLessThanOrEqual(onsets(every).length / 4);
     expect((vad as SileroDetector).gatedFrames).toBeGreaterThan(every.length / 4);
   }, 60_000);
 
