@@ -8,6 +8,7 @@ import { analyzeCall } from './analysis.js';
 import { type AudioCache, withCachedPhrase } from './audio-cache.js';
 import { DtmfCollector } from './dtmf-collector.js';
 import { type ReplyOutcome, streamReply } from './reply-stream.js';
+import { speakApology } from './apology.js';
 import { ResponsePlayback } from './response-playback.js';
 import { splitSentences } from './sentence-splitter.js';
 import { SilenceMonitor } from './silence-monitor.js';
@@ -51,6 +52,7 @@ export class ConversationAgent implements VoiceAgent {
   readonly #acks: AcknowledgementFilter;
   readonly #silence: SilenceMonitor;
   readonly #firstAudio: Promise<AudioChunk[]> | null = null;
+  readonly #apologyAudio: Promise<AudioChunk[]> | null;
   readonly #answeredPerf: number;
   #vad: VoiceActivityDetector | null = null;
   #detector: TurnDetector | null = null;
@@ -82,8 +84,9 @@ export class ConversationAgent implements VoiceAgent {
     });
     this.#answeredPerf = this.#opts.now() - (Date.now() - ctx.leg.answeredAt);
     this.#voicemailPending = ctx.direction === 'outbound' && a.voicemail !== null;
-    // Pre-render the first message while the rest of the call sets up.
+    // Pre-render the first message while the rest of the call sets up, and the apology for a failure.
     if (a.first_message && a.first_message_mode === 'assistant_speaks_first') this.#firstAudio = this.#render(a.first_message);
+    this.#apologyAudio = this.#render(this.#opts.apologyText, this.#p.fallbackTts, 'fallback');
   }
 
   async start(): Promise<void> {
@@ -127,7 +130,6 @@ export class ConversationAgent implements VoiceAgent {
     }
     if (!this.#current) this.#silence.restart();
   }
-
 
   async say(text: string, interrupt: boolean): Promise<void> {
     if (this.#ended || !text.trim()) return;
@@ -230,9 +232,7 @@ export class ConversationAgent implements VoiceAgent {
     else this.#end('voicemail');
   }
 
-  async #waitForQuiet(): Promise<void> {
-    while (this.#current) await this.#current.done;
-  }
+  async #waitForQuiet(): Promise<void> { while (this.#current) await this.#current.done; }
 
   /** Commit a barge-in: silence, cancel the turn's LLM and TTS, tell a live custom LLM. */
   async #interrupt(): Promise<void> {
@@ -346,7 +346,7 @@ export class ConversationAgent implements VoiceAgent {
 
   // ── ending ──────────────────────────────────────────────────────────────
 
-  /** A provider failed: apologise in the fallback voice (bounded), then hang up with the reason. */
+  /** A provider failed: apologise at once (pre-rendered, fallback voice), record it, then hang up with the reason. */
   async #fail(reason: 'llm_error' | 'stt_error' | 'tts_error', err: unknown): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
@@ -354,10 +354,13 @@ export class ConversationAgent implements VoiceAgent {
     this.#shutdown();
     const cur = this.#current;
     if (cur) { cur.playback.pause(); cur.controller.abort(); }
-    const media = this.#ctx.leg.media;
-    media.clear();
-    const apology = new ResponsePlayback(media, this.#p.fallbackTts, { id: `${this.#ctx.callId}.apology`, signal: AbortSignal.timeout(8_000), ttsTimeoutMs: 3_000, now: this.#opts.now });
-    await apology.run([this.#opts.apologyText]).catch(() => {});
+    const spoken = await speakApology(this.#ctx.leg.media, this.#p.fallbackTts, {
+      id: `${this.#ctx.callId}.apology`, text: this.#opts.apologyText, audio: this.#apologyAudio, maxMs: 8_000, now: this.#opts.now,
+    });
+    if (spoken) {
+      this.#history.push({ role: 'assistant', content: spoken.text });
+      this.#ctx.sink.utterance({ role: 'assistant', text: spoken.text, startMs: this.#rel(spoken.startAt), endMs: this.#rel(spoken.endAt), interrupted: false });
+    }
     this.#ctx.sink.hangup(reason);
   }
 
@@ -379,8 +382,8 @@ export class ConversationAgent implements VoiceAgent {
   }
 
   /** Fixed phrases (first message, reminder) come from the shared cache, rendered once per voice. */
-  #render(text: string): Promise<AudioChunk[]> | null {
-    const audio = this.#opts.audioCache?.get(this.#p.tts, this.#opts.voiceKey, text) ?? null;
+  #render(text: string, tts = this.#p.tts, voiceKey = this.#opts.voiceKey): Promise<AudioChunk[]> | null {
+    const audio = this.#opts.audioCache?.get(tts, voiceKey, text) ?? null;
     audio?.catch(() => {}); // a failure is reported when the phrase is spoken
     return audio;
   }

@@ -21,6 +21,8 @@ export async function startCall(opts: {
   stt?: SpeechToText;
   llm?: LanguageModel;
   tts?: WordTts;
+  /** The voice for apologies (default: a quick one). */
+  fallbackTts?: WordTts;
   options?: Partial<VoiceAgentOptions>;
   direction?: 'inbound' | 'outbound';
 } = {}): Promise<CallUnderTest> {
@@ -28,7 +30,7 @@ export async function startCall(opts: {
   const leg = new LegDouble(line);
   const sink = new SinkRecorder();
   const tts = opts.tts ?? new WordTts();
-  const fallbackTts = new WordTts('fallback-tts', 50);
+  const fallbackTts = opts.fallbackTts ?? new WordTts('fallback-tts', 50);
   const agent = new ConversationAgent(
     { callId: leg.callId, direction: opts.direction ?? 'inbound', phoneNumber: '+15550100', assistant: makeAssistant(opts.assistant), leg, metadata: { crm: 1 }, sink },
     { vad: energyVad, stt: opts.stt ?? new ScriptedStt([]), tts: tts as TextToSpeech, fallbackTts, llm: opts.llm ?? new ScriptedLlm([]) },

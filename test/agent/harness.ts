@@ -31,6 +31,8 @@ export class LineDouble implements MediaSession {
   readonly marksPlayed: string[] = [];
   readonly dtmfSent: string[] = [];
   readonly playRates = new Set<number>();
+  /** When each chunk of assistant audio was handed to the line. */
+  readonly playCalls: number[] = [];
   /** When the latest caller frame was handed to the listeners (barge-in reaction baseline). */
   lastFrameAt = 0;
 
@@ -86,6 +88,7 @@ export class LineDouble implements MediaSession {
   onAudio(l: (f: Int16Array) => void) { this.#audio.add(l); return () => this.#audio.delete(l); }
   play(pcm: Int16Array, sampleRate: number): void {
     this.playRates.add(sampleRate);
+    this.playCalls.push(performance.now());
     this.#queue.push({ kind: 'audio', ms: (pcm.length * 1000) / sampleRate });
   }
   mark(name: string): void { this.#queue.push({ kind: 'mark', name }); }
@@ -157,12 +160,14 @@ export const energyVad: VadFactory = {
 export class ScriptedStt implements SpeechToText {
   readonly name = 'scripted-stt';
   readonly segments: Int16Array[] = [];
+  /** When it last threw (a scripted failure). */
+  failedAt: number | null = null;
   constructor(readonly texts: Array<string | Error>, readonly delayMs = 20) {}
   async transcribe(audio: Int16Array): Promise<{ text: string }> {
     this.segments.push(audio);
     await new Promise((r) => setTimeout(r, this.delayMs));
     const next = this.texts.shift() ?? '';
-    if (next instanceof Error) throw next;
+    if (next instanceof Error) { this.failedAt = performance.now(); throw next; }
     return { text: next };
   }
 }
@@ -170,11 +175,12 @@ export class ScriptedStt implements SpeechToText {
 /** TTS double: `msPerWord` of audio per word, after `firstAudioMs`, in 40 ms chunks. */
 export class WordTts implements TextToSpeech {
   readonly texts: string[] = [];
+  failedAt: number | null = null;
   constructor(readonly name = 'word-tts', readonly msPerWord = 120, readonly firstAudioMs = 10, readonly fail = false) {}
   async *synthesize(text: string, signal?: AbortSignal): AsyncIterable<AudioChunk> {
     this.texts.push(text);
     await new Promise((r) => setTimeout(r, this.firstAudioMs));
-    if (this.fail) throw new Error('voice model crashed');
+    if (this.fail) { this.failedAt = performance.now(); throw new Error('voice model crashed'); }
     const total = text.split(/\s+/).filter(Boolean).length * this.msPerWord;
     for (let ms = 0; ms < total; ms += 40) {
       signal?.throwIfAborted();
@@ -188,12 +194,13 @@ export class ScriptedLlm implements LanguageModel {
   readonly name = 'scripted-llm';
   readonly requests: ChatRequest[] = [];
   readonly notified: unknown[] = [];
+  failedAt: number | null = null;
   constructor(readonly turns: Array<ChatChunk[] | Error>, readonly firstTokenMs = 20, public json: unknown = null) {}
   async *chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatChunk> {
     this.requests.push({ ...request, messages: request.messages.map((m) => ({ ...m })) });
     const turn = this.turns.shift() ?? [{ type: 'text', text: 'Okay.' }];
     await new Promise((r) => setTimeout(r, this.firstTokenMs));
-    if (turn instanceof Error) throw turn;
+    if (turn instanceof Error) { this.failedAt = performance.now(); throw turn; }
     for (const c of turn) { signal?.throwIfAborted(); yield c; await new Promise((r) => setTimeout(r, 5)); }
   }
   async completeJson(_m: ChatMessage[], _s: Record<string, unknown>): Promise<unknown> {

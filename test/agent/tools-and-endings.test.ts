@@ -132,16 +132,24 @@ describe('tools and call endings', () => {
   });
 
   it.each([
-    ['llm_error', { llm: new ScriptedLlm([new LlmError('unreachable', 'ollama: ECONNREFUSED')]) }],
-    ['stt_error', { stt: new ScriptedStt([new Error('whisper crashed')]) }],
-    ['tts_error', { tts: new WordTts('word-tts', 120, 10, true) }],
-  ] as const)('%s: the caller hears an apology in the fallback voice and the call ends', async (reason, deps) => {
-    call = await startCall({ assistant: quiet, stt: new ScriptedStt(['hello']), ...deps });
+    ['llm_error', () => { const llm = new ScriptedLlm([new LlmError('unreachable', 'ollama: ECONNREFUSED')]); return { deps: { llm }, failedAt: () => llm.failedAt }; }],
+    ['stt_error', () => { const stt = new ScriptedStt([new Error('whisper crashed')]); return { deps: { stt }, failedAt: () => stt.failedAt }; }],
+    ['tts_error', () => { const tts = new WordTts('word-tts', 120, 10, true); return { deps: { tts }, failedAt: () => tts.failedAt }; }],
+  ] as const)('%s: the apology starts within 500 ms (pre-rendered, even in a slow voice), is in the transcript, and the call ends with that reason', async (reason, make) => {
+    const { deps, failedAt } = make();
+    // A fallback voice that takes 800 ms to render: only a pre-rendered apology can start in time.
+    const fallbackTts = new WordTts('slow-fallback-tts', 50, 800);
+    call = await startCall({ assistant: quiet, stt: new ScriptedStt(['hello']), fallbackTts, ...deps });
+    await new Promise((r) => setTimeout(r, 900)); // the call's setup rendered it meanwhile
     call.line.callerSays(300, 300);
     await call.sink.until(() => call!.sink.hangups.length > 0, 8000, 'failure hangup');
     expect(call.sink.hangups).toEqual([reason]);
-    expect(call.fallbackTts.texts).toEqual([expect.stringContaining('sorry')]);
+    expect(fallbackTts.texts).toEqual([expect.stringContaining('sorry')]); // rendered once, at setup
     expect(call.line.marksPlayed.some((m) => m.endsWith('.apology.0'))).toBe(true);
+    const failed = failedAt()!;
+    const firstAudio = call.line.playCalls.find((t) => t >= failed)!;
+    expect(firstAudio - failed, 'failure → apology audio on the line').toBeLessThan(500);
+    expect(call.sink.utterances.at(-1)).toMatchObject({ role: 'assistant', text: expect.stringContaining('sorry'), interrupted: false });
   });
 
   it('a silent model (real Ollama provider, idle timeout) ends the call with llm_error instead of hanging', async () => {
