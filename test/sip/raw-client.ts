@@ -88,3 +88,27 @@ export function invite(o: { port: number; serverPort: number; to: string; callId
 export function inviteUri(o: { to: string; serverPort: number }): string {
   return `sip:${o.to}@127.0.0.1:${o.serverPort}`;
 }
+
+/** An in-dialog request (ACK, re-INVITE, BYE) from the raw client, after `invite()` got `to` (with our tag) back. */
+export function inDialog(o: { method: string; port: number; serverPort: number; callId: string; cseq: number; branch: string; to: string; sdp?: string }): string {
+  const body = o.sdp ?? '';
+  return [
+    `${o.method} sip:raw@127.0.0.1:${o.serverPort} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${o.port};branch=${o.branch};rport`,
+    `From: <sip:raw@127.0.0.1:${o.port}>;tag=raw${o.callId}`,
+    `To: ${o.to}`,
+    `Call-ID: ${o.callId}`,
+    `CSeq: ${o.cseq} ${o.method}`,
+    `Contact: <sip:raw@127.0.0.1:${o.port}>`,
+    'Max-Forwards: 70',
+    ...(body ? ['Content-Type: application/sdp'] : []),
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    '',
+    body,
+  ].join('\r\n');
+}
+
+/** A minimal audio offer: `media` lines after the session part (m=, a=). */
+export function sdpWith(...media: string[]): string {
+  return ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', ...media, ''].join('\r\n');
+}

@@ -137,7 +137,14 @@ export class EmbeddedTelephony implements Telephony {
     if (leg && tagOf(req.headers.get('to'))) {
       // Same Call-ID is not enough: both tags must name this dialog (§12.2.2), else 481.
       if (!leg.matches(req)) return this.#stack.respond(tx, createResponse(req, 481));
-      return leg.handleRequest(req, tx);
+      try {
+        return leg.handleRequest(req, tx);
+      } catch (err) {
+        // A bug must not leave the peer's transaction unanswered until it times out.
+        this.#log.error({ err, callId }, 'in-dialog request failed');
+        if (tx.finalStatus === 0) this.#stack.respond(tx, createResponse(req, 500));
+        return;
+      }
     }
     switch (req.method) {
       case 'INVITE':

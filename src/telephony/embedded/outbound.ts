@@ -184,17 +184,24 @@ class OutboundAttempt {
     const ack = dialog.request('ACK', {}, undefined, dialog.localSeq);
     const ackTarget = await dialogTarget(stack, dialog);
     if (ackTarget) await stack.sendStateless(ack, ackTarget);
-    const remote = parseRemote(res.body.toString('utf8'));
-    const chosen = remote ? acceptAnswer(remote, this.#ctx.legContext.media.options.codecs) : null;
+    // From the ACK on the far end has a call: every way out of here but success sends BYE.
     const byeAndFail = async (err: DialError) => {
       await sendInDialog(stack, dialog, dialog.request('BYE')).catch(() => undefined);
       throw err;
     };
     if (this.#cancelReason) return byeAndFail(this.#cancelReason);
-    if (!remote || !chosen) return byeAndFail(new DialError('trunk_error', 488, 'no common codec in the answer'));
-    this.#session.configure(chosen);
-    if (remote.direction === 'sendonly' || remote.direction === 'inactive') this.#session.setHold(true);
-    this.#session.start();
+    try {
+      const remote = parseRemote(res.body.toString('utf8'));
+      const chosen = remote ? acceptAnswer(remote, this.#ctx.legContext.media.options.codecs) : null;
+      if (!remote || !chosen) return await byeAndFail(new DialError('trunk_error', 488, 'no usable SDP or common codec in the answer'));
+      this.#session.configure(chosen);
+      if (remote.direction === 'sendonly' || remote.direction === 'inactive') this.#session.setHold(true);
+      this.#session.start();
+    } catch (err) {
+      if (err instanceof DialError) throw err;
+      log.error({ err, callId: this.#request.callId }, 'answered outbound call could not start media');
+      return byeAndFail(new DialError('error', null, 'media setup failed after the answer'));
+    }
     const leg = new EmbeddedCallLeg({ callId: this.#request.callId, media: this.#session, remote: this.#request.to, dialog, ack }, this.#ctx.legContext);
     this.#ctx.adopt(leg);
     log.debug({ callId: this.#request.callId }, 'outbound call answered');

@@ -34,7 +34,7 @@ export function answerReInvite(req: SipRequest, tx: ServerTransaction, leg: ReOf
     if (req.method === 'INVITE') leg.expectAnswerInAck();
   } else {
     const remote = parseRemote(req.body.toString('utf8'));
-    if (!remote) return refuse(400, 'Bad SDP');
+    if (!remote) return refuse(488, 'Unusable SDP');
     const chosen = negotiate(remote, media.options.codecs);
     if (!chosen) return refuse(488);
     const hold = remote.direction === 'sendonly' || remote.direction === 'inactive' || remote.address === '0.0.0.0';

@@ -1,4 +1,4 @@
-import { parse, type SessionDescription } from 'sdp-transform';
+import { isIP } from 'node:net';
 import type { G711Codec, RtpRemote } from '../../media/rtp-types.js';
 
 /** SDP offer/answer for G.711 + RFC 4733 (RFC 3264). */
@@ -17,28 +17,87 @@ export interface RemoteMedia {
   direction: Direction;
 }
 
+/**
+ * The first audio stream of an SDP body (RFC 4566), read strictly and without trusting any field:
+ * a line that isn't `x=value`, a port or payload type that isn't a number in range, a connection
+ * address that isn't an IP literal, a missing c= — all give null (the caller answers 488/400).
+ * Encoding names are opaque strings (an all-digits name is just a codec we don't know).
+ */
 export function parseRemote(sdp: string): RemoteMedia | null {
-  let session: SessionDescription;
-  try {
-    session = parse(sdp);
-  } catch {
-    return null;
+  const lines = sdp.split(/\r?\n/).filter((l) => l.length > 0);
+  if (lines.length === 0 || !lines.every((l) => /^[a-z]=/.test(l)) || lines[0] !== 'v=0') return null;
+  let sessionAddress: string | null = null;
+  let sessionDirection: Direction | null = null;
+  let audio: AudioSection | null = null;
+  let current: AudioSection | 'session' | 'other' = 'session';
+  for (const line of lines) {
+    const type = line[0];
+    const value = line.slice(2);
+    if (type === 'm') {
+      const m = parseMediaLine(value);
+      if (!m) return null;
+      current = m.media === 'audio' && m.port > 0 && audio === null && /^RTP\/AVPF?$/.test(m.proto) ? (audio = { ...m, address: null, rtpmap: new Map(), ptime: null, direction: null }) : 'other';
+      continue;
+    }
+    if (current === 'other') continue;
+    if (type === 'c') {
+      const address = parseConnection(value);
+      if (address === null) return null;
+      if (current === 'session') sessionAddress = address; else current.address = address;
+    } else if (type === 'a') {
+      const direction = DIRECTIONS.find((d) => value === d);
+      if (direction) { if (current === 'session') sessionDirection = direction; else current.direction = direction; continue; }
+      if (current === 'session') continue;
+      const rtpmap = /^rtpmap:(\d{1,3}) ([^/\s]+)\/(\d+)(?:\/\d+)?$/.exec(value);
+      if (rtpmap) current.rtpmap.set(Number(rtpmap[1]), `${rtpmap[2]!.toUpperCase()}/${rtpmap[3]}`);
+      else if (value.startsWith('rtpmap:')) return null;
+      const ptime = /^ptime:(\d{1,4})$/.exec(value);
+      if (ptime) current.ptime = Number(ptime[1]);
+    }
   }
-  const audio = session.media?.find((m) => m.type === 'audio');
-  if (!audio || audio.port === undefined) return null;
-  const address = audio.connection?.ip ?? session.connection?.ip;
-  if (!address) return null;
-  const names = new Map<number, string>();
-  for (const r of audio.rtp ?? []) names.set(r.payload, `${r.codec.toUpperCase()}/${r.rate ?? ''}`);
+  if (!audio) return null;
+  const address = audio.address ?? sessionAddress;
+  if (address === null) return null;
   const codecs: RemoteMedia['codecs'] = [];
   let dtmf: number | null = null;
-  for (const pt of String(audio.payloads ?? '').split(/\s+/).filter(Boolean).map(Number)) {
-    const name = names.get(pt) ?? (pt === 0 ? 'PCMU/8000' : pt === 8 ? 'PCMA/8000' : '');
+  for (const pt of audio.payloadTypes) {
+    const name = audio.rtpmap.get(pt) ?? (pt === 0 ? 'PCMU/8000' : pt === 8 ? 'PCMA/8000' : '');
     if (name === 'PCMU/8000' || name === 'PCMA/8000') codecs.push({ codec: name.slice(0, 4) as G711Codec, payloadType: pt });
     else if (name === 'TELEPHONE-EVENT/8000' && dtmf === null) dtmf = pt;
   }
-  const direction = (audio.direction ?? session.direction ?? 'sendrecv') as Direction;
-  return { address, port: audio.port, codecs, dtmfPayloadType: dtmf, ptimeMs: Number(audio.ptime ?? 20) || 20, direction };
+  const direction = audio.direction ?? sessionDirection ?? 'sendrecv';
+  return { address, port: audio.port, codecs, dtmfPayloadType: dtmf, ptimeMs: audio.ptime || 20, direction };
+}
+
+const DIRECTIONS: Direction[] = ['sendrecv', 'sendonly', 'recvonly', 'inactive'];
+
+interface AudioSection {
+  port: number;
+  payloadTypes: number[];
+  address: string | null;
+  rtpmap: Map<number, string>;
+  ptime: number | null;
+  direction: Direction | null;
+}
+
+/** `m=<media> <port>[/<count>] <proto> <fmt> ...`; RTP payload types must be 0–127. */
+function parseMediaLine(value: string): { media: string; port: number; proto: string; payloadTypes: number[] } | null {
+  const m = /^([a-z0-9-]+) (\d{1,5})(?:\/\d+)? (\S+)((?: \S+)*)$/i.exec(value.trimEnd());
+  if (!m) return null;
+  const port = Number(m[2]);
+  const fmts = m[4]!.trim().split(/\s+/).filter(Boolean);
+  if (port > 65535 || fmts.length === 0) return null;
+  if (!/^RTP\//i.test(m[3]!)) return { media: m[1]!.toLowerCase(), port, proto: m[3]!, payloadTypes: [] };
+  if (!fmts.every((f) => /^\d{1,3}$/.test(f) && Number(f) <= 127)) return null;
+  return { media: m[1]!.toLowerCase(), port, proto: m[3]!.toUpperCase(), payloadTypes: fmts.map(Number) };
+}
+
+/** `c=IN IP4 <addr>[/ttl]` → the address, only when it is an IP literal of the named family. */
+function parseConnection(value: string): string | null {
+  const m = /^IN (IP4|IP6) ([^\s/]+)(?:\/\d+){0,2}$/.exec(value.trim());
+  if (!m) return null;
+  const family = isIP(m[2]!);
+  return family === (m[1] === 'IP4' ? 4 : 6) ? m[2]! : null;
 }
 
 /** Answer side: the peer's preference among our codecs. Null = no common codec (488). */

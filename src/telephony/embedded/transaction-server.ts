@@ -1,4 +1,5 @@
-import { serialize, type SipRequest, type SipResponse } from './message.js';
+import { createResponse, serialize, type SipRequest, type SipResponse } from './message.js';
+import { tagOf } from './syntax.js';
 import type { SipTimerOptions } from './timers.js';
 import type { Flow } from './transport.js';
 
@@ -18,6 +19,7 @@ export class ServerTransaction {
   #timers: SipTimerOptions;
   #retransmit: NodeJS.Timeout | null = null;
   #end: NodeJS.Timeout | null = null;
+  #guard: NodeJS.Timeout | null = null;
   #onTerminated: (tx: ServerTransaction) => void;
 
   constructor(request: SipRequest, flow: Flow, timers: SipTimerOptions, onTerminated: (tx: ServerTransaction) => void) {
@@ -27,6 +29,13 @@ export class ServerTransaction {
     this.#state = this.isInvite ? 'proceeding' : 'trying';
     this.#timers = timers;
     this.#onTerminated = onTerminated;
+    // Last resort: a request our code never answered (a bug) gets a 500 after 64×T1 instead of
+    // hanging until the peer gives up. Initial INVITEs are excluded: their answer waits on routing.
+    if (!this.isInvite || tagOf(request.headers.get('to'))) {
+      this.#guard = setTimeout(() => {
+        if (this.#lastStatus < 200 && this.#state !== 'terminated') this.respond(createResponse(request, 500, { reason: 'Request Not Answered' }));
+      }, 64 * timers.t1);
+    }
   }
 
   get state(): State { return this.#state; }
@@ -39,6 +48,7 @@ export class ServerTransaction {
     this.#last = data;
     this.#lastStatus = response.status;
     this.flow.send(data);
+    if (response.status >= 200 && this.#guard) clearTimeout(this.#guard);
     if (response.status < 200) {
       this.#state = 'proceeding';
       return;
@@ -94,6 +104,7 @@ export class ServerTransaction {
     if (this.#state === 'terminated') return;
     this.#state = 'terminated';
     this.#clear();
+    if (this.#guard) clearTimeout(this.#guard);
     this.#onTerminated(this);
   }
 
