@@ -5,6 +5,8 @@ import { createApp } from './api/app.js';
 import { AssistantStore } from './calls/assistant-store.js';
 import { CallEvents } from './calls/call-events.js';
 import { CallManager, type CallManagerOptions } from './calls/manager.js';
+import { InstanceRegistry, type OwnershipOptions } from './calls/ownership.js';
+import { recoverOrphans, type RecoveryOptions } from './calls/recovery.js';
 import { RecordingLinks } from './calls/recording-link.js';
 import { CallStateMachine } from './calls/state-machine.js';
 import { CallStore } from './calls/store.js';
@@ -25,6 +27,10 @@ export interface ServerDeps {
   /** Overrides for tests and benchmarks (fast backoff, short analysis wait). */
   dispatcher?: Partial<DispatcherOptions>;
   calls?: Partial<CallManagerOptions>;
+  ownership?: Partial<OwnershipOptions>;
+  recovery?: Partial<RecoveryOptions>;
+  /** Longest wait on shutdown for due webhooks (the last call.completed) to go out. */
+  drainMs?: number;
   defaultMetrics?: boolean;
 }
 
@@ -32,11 +38,13 @@ export interface PhoneVoiceServer {
   readonly db: Db;
   readonly credentials: Credentials;
   readonly manager: CallManager;
+  readonly registry: InstanceRegistry;
   readonly dispatcher: WebhookDispatcher;
   readonly metrics: Metrics;
   readonly app: ReturnType<typeof createApp>;
   /** Base URL once listening. */
   url(): string;
+  /** Close calls a dead process left live (crash recovery), start the heartbeat and the dispatcher, then serve HTTP. */
   listen(): Promise<string>;
   /** Graceful: stop accepting, end calls (`server_shutdown`), finish deliveries in flight, close the DB. */
   close(): Promise<void>;
@@ -77,7 +85,9 @@ export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> 
       statusEvent(row);
     },
   });
-  const manager = new CallManager({ config, db, store, machine, telephony, agents, log,
+  const registry = new InstanceRegistry(db, log.child({ component: 'ownership' }), deps.ownership);
+  await registry.register();
+  const manager = new CallManager({ config, db, store, machine, telephony, agents, log, registry,
     onOutbox: () => dispatcher.kick(),
     onCreated: (row) => {
       metrics.calls.inc({ status: row.status });
@@ -95,9 +105,11 @@ export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> 
   let http: ServerType | null = null;
   let closed = false;
   return {
-    db, credentials, manager, dispatcher, metrics, app,
+    db, credentials, manager, registry, dispatcher, metrics, app,
     url: () => baseUrl(),
     async listen() {
+      await recoverOrphans({ db, machine, telephony, registry, pricing: config.pricing, log: log.child({ component: 'recovery' }) }, deps.recovery);
+      registry.start(() => manager.liveDialogs());
       dispatcher.start();
       await new Promise<void>((resolve, reject) => {
         http = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () => resolve());
@@ -114,7 +126,9 @@ export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> 
       closed = true;
       const stopped = http ? new Promise<void>((resolve) => http!.close(() => resolve())) : Promise.resolve();
       await manager.stop();
+      await dispatcher.drain(deps.drainMs ?? 5_000);
       await dispatcher.stop();
+      await registry.stop();
       (http as unknown as { closeAllConnections?: () => void } | null)?.closeAllConnections?.();
       await stopped;
       await db.destroy();

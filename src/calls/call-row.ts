@@ -14,6 +14,8 @@ export interface NewCall {
   variables?: Record<string, string>;
   assistantOverrides?: Record<string, unknown>;
   maxDurationSeconds?: number | null;
+  /** The process instance that runs the call (crash recovery). */
+  ownerInstance?: string | null;
 }
 
 /** The row of a call that has just begun, outbound or inbound; `seq` is set by the insert. */
@@ -25,6 +27,7 @@ export function newCallRow(c: NewCall, nowMs = Date.now()): CallRow {
     assistant_overrides: JSON.stringify(c.assistantOverrides ?? {}), max_duration_seconds: c.maxDurationSeconds ?? null,
     created_at: nowMs, answered_at: null, ended_at: null, duration_seconds: null, end_reason: null, sip_status: null, cost: null,
     recording_path: c.recordingPath, analysis: null, media_stats: null,
+    owner_instance: c.ownerInstance ?? null, last_seen_at: nowMs, dialog_state: null,
   };
 }
 

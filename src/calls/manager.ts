@@ -17,6 +17,7 @@ import { reportingTransfers } from './transfer-tracking.js';
 import { CallError } from './errors.js';
 import { CallStateMachine, isTerminal, statusForUnconnected, type CallRow } from './state-machine.js';
 import type { CallStore } from './store.js';
+import type { InstanceRegistry, LiveDialog } from './ownership.js';
 import type { MediaStats } from '../media/types.js';
 import type { CallAnalysis, CallStatus, EndReason, TurnLatency, Utterance } from './types.js';
 
@@ -48,6 +49,8 @@ export interface CallManagerDeps {
   onMediaStats?(stats: MediaStats): void;
   /** A transcript line was stored (for live viewers). */
   onUtterance?(row: CallRow, u: Utterance): void;
+  /** This process as owner of its calls (crash recovery); calls are unowned without it. */
+  registry?: InstanceRegistry;
 }
 
 /** A validated POST /v1/calls body (the API's zod schema produces it). */
@@ -96,6 +99,11 @@ export class CallManager implements InboundHandler {
     return this.#active.size;
   }
 
+  /** The calls this process runs, with their current dialog state (ownership heartbeat). */
+  liveDialogs(): LiveDialog[] {
+    return [...this.#active.values()].map((e) => ({ callId: e.row.id, state: e.leg?.dialogState?.() ?? null }));
+  }
+
   /** POST /v1/calls: store the call `queued` and start dialling. Returns the stored row. */
   async create(accountId: string, input: CreateCallInput, idempotencyKey: string | null): Promise<{ row: CallRow; replayed: boolean }> {
     const requestHash = idempotencyKey ? createHash('sha256').update(JSON.stringify(input)).digest('hex') : null;
@@ -117,7 +125,7 @@ export class CallManager implements InboundHandler {
         id, accountId, direction: 'outbound', status: 'queued', phoneNumber: input.phone_number, fromNumber: input.from_number ?? null,
         assistantId: assistant.config.id, webhookUrl: input.webhook_url ?? assistant.config.webhook_url ?? this.#d.config.default_webhook_url,
         recordingPath: this.#recordingPath(id), metadata: input.metadata, variables: input.variables,
-        assistantOverrides: input.assistant_overrides, maxDurationSeconds: input.max_duration_seconds,
+        assistantOverrides: input.assistant_overrides, maxDurationSeconds: input.max_duration_seconds, ownerInstance: this.#d.registry?.id,
       }, now);
       try {
         await this.#d.db.transaction().execute(async (trx) => {
@@ -149,7 +157,9 @@ export class CallManager implements InboundHandler {
     const row = await this.#d.store.get(accountId, callId);
     if (!row) throw new CallError('not_found', 'call_not_found', `No call ${callId}.`);
     const entry = this.#active.get(callId);
-    if (!entry || isTerminal(row.status as CallStatus)) throw new CallError('conflict', 'call_ended', `Call ${callId} has ended (${row.status}).`);
+    if (isTerminal(row.status as CallStatus)) throw new CallError('conflict', 'call_ended', `Call ${callId} has ended (${row.status}).`);
+    // Live in the store but not here: another server process runs it (or ran it and crashed; the next start closes it).
+    if (!entry) throw new CallError('conflict', 'call_not_owned', `Call ${callId} is ${row.status} but run by another server process, which alone can control it.`);
     return applyControl({
       callId, leg: entry.leg, agent: entry.agent, log: entry.log,
       cancelDial: () => entry.abort.abort(),
@@ -180,6 +190,7 @@ export class CallManager implements InboundHandler {
     const row = newCallRow({
       id, accountId: number.account_id, direction: 'inbound', status: 'ringing', phoneNumber: info.from, fromNumber: chosen.dialled,
       assistantId: assistant.config.id, webhookUrl: assistant.config.webhook_url ?? this.#d.config.default_webhook_url, recordingPath: this.#recordingPath(id),
+      ownerInstance: this.#d.registry?.id,
     });
     row.seq = (await this.#d.db.insertInto('calls').values(insertValues(row)).returning('seq').executeTakeFirstOrThrow()).seq;
     const entry = this.#register(row);
@@ -224,6 +235,18 @@ export class CallManager implements InboundHandler {
     for (const entry of this.#active.values()) void entry.leg?.hangup('server_shutdown').catch(() => {});
     const all = Promise.allSettled([...this.#active.values()].map((e) => e.done));
     await Promise.race([all, new Promise((r) => setTimeout(r, this.#opts.shutdownTimeoutMs).unref())]);
+    // Whatever has not closed by now (a stuck analysis, a leg that never ended) is closed here:
+    // the process must not exit with a call that has no final status and no call.completed.
+    await Promise.allSettled([...this.#active.values()].map((e) => this.#forceClose(e)));
+  }
+
+  async #forceClose(entry: ActiveCall): Promise<void> {
+    if (!entry.leg) return this.#endUnconnected(entry, 'canceled', null);
+    const connectedMs = Math.max(0, Date.now() - entry.leg.answeredAt);
+    await this.#d.machine.transition(entry.row.id, 'completed', {
+      end_reason: 'server_shutdown', ended_at: Date.now(), duration_seconds: Math.round(connectedMs / 1000), cost: callCost(connectedMs, this.#d.config.pricing),
+      analysis: JSON.stringify({ ...NO_ANALYSIS, error: 'the server stopped before the analysis finished' }),
+    });
   }
 
   // ---- internals ----
@@ -266,6 +289,7 @@ export class CallManager implements InboundHandler {
           ringTimeoutMs: this.#d.config.telephony.ring_timeout_seconds * 1000, recordingPath: row.recording_path,
         }, {
           onRinging: () => void this.#d.machine.transition(row.id, 'ringing').catch((err) => entry.log.error({ err }, 'ringing update failed')),
+          onDialogState: (state) => this.#d.registry?.saveDialog(row.id, state),
         }, entry.abort.signal);
         leg = await dialWithCancelBound(dial, entry.abort.signal, this.#opts.cancelSettleMs, () => new DialError('canceled', null, 'canceled while dialling'));
       } catch (err) {
@@ -300,6 +324,8 @@ export class CallManager implements InboundHandler {
       return;
     }
     log.info({ remote: leg.remote }, 'call connected');
+    const dialog = leg.dialogState?.();
+    if (dialog && this.#d.registry) this.#track(entry, this.#d.registry.saveDialog(row.id, dialog));
     let maxDurationS = this.#d.config.limits.max_call_duration_seconds;
     let timer: NodeJS.Timeout | null = null;
     try {

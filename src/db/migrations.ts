@@ -153,6 +153,23 @@ const migrations: Record<string, Migration> = {
       await sql`create unique index phone_numbers_number_trunk on phone_numbers (number, coalesce(trunk, ''))`.execute(db);
     },
   },
+  '0005_call_ownership': {
+    // Crash recovery: which process owns each live call, when it last showed signs of life,
+    // and the SIP dialog state needed to end it from another process.
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('instances')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('hostname', 'text', (c) => c.notNull())
+        .addColumn('pid', 'integer', (c) => c.notNull())
+        .addColumn('started_at', 'integer', (c) => c.notNull())
+        .addColumn('heartbeat_at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.alterTable('calls').addColumn('owner_instance', 'text').execute();
+      await db.schema.alterTable('calls').addColumn('last_seen_at', 'integer').execute();
+      await db.schema.alterTable('calls').addColumn('dialog_state', 'text').execute();
+      await db.schema.createIndex('calls_status').on('calls').columns(['status']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -64,6 +64,21 @@ export interface CallsTable {
   recording_path: string | null;
   analysis: string | null;
   media_stats: string | null;
+  /** Process instance running the call while it is live (see `instances`); null once ended or before 0003. */
+  owner_instance: string | null;
+  /** Last time the owner showed the call alive (heartbeat): the end of a call recovered after a crash. */
+  last_seen_at: number | null;
+  /** JSON SipDialogState: what recovery needs to end the SIP dialog from another process. */
+  dialog_state: string | null;
+}
+
+/** A running (or crashed) server process; calls it owns are recovered once it is gone. */
+export interface InstancesTable {
+  id: string;
+  hostname: string;
+  pid: number;
+  started_at: number;
+  heartbeat_at: number;
 }
 
 export interface IdempotencyKeysTable {
@@ -127,6 +142,7 @@ export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   settings: SettingsTable;
+  instances: InstancesTable;
   assistants: AssistantsTable;
   phone_numbers: PhoneNumbersTable;
   calls: CallsTable;

@@ -1,4 +1,5 @@
 import type { EndReason } from './call.js';
+import type { SipDialogState } from './dialog-state.js';
 import type { MediaSession, MediaStats } from './media.js';
 
 export interface LegEnd {
@@ -27,4 +28,7 @@ export interface CallLeg {
   readonly ended: Promise<LegEnd>;
 
   stats(): MediaStats;
+
+  /** Current dialog state for crash recovery (CSeq and target move during the call); absent when the engine cannot end orphans. */
+  dialogState?(): SipDialogState | null;
 }

@@ -2,7 +2,10 @@ import type { EndReason } from '../domain/call.js';
 import type { CallLeg } from '../domain/call-leg.js';
 import type { CalledNumber } from './inbound-routing.js';
 
+import type { SipDialogState } from '../domain/dialog-state.js';
+
 export type { CallLeg, LegEnd } from '../domain/call-leg.js';
+export type { SipDialogState } from '../domain/dialog-state.js';
 
 /**
  * The seam every telephony engine implements (embedded SIP/RTP in Node, or drachtio + FreeSWITCH).
@@ -24,6 +27,20 @@ export interface Telephony {
 
   /** Called for each inbound INVITE that passed the trunk's source check. */
   setInboundHandler(handler: InboundHandler): void;
+
+  /**
+   * Crash recovery: end a dialog a previous process left behind, from its persisted state
+   * (BYE when confirmed, CANCEL when our INVITE had no final answer). Resolves with what
+   * was done; never rejects. Engines without it leave such dialogs to the peer (session
+   * timer, RTP timeout) — the drachtio engine does today.
+   */
+  endOrphan?(state: SipDialogState): Promise<OrphanEnd>;
+}
+
+/** What `endOrphan` did: the request sent and its final status (null = no answer in time). */
+export interface OrphanEnd {
+  sent: 'BYE' | 'CANCEL' | null;
+  status: number | null;
 }
 
 export interface TelephonyHealth {
@@ -47,6 +64,11 @@ export interface DialRequest {
 export interface DialEvents {
   /** 180/183 received. */
   onRinging?(): void;
+  /**
+   * Dialog state to persist for crash recovery: before the INVITE goes out (early, so it can
+   * be CANCELed) and before the ACK confirms the answer. The engine waits for the promise.
+   */
+  onDialogState?(state: SipDialogState): void | Promise<void>;
 }
 
 export class DialError extends Error {

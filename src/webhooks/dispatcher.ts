@@ -78,6 +78,28 @@ export class WebhookDispatcher {
     await Promise.allSettled([...this.#inflight]);
   }
 
+  /**
+   * Shutdown: attempt what is due now (the call.completed of calls just ended) before the
+   * process exits, for at most `timeoutMs`. Deliveries that fail wait for their retry after
+   * the next start, as always.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    const started = Date.now();
+    while (this.#running && Date.now() < started + timeoutMs) {
+      // Due since before the drain began and first in its call's queue: one that failed meanwhile is not due again.
+      const due = await this.#db.selectFrom('webhook_deliveries as d').select('d.id')
+        .where('d.status', '=', 'pending').where('d.next_attempt_at', '<=', started)
+        .where((eb) => eb.not(eb.exists(
+          eb.selectFrom('webhook_deliveries as p').select('p.seq')
+            .whereRef('p.call_id', '=', 'd.call_id').where('p.status', '=', 'pending').whereRef('p.seq', '<', 'd.seq'),
+        )))
+        .limit(1).executeTakeFirst();
+      if (!due && this.#inflight.size === 0) return;
+      this.kick();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   /** Send a delivery again (POST /v1/webhook-deliveries/{id}/retry). */
   async retry(id: string): Promise<void> {
     // An attempt in flight would overwrite the status when it ends: it re-queues itself instead.

@@ -1,27 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startChildServer } from '../support/child-runner.js';
 import { startReceiver, waitFor } from '../support/receiver.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'pv-crash-'));
 const env = { ...process.env, PV_DATA_DIR: dataDir, PV_API_KEY: 'pv_crash_test_key_0123456789', PV_SECRET: 'whsec_crash_test_secret_0123' };
 const children: ChildProcess[] = [];
 
-async function startChild(): Promise<{ child: ChildProcess; url: string }> {
-  // One process: tsx's CLI would fork a grandchild that SIGKILL would not reach.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/support/child-server.ts')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
-    child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
-  });
-  return { child, url };
+async function startChild() {
+  const running = await startChildServer(env);
+  children.push(running.child);
+  return running;
 }
 
 const api = (url: string, method: string, route: string, body?: unknown) => fetch(url + route, {

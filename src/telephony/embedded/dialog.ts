@@ -1,3 +1,4 @@
+import type { SipDialogState } from '../types.js';
 import { createRequest, toBody, type SipRequest, type SipResponse } from './message.js';
 import { parseNameAddr, parseUri, tagOf } from './syntax.js';
 import type { Flow, TransportName } from './transport.js';
@@ -18,7 +19,7 @@ export class Dialog {
   /** Stream flow the dialog was created on: reused for in-dialog requests (a TCP peer may not accept connections). */
   readonly flow: Flow | null;
 
-  private constructor(init: Omit<Dialog, 'request' | 'nextHop' | 'updateTarget'>) {
+  private constructor(init: Omit<Dialog, 'request' | 'nextHop' | 'updateTarget' | 'snapshot'>) {
     this.callId = init.callId;
     this.localTag = init.localTag;
     this.remoteTag = init.remoteTag;
@@ -67,6 +68,54 @@ export class Dialog {
     });
   }
 
+  /**
+   * UAC side from a 2xx alone (§13.2.2.4): a 2xx that no transaction or leg expects — a
+   * fork, or the answer to an INVITE a crashed process sent — still gets its ACK, then BYE.
+   */
+  static fromStray2xx(response: SipResponse, flow: Flow): Dialog {
+    return new Dialog({
+      callId: response.headers.get('call-id') ?? '',
+      localTag: tagOf(response.headers.get('from')) ?? '',
+      remoteTag: tagOf(response.headers.get('to')) ?? '',
+      local: response.headers.get('from') ?? '',
+      remote: response.headers.get('to') ?? '',
+      localSeq: Number((response.headers.get('cseq') ?? '1').split(/\s+/)[0]),
+      remoteSeq: 0,
+      remoteTarget: parseNameAddr(response.headers.get('contact') ?? '')?.uri ?? '',
+      routeSet: [...response.headers.getAll('record-route')].reverse(),
+      transport: flow.transport,
+      flow: flow.transport === 'udp' ? null : flow,
+    });
+  }
+
+  /**
+   * A dialog persisted by a process that has since died (crash recovery). Its stream flow
+   * died with it; requests open a new one. CSeq jumps past anything the dead process may
+   * have sent after its last snapshot (§12.2.1.1 only asks for an increase).
+   */
+  static restore(state: SipDialogState): Dialog {
+    return new Dialog({
+      callId: state.sipCallId,
+      localTag: tagOf(state.local) ?? '',
+      remoteTag: tagOf(state.remote) ?? '',
+      local: state.local,
+      remote: state.remote,
+      localSeq: state.localSeq + RESTORED_CSEQ_GAP,
+      remoteSeq: 0,
+      remoteTarget: state.remoteTarget,
+      routeSet: [...state.routeSet],
+      transport: state.transport,
+      flow: null,
+    });
+  }
+
+  snapshot(trunk: string | null): SipDialogState {
+    return {
+      phase: 'confirmed', sipCallId: this.callId, local: this.local, remote: this.remote, localSeq: this.localSeq,
+      remoteTarget: this.remoteTarget, routeSet: [...this.routeSet], transport: this.transport, trunk,
+    };
+  }
+
   /** A request inside the dialog (§12.2.1.1). ACK reuses the INVITE's CSeq number, passed in `seq`. */
   request(method: string, headers: Record<string, string | string[]> = {}, body?: Buffer | string, seq?: number): SipRequest {
     const cseq = seq ?? (method === 'ACK' || method === 'CANCEL' ? this.localSeq : ++this.localSeq);
@@ -101,3 +150,6 @@ export class Dialog {
     if (uri) this.remoteTarget = uri;
   }
 }
+
+/** CSeq numbers a restored dialog skips: more than a call sends between two heartbeats. */
+const RESTORED_CSEQ_GAP = 100;

@@ -3,7 +3,7 @@ import type { Config } from '../../config/schema.js';
 import { RtpSessionPool } from '../../media/rtp-pool.js';
 import type { RtpSessionFactory } from '../../media/rtp-types.js';
 import type { Logger } from '../../ops/logger.js';
-import type { CallLeg, DialEvents, DialRequest, InboundHandler, Telephony, TelephonyHealth } from '../types.js';
+import type { CallLeg, DialEvents, DialRequest, InboundHandler, OrphanEnd, SipDialogState, Telephony, TelephonyHealth } from '../types.js';
 import { DialError } from '../types.js';
 import { InboundCalls } from './inbound.js';
 import { InboundAdmission, type InboundAdmissionOptions } from '../inbound-admission.js';
@@ -11,6 +11,7 @@ import { ALLOW } from './allow.js';
 import { EmbeddedCallLeg, type LegContext } from './leg.js';
 import { LocalMedia } from './local-media.js';
 import { createResponse, type SipRequest, type SipResponse } from './message.js';
+import { endOrphanDialog, refuseStray2xx } from './orphan.js';
 import { dial } from './outbound.js';
 import { transferLeg } from './refer.js';
 import { TrunkRegistration, type RegistrationOptions } from './registrar-client.js';
@@ -53,7 +54,7 @@ export class EmbeddedTelephony implements Telephony {
     this.#stack = new SipStack({
       host: sip.host, port: sip.port, transports: sip.transports, advertisedAddress: advertised, userAgent: sip.user_agent,
       timers: { ...defaultSipTimerOptions, ...options.timers },
-    }, { onRequest: (req, tx, flow) => this.#onRequest(req, tx, flow), onStrayResponse: (res) => this.#onStray(res) }, log);
+    }, { onRequest: (req, tx, flow) => this.#onRequest(req, tx, flow), onStrayResponse: (res, flow) => this.#onStray(res, flow) }, log);
     const rtp = options.rtp ?? new RtpSessionPool({ portMin: config.telephony.rtp.port_min, portMax: config.telephony.rtp.port_max, log });
     this.#media = new LocalMedia(rtp, { bindAddress: sip.host, advertisedAddress: advertised, codecs: config.telephony.codecs, jitterBufferMs: config.telephony.rtp.jitter_buffer_ms });
     const legContext: LegContext = {
@@ -122,6 +123,14 @@ export class EmbeddedTelephony implements Telephony {
     this.#handler = handler;
   }
 
+  async endOrphan(state: SipDialogState): Promise<OrphanEnd> {
+    if (!this.#running) return { sent: null, status: null };
+    return endOrphanDialog(this.#stack, state, this.#log).catch((err: unknown) => {
+      this.#log.warn({ err, sipCallId: state.sipCallId }, 'ending an orphaned dialog failed');
+      return { sent: null, status: null };
+    });
+  }
+
   #adopt(leg: EmbeddedCallLeg): void {
     this.#legs.set(leg.dialog.callId, leg);
   }
@@ -174,8 +183,12 @@ export class EmbeddedTelephony implements Telephony {
     }
   }
 
-  #onStray(res: SipResponse): void {
-    void this.#legs.get(res.headers.get('call-id') ?? '')?.onStray2xx();
+  #onStray(res: SipResponse, flow: Flow): void {
+    const leg = this.#legs.get(res.headers.get('call-id') ?? '');
+    if (leg) return void leg.onStray2xx();
+    // A dial still being set up handles its own 2xx retransmissions; anything else is a dialog nobody here owns.
+    if (!this.#running) return;
+    void refuseStray2xx(this.#stack, res, flow, this.#log).catch((err: unknown) => this.#log.warn({ err }, 'ending a stray 2xx failed'));
   }
 }
 

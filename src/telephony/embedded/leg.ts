@@ -2,7 +2,7 @@ import type { EndReason } from '../../domain/call.js';
 import type { MediaStats } from '../../domain/media.js';
 import type { RtpRemote, RtpSession } from '../../media/rtp-types.js';
 import type { Logger } from '../../ops/logger.js';
-import type { CallLeg, LegEnd } from '../types.js';
+import type { CallLeg, LegEnd, SipDialogState } from '../types.js';
 import { dialogTarget, sendInDialog } from './dialog-client.js';
 import type { Dialog } from './dialog.js';
 import { createResponse, type SipRequest, type SipResponse } from './message.js';
@@ -45,7 +45,11 @@ export class EmbeddedCallLeg implements CallLeg {
   #awaitingAnswer: boolean;
   #mediaStarted: boolean;
 
-  constructor(init: { callId: string; media: RtpSession; remote: string; dialog: Dialog; pending2xx?: Reliable2xx | null; ack?: SipRequest | null; awaitingAnswer?: boolean }, ctx: LegContext) {
+  /** Trunk the call came in or went out through, for the persisted dialog state. */
+  readonly #trunk: string | null;
+
+  constructor(init: { callId: string; media: RtpSession; remote: string; dialog: Dialog; pending2xx?: Reliable2xx | null; ack?: SipRequest | null; awaitingAnswer?: boolean; trunk?: string | null }, ctx: LegContext) {
+    this.#trunk = init.trunk ?? null;
     this.callId = init.callId;
     this.media = init.media;
     this.remote = init.remote;
@@ -68,6 +72,8 @@ export class EmbeddedCallLeg implements CallLeg {
   }
 
   stats(): MediaStats { return this.media.stats(); }
+
+  dialogState(): SipDialogState | null { return this.#end ? null : this.dialog.snapshot(this.#trunk); }
 
   /** Settles when our BYE got its final answer (or none came); engine shutdown waits on it briefly. */
   byeSettled: Promise<void> = Promise.resolve();

@@ -1,7 +1,7 @@
 import type { Config } from '../../config/schema.js';
 import type { RtpSession } from '../../media/rtp-types.js';
 import type { Logger } from '../../ops/logger.js';
-import { DialError, type DialEvents, type DialRequest } from '../types.js';
+import { DialError, type DialEvents, type DialRequest, type SipDialogState } from '../types.js';
 import { dialErrorForSipStatus } from '../sip-outcomes.js';
 import { planDial, type DialPlan } from '../dial-plan.js';
 import { authorize, parseChallenge } from '../digest.js';
@@ -106,7 +106,10 @@ class OutboundAttempt {
         fn();
       };
       let authAttempts = 0;
-      const send = (req: SipRequest) => {
+      const send = async (req: SipRequest) => {
+        // Persisted before it is on the wire: after a crash, recovery can CANCEL exactly this INVITE.
+        req.headers.setFirst('via', this.#ctx.stack.via(this.#target.transport));
+        await this.#report(this.#earlyState(req));
         void this.#ctx.stack.request(req, this.#target, {
           onResponse: (res) => {
             if (res.status < 200) return this.#onProvisional(res);
@@ -118,16 +121,34 @@ class OutboundAttempt {
             }
             if ((res.status === 401 || res.status === 407) && !this.#cancelReason && authAttempts < MAX_AUTH_ATTEMPTS) {
               const retry = this.#withAuth(req, res);
-              if (retry) { authAttempts++; this.#provisional = false; return send(retry); }
+              if (retry) { authAttempts++; this.#provisional = false; return void send(retry); }
             }
             if (this.#cancelReason && res.status === 487) return done(() => reject(this.#cancelReason!.endReason === 'no_answer' ? new DialError('no_answer', 487) : this.#cancelReason));
             done(() => reject(this.#cancelReason ?? dialErrorForSipStatus(res.status)));
           },
           onTimeout: () => done(() => reject(this.#cancelReason ?? new DialError('trunk_error', 408, 'no answer from the trunk (Timer B)'))),
-        }).then((tx) => { this.#tx = tx; });
+        }, { keepVia: true }).then((tx) => { this.#tx = tx; });
       };
-      send(this.#invite);
+      void send(this.#invite);
     });
+  }
+
+  #earlyState(req: SipRequest): SipDialogState {
+    return {
+      phase: 'early', sipCallId: this.#callId, local: req.headers.get('from') ?? '', remote: req.headers.get('to') ?? '',
+      localSeq: Number((req.headers.get('cseq') ?? '1').split(' ')[0]), remoteTarget: req.uri, routeSet: [],
+      transport: this.#target.transport, trunk: this.#route.trunk?.name ?? null,
+      via: req.headers.getAll('via')[0], target: { address: this.#target.address, port: this.#target.port },
+    };
+  }
+
+  /** Hand a dialog state to the call layer and wait until it is stored (a failure to store does not stop the call). */
+  async #report(state: SipDialogState): Promise<void> {
+    try {
+      await this.#events.onDialogState?.(state);
+    } catch (err) {
+      this.#ctx.log.error({ err, callId: this.#request.callId }, 'storing the dialog state failed');
+    }
   }
 
   get #callId(): string { return this.#invite.headers.get('call-id') ?? ''; }
@@ -181,6 +202,8 @@ class OutboundAttempt {
     const { stack, log } = this.#ctx;
     const flow = this.#tx?.flow ?? (await stack.flowTo(this.#target));
     const dialog = Dialog.asClient(req, res, flow);
+    // Stored before the ACK confirms the dialog: from here on only a BYE ends it.
+    await this.#report(dialog.snapshot(this.#route.trunk?.name ?? null));
     const ack = dialog.request('ACK', {}, undefined, dialog.localSeq);
     const ackTarget = await dialogTarget(stack, dialog);
     if (ackTarget) await stack.sendStateless(ack, ackTarget);
@@ -202,7 +225,7 @@ class OutboundAttempt {
       log.error({ err, callId: this.#request.callId }, 'answered outbound call could not start media');
       return byeAndFail(new DialError('error', null, 'media setup failed after the answer'));
     }
-    const leg = new EmbeddedCallLeg({ callId: this.#request.callId, media: this.#session, remote: this.#request.to, dialog, ack }, this.#ctx.legContext);
+    const leg = new EmbeddedCallLeg({ callId: this.#request.callId, media: this.#session, remote: this.#request.to, dialog, ack, trunk: this.#route.trunk?.name ?? null }, this.#ctx.legContext);
     this.#ctx.adopt(leg);
     log.debug({ callId: this.#request.callId }, 'outbound call answered');
     return leg;
