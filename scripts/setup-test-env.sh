@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the system tools the test suite drives as real peers (SIPp, espeak-ng, sox…) and the
+# Installs the system tools the test suite drives as real peers (SIPp, espeak-ng, sox, Chromium…) and the
 # language runtimes that run the seed's webhook verifiers. Idempotent and quiet when all is there.
 # Runs as `pretest`, so `npm test` on a fresh Debian machine needs nothing else.
 set -u
@@ -15,6 +15,9 @@ have go || need+=(golang-go)
 have gnuplot || need+=(gnuplot-nox)
 have tshark || need+=(tshark)
 have python3 || need+=(python3)
+# The dashboard's browser tests drive Debian's Chromium (never a downloaded browser), with a font to draw text.
+[ -x /usr/bin/chromium ] || need+=(chromium)
+dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
 
 # The production media stack (drachtio-server + FreeSWITCH + mod_audio_fork) built from the
 # vendored sources for test/daemons; a stamped build is reused in about a second.

@@ -13,12 +13,14 @@ export interface SippCallerOptions {
   /** Hang up (BYE) this long after the ACK. */
   hangupAfterMs: number;
   timeoutS: number;
+  /** Scenario file with the same placeholders; uac-talk.xml (talk, then our BYE) by default. */
+  scenario?: string;
 }
 
 /** SIPp as a caller that talks: INVITE (PCMU), streams the file, BYE. Resolves with its exit code and output. */
 export function callWithSipp(o: SippCallerOptions): Promise<{ code: number | null; output: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'pv-e2e-sipp-'));
-  const scenario = readFileSync(join(import.meta.dirname, 'uac-talk.xml'), 'utf8')
+  const scenario = readFileSync(o.scenario ?? join(import.meta.dirname, 'uac-talk.xml'), 'utf8')
     .replaceAll('__AUDIO__', o.audioFile)
     .replaceAll('__AUDIO_MS__', String(o.hangupAfterMs));
   writeFileSync(join(dir, 'uac-talk.xml'), scenario);

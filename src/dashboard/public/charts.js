@@ -22,7 +22,7 @@ export function mountCharts(root) {
     { label: 'Completed', data: days.map((d) => d.completed), backgroundColor: COLORS[1] },
   ] }, options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } });
   make('chart-duration', { type: 'line', data: { labels, datasets: [
-    { label: 'Average seconds', data: days.map((d) => d.averageDurationS), borderColor: COLORS[3], backgroundColor: COLORS[3], tension: 0.25 },
+    { label: 'Average seconds', data: days.map((d) => d.averageDurationS), borderColor: COLORS[3], backgroundColor: COLORS[3], tension: 0 },
   ] }, options: { scales: { y: { beginAtZero: true } } } });
   const reasons = Object.entries(total.by_end_reason).sort((a, b) => b[1] - a[1]);
   make('chart-end-reasons', { type: 'bar', data: { labels: reasons.map(([r]) => r.replaceAll('_', ' ')), datasets: [

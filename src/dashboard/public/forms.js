@@ -94,7 +94,13 @@ function status(form, text, isError = false) {
 /** After a success: refresh a part of the page, go to the new resource, reload, or say so. */
 async function then(form, json, refreshPart) {
   const [action, arg = ''] = (form.dataset.then ?? '').split(/:(.*)/s);
-  if (action === 'part') { status(form, 'Done.'); await refreshPart(arg); }
+  if (action === 'part') {
+    status(form, 'Done.');
+    await refreshPart(arg);
+    // Some effects land a moment later (a resent webhook's attempt): look again for a few seconds.
+    const settleMs = Number(form.dataset.settleMs ?? 0);
+    for (let t = 500; t <= settleMs; t += 500) setTimeout(() => void refreshPart(arg), t);
+  }
   else if (action === 'goto') location.assign(`${base}/${arg.replace('{id}', encodeURIComponent(json?.id ?? ''))}`);
   else if (action === 'reload') location.reload();
   else status(form, arg || 'Done.');

@@ -60,7 +60,8 @@ export function startLive(enhance) {
   source.addEventListener('utterance', (ev) => {
     const e = JSON.parse(ev.data);
     announce(`${e.role === 'user' ? 'Caller' : 'Assistant'}: ${e.text}`);
-    if (callPage) soon('transcript', () => refreshPart('transcript'));
+    // A new line may come with a turn's latency and its webhook delivery.
+    if (callPage) for (const p of ['transcript', 'analysis', 'deliveries']) soon(p, () => refreshPart(p));
   });
   window.addEventListener('pagehide', () => source.close());
 }

@@ -84,7 +84,7 @@ export function assistantPages({ api, config }: { api: ApiFetch; config: Config 
             </section>
             <section class="card" aria-labelledby="numbers-title">
               <h2 id="numbers-title">Numbers</h2>
-              <NumbersTable base={base} numbers={bound} assistants={all.data} />
+              <NumbersTable base={base} numbers={bound} assistants={all.data} compact />
               <BindNumberForm assistants={all.data} trunks={trunks()} assistantId={assistant.id} />
             </section>
           </aside>

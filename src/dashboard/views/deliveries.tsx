@@ -14,7 +14,7 @@ export function Deliveries({ deliveries }: { deliveries: DeliveryJson[] }) {
                 <span class="event">{d.event}</span>
                 <span class={`badge delivery-${d.status}`}>{humanize(d.status)}</span>
                 <span class="muted attempt-count">{d.attempt_count} attempt{d.attempt_count === 1 ? '' : 's'}</span>
-                <form data-api="POST" data-path={`/v1/webhook-deliveries/${d.id}/retry`} data-then="part:deliveries" class="inline">
+                <form data-api="POST" data-path={`/v1/webhook-deliveries/${d.id}/retry`} data-then="part:deliveries" data-settle-ms="4000" class="inline">
                   <button type="submit" class="button small" aria-label={`Resend ${d.event} (${d.id})`}>Resend</button>
                   <span class="form-status" role="status"></span>
                 </form>

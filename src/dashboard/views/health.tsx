@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx';
-import { humanize, ms } from './format.js';
+import { duration, humanize, ms } from './format.js';
 
 export interface ReadyJson { status: string; checks: Record<string, { ready: boolean; detail: string; hint?: string }> }
 
@@ -68,7 +68,7 @@ export function Analytics({ total, days, periodDays }: { total: AnalyticsJson; d
       </div>
       <div class="stats">
         <div class="stat card"><span class="stat-value">{total.calls}</span><span class="stat-label">calls</span></div>
-        <div class="stat card"><span class="stat-value">{Math.round(total.total_duration_seconds / 60)}</span><span class="stat-label">minutes connected</span></div>
+        <div class="stat card"><span class="stat-value">{duration(total.total_duration_seconds)}</span><span class="stat-label">connected time (m:ss)</span></div>
         <div class="stat card"><span class="stat-value">{total.average_duration_seconds}s</span><span class="stat-label">average duration</span></div>
         <div class="stat card"><span class="stat-value">{ms(total.latency.voice_to_voice?.p50)}</span><span class="stat-label">voice-to-voice p50</span></div>
       </div>

@@ -2,20 +2,20 @@ import type { AssistantJson, PhoneNumberJson } from '../api-types.js';
 import { when } from './format.js';
 
 /** Numbers (or extensions) with the assistant that answers them; unbind buttons. */
-export function NumbersTable({ base, numbers, assistants }: { base: string; numbers: PhoneNumberJson[]; assistants: AssistantJson[] }) {
+export function NumbersTable({ base, numbers, assistants, compact = false }: { base: string; numbers: PhoneNumberJson[]; assistants: AssistantJson[]; compact?: boolean }) {
   const names = new Map(assistants.map((a) => [a.id, a.name as string]));
   if (numbers.length === 0) return <p class="muted">No numbers bound yet: inbound calls to unknown numbers are rejected (SIP 404).</p>;
   return (
     <div class="table-wrap">
       <table>
-        <thead><tr><th scope="col">Number</th><th scope="col">Answered by</th><th scope="col">Trunk</th><th scope="col">Bound</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <thead><tr><th scope="col">Number</th><th scope="col">Answered by</th><th scope="col">Trunk</th>{compact ? null : <th scope="col">Bound</th>}<th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>
           {numbers.map((n) => (
             <tr>
               <td><code>{n.number}</code></td>
               <td><a href={`${base}/assistants/${n.assistant_id}`}>{names.get(n.assistant_id) ?? n.assistant_id}</a></td>
               <td>{n.trunk ?? 'any'}</td>
-              <td>{when(n.created_at)}</td>
+              {compact ? null : <td>{when(n.created_at)}</td>}
               <td>
                 <form data-api="DELETE" data-path={`/v1/phone-numbers/${n.id}`} data-then="reload" class="inline">
                   <button type="submit" class="button small ghost" aria-label={`Unbind ${n.number}`}>Unbind</button>

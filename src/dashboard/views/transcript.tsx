@@ -26,7 +26,7 @@ export function turnOfLine(lines: UtteranceJson[]): Array<number | null> {
 function Latency({ t }: { t: LatencyRow }) {
   return (
     <p class="turn-latency">
-      <span class="v2v" title="Voice to voice: caller's last sound to the first reply audio on the line">⏱ {ms(t.voice_to_voice_ms)} voice-to-voice</span>
+      <span class="v2v" title="Voice to voice: caller's last sound to the first reply audio on the line">{ms(t.voice_to_voice_ms)} voice-to-voice</span>
       {STAGES.map(([k, label]) => <span class="stage">{label} {ms(t[k])}</span>)}
     </p>
   );
