@@ -3,7 +3,8 @@ export interface DtmfCollectorOptions {
   interDigitMs: number;
   /** `#` ends the entry at once (the usual "press pound when done"). */
   terminator: string | null;
-  onEntry: (digits: string) => void;
+  /** `startedAt`: the time passed with the entry's first key. */
+  onEntry: (digits: string, startedAt: number) => void;
 }
 
 export const defaultDtmfCollectorOptions = { interDigitMs: 1_500, terminator: '#' } satisfies Partial<DtmfCollectorOptions>;
@@ -16,13 +17,15 @@ export class DtmfCollector {
   readonly #opts: DtmfCollectorOptions;
   #digits = '';
   #timer: NodeJS.Timeout | null = null;
+  #startedAt = 0;
 
   constructor(options: Partial<DtmfCollectorOptions> & Pick<DtmfCollectorOptions, 'onEntry'>) {
     this.#opts = { ...defaultDtmfCollectorOptions, ...options };
   }
 
-  push(digit: string): void {
+  push(digit: string, at = Date.now()): void {
     if (this.#timer) clearTimeout(this.#timer);
+    if (!this.#digits) this.#startedAt = at;
     this.#digits += digit;
     if (digit === this.#opts.terminator) return this.#flush();
     this.#timer = setTimeout(() => this.#flush(), this.#opts.interDigitMs);
@@ -39,6 +42,6 @@ export class DtmfCollector {
     this.#timer = null;
     const digits = this.#digits;
     this.#digits = '';
-    if (digits) this.#opts.onEntry(digits);
+    if (digits) this.#opts.onEntry(digits, this.#startedAt);
   }
 }

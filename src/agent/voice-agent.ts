@@ -123,10 +123,12 @@ export class ConversationAgent implements VoiceAgent {
       // A live connection hears each key itself and may act between turns: connect now.
       this.#unsubscribe.push(live);
       this.#unsubscribe.push(media.onDtmf((digit) => this.#p.llm.notify?.({ type: 'dtmf', digit })));
+      const keys = new DtmfCollector({ onEntry: (digits, startedAt) => this.#recordKeypad(digits, startedAt) });
+      this.#unsubscribe.push(media.onDtmf((digit) => keys.push(digit, this.#opts.now())), () => keys.stop());
       this.#p.llm.warmUp?.().catch((err: unknown) => this.#log.warn({ err: (err as Error).message }, 'custom LLM connection failed; retrying at the first turn'));
     } else {
-      const dtmf = new DtmfCollector({ onEntry: (digits) => this.#onKeypad(digits) });
-      this.#unsubscribe.push(media.onDtmf((digit) => dtmf.push(digit)), () => dtmf.stop());
+      const dtmf = new DtmfCollector({ onEntry: (digits, startedAt) => { this.#recordKeypad(digits, startedAt); this.#onKeypad(digits); } });
+      this.#unsubscribe.push(media.onDtmf((digit) => dtmf.push(digit, this.#opts.now())), () => dtmf.stop());
     }
     if (!this.#current) this.#silence.restart();
   }
@@ -212,6 +214,12 @@ export class ConversationAgent implements VoiceAgent {
   }
 
   /** Keys pressed by the caller become a user turn the model can read. */
+  /** Keys the caller pressed: a transcript line of kind `dtmf` (and a `call.transcription`), and a log line. */
+  #recordKeypad(digits: string, startedAt: number): void {
+    this.#log.info({ digits }, 'caller pressed keys');
+    this.#ctx.sink.utterance({ role: 'user', kind: 'dtmf', text: digits, startMs: this.#rel(startedAt), endMs: this.#rel(this.#opts.now()), interrupted: false });
+  }
+
   #onKeypad(digits: string): void {
     this.#segments = this.#segments.then(async () => {
       if (this.#ended) return;

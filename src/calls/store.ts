@@ -54,14 +54,14 @@ export class CallStore {
 
   async transcript(callId: string, q: Q = this.#db): Promise<Utterance[]> {
     const rows = await q.selectFrom('transcript').selectAll().where('call_id', '=', callId).orderBy('seq').execute();
-    return rows.map((r) => ({ role: r.role, text: r.text, startMs: r.start_ms, endMs: r.end_ms, interrupted: r.interrupted === 1 }));
+    return rows.map((r) => ({ role: r.role, text: r.text, startMs: r.start_ms, endMs: r.end_ms, interrupted: r.interrupted === 1, kind: r.kind ?? 'speech' }));
   }
 
   /** Store one transcript line and its `call.transcription` event together. */
   async addUtterance(call: Pick<CallRow, 'id' | 'account_id' | 'webhook_url'>, u: Utterance): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
       await trx.insertInto('transcript').values({
-        call_id: call.id, role: u.role, text: u.text, start_ms: Math.round(u.startMs), end_ms: Math.round(u.endMs), interrupted: u.interrupted ? 1 : 0,
+        call_id: call.id, role: u.role, text: u.text, start_ms: Math.round(u.startMs), end_ms: Math.round(u.endMs), interrupted: u.interrupted ? 1 : 0, kind: u.kind ?? 'speech',
       }).execute();
       await enqueueEvent(trx, { event: 'call.transcription', callId: call.id, accountId: call.account_id, url: call.webhook_url, data: utteranceJson(u) });
     });
@@ -136,5 +136,5 @@ export class CallStore {
 }
 
 export function utteranceJson(u: Utterance) {
-  return { role: u.role, text: u.text, start_ms: Math.round(u.startMs), end_ms: Math.round(u.endMs), interrupted: u.interrupted };
+  return { role: u.role, kind: u.kind ?? 'speech', text: u.text, start_ms: Math.round(u.startMs), end_ms: Math.round(u.endMs), interrupted: u.interrupted };
 }

@@ -151,6 +151,8 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('phone_numbers').execute();
       await db.schema.alterTable('phone_numbers_scoped').renameTo('phone_numbers').execute();
       await sql`create unique index phone_numbers_number_trunk on phone_numbers (number, coalesce(trunk, ''))`.execute(db);
+      // Keys the caller pressed are transcript lines of their own kind.
+      await db.schema.alterTable('transcript').addColumn('kind', 'text').execute();
     },
   },
   '0005_call_ownership': {

@@ -98,6 +98,8 @@ export interface TranscriptTable {
   start_ms: number;
   end_ms: number;
   interrupted: number;
+  /** 'speech' | 'dtmf'; null in rows written before it existed (speech). */
+  kind: 'speech' | 'dtmf' | null;
 }
 
 export interface CallLatencyTable {

@@ -21,7 +21,11 @@ export interface Utterance {
   endMs: number;
   /** Assistant only: the caller cut it off, `text` holds only what was played. */
   interrupted: boolean;
+  /** `dtmf`: keys the caller pressed (text = the digits, e.g. `1234#`); absent = speech. */
+  kind?: UtteranceKind;
 }
+
+export type UtteranceKind = 'speech' | 'dtmf';
 
 /** Per-turn latency, all in milliseconds. Null where a stage did not run in that turn. */
 export interface TurnLatency {

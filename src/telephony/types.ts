@@ -1,6 +1,7 @@
 import type { EndReason } from '../domain/call.js';
 import type { CallLeg } from '../domain/call-leg.js';
 import type { CalledNumber } from './inbound-routing.js';
+import type { TrunkHealth } from './trunk-health.js';
 
 import type { SipDialogState } from '../domain/dialog-state.js';
 
@@ -46,7 +47,7 @@ export interface OrphanEnd {
 export interface TelephonyHealth {
   ready: boolean;
   detail: string;
-  trunks: Array<{ name: string; registered: boolean | null; lastError?: string | null }>;
+  trunks: TrunkHealth[];
   activeCalls: number;
 }
 

@@ -72,13 +72,15 @@ describe('tools and call endings', () => {
     expect(call.leg.transfers).toEqual(['+15550199']);
   });
 
-  it('keypad entry: digits pressed by the caller become a user turn for the model', async () => {
+  it('keypad entry: digits pressed by the caller become a dtmf transcript line and a user turn for the model', async () => {
     const llm = new ScriptedLlm([[{ type: 'text', text: 'Thanks, account 123 found.' }]]);
     call = await startCall({ assistant: quiet, llm });
     for (const d of '123#') call.line.pressDtmf(d);
-    await call.sink.until(() => call!.sink.utterances.length === 1, 5000, 'reply');
+    await call.sink.until(() => call!.sink.utterances.length === 2, 5000, 'reply');
     expect(llm.requests[0]!.messages.at(-1)).toEqual({ role: 'user', content: '(The caller pressed on the keypad: 1 2 3 #)' });
-    expect(call.sink.utterances[0]!.text).toBe('Thanks, account 123 found.');
+    expect(call.sink.utterances[0]).toMatchObject({ role: 'user', kind: 'dtmf', text: '123#', interrupted: false });
+    expect(call.sink.utterances[0]!.endMs).toBeGreaterThanOrEqual(call.sink.utterances[0]!.startMs);
+    expect(call.sink.utterances[1]!.text).toBe('Thanks, account 123 found.');
   });
 
   it('end_call_phrases: the assistant saying one hangs up after it played', async () => {

@@ -19,7 +19,7 @@ describe('drachtio engine: connection to drachtio-server', () => {
     expect(h.server.routes).toContain('invite');
     expect(h.engine.health()).toMatchObject({ ready: true, detail: 'drachtio connected, freeswitch connected', activeCalls: 0 });
     expect(h.engine.health().trunks).toEqual([
-      { name: 'pbx', registered: null, lastError: null }, { name: 'carrier', registered: null, lastError: null },
+      { name: 'pbx', registered: null, lastError: null, lastStatus: null, nextRetryAt: null }, { name: 'carrier', registered: null, lastError: null, lastStatus: null, nextRetryAt: null },
     ]);
   });
 

@@ -21,7 +21,7 @@ describe('embedded SIP engine: registration and transfer', () => {
     await waitFor(() => e.health().trunks[0].registered === true);
     const result = await sipp.done; // ends after the second (refresh) cycle, ~1 s after the first
     expect(result.code, result.output + result.errors).toBe(0);
-    expect(e.health().trunks).toEqual([{ name: 'pbx', registered: true, lastError: null }]);
+    expect(e.health().trunks).toEqual([{ name: 'pbx', registered: true, lastError: null, lastStatus: 200, nextRetryAt: null }]);
   });
 
   it('reports a refused registration in health() with its error', async () => {
@@ -29,8 +29,11 @@ describe('embedded SIP engine: registration and transfer', () => {
     const sipp = runSipp({ scenario: 'uas-register.xml', localPort: port, timeoutS: 5 });
     await sipp.ready;
     const e = await engineWithTrunk(port, { register: true, username: 'reguser', password: 'wrong', realm: 'registrar.test' });
-    await waitFor(() => e.health().trunks[0].registered === false);
-    expect(e.health().trunks[0].lastError).toMatch(/403/);
+    await waitFor(() => e.health().trunks[0].lastStatus === 403);
+    // A refused trunk makes the engine not ready, and says when it tries again.
+    expect(e.health()).toMatchObject({ ready: false, detail: expect.stringContaining('not registered: pbx') });
+    expect(e.health().trunks[0]).toMatchObject({ registered: false, lastError: expect.stringMatching(/403/) });
+    expect(Date.parse(e.health().trunks[0].nextRetryAt!)).toBeGreaterThan(Date.now());
     await e.stop();
     engine = null;
     await sipp.done;
@@ -41,8 +44,8 @@ describe('embedded SIP engine: registration and transfer', () => {
     const sipp = runSipp({ scenario: 'uas-register-retry.xml', localPort: port, timeoutS: 8 });
     await sipp.ready;
     const e = await engineWithTrunk(port, { register: true, username: 'reguser', password: 'regpass' }, { registration: { retryMs: 300 } });
-    await waitFor(() => e.health().trunks[0].registered === false);
-    expect(e.health().trunks[0].lastError).toMatch(/503/);
+    await waitFor(() => e.health().trunks[0].lastStatus === 503);
+    expect(e.health().trunks[0]).toMatchObject({ registered: false, lastError: expect.stringMatching(/503/) });
     await waitFor(() => e.health().trunks[0].registered === true);
     expect(e.health().trunks[0].lastError).toBeNull();
     const result = await sipp.done;

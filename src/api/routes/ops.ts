@@ -19,7 +19,7 @@ export function opsRoutes({ db, telephony, agents, metrics, manager, links }: Op
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
   app.get('/readyz', async (c) => {
-    const checks: Record<string, { ready: boolean; detail: string }> = {};
+    const checks: Record<string, { ready: boolean; detail: string; [extra: string]: unknown }> = {};
     try {
       await sql`select 1`.execute(db);
       checks.database = { ready: true, detail: 'ok' };
@@ -29,6 +29,11 @@ export function opsRoutes({ db, telephony, agents, metrics, manager, links }: Op
     try {
       const h = telephony.health();
       checks.telephony = { ready: h.ready, detail: h.detail };
+      // Each registering trunk on its own line: an unregistered one cannot receive calls.
+      for (const t of h.trunks.filter((x) => x.registered !== null)) {
+        const detail = t.registered ? 'registered' : `not registered${t.lastError ? `: ${t.lastError}` : ''}${t.nextRetryAt ? `; next try ${t.nextRetryAt}` : ''}`;
+        checks[`trunk:${t.name}`] = { ready: t.registered === true, detail, registered: t.registered, last_status: t.lastStatus, next_retry_at: t.nextRetryAt };
+      }
     } catch (err) {
       checks.telephony = { ready: false, detail: (err as Error).message };
     }

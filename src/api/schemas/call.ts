@@ -50,5 +50,5 @@ export const callObject = z.object({
 }).meta({ id: 'Call' });
 
 export const utteranceObject = z.object({
-  role: z.enum(['user', 'assistant']), text: z.string(), start_ms: z.number(), end_ms: z.number(), interrupted: z.boolean(),
+  role: z.enum(['user', 'assistant']), kind: z.enum(['speech', 'dtmf']).describe('dtmf: keys the caller pressed, text holds the digits'), text: z.string(), start_ms: z.number(), end_ms: z.number(), interrupted: z.boolean(),
 }).meta({ id: 'Utterance' });

@@ -34,7 +34,8 @@ function Latency({ t }: { t: LatencyRow }) {
 
 function Kind({ u }: { u: UtteranceJson }) {
   if (u.kind === 'dtmf') return <span class="badge kind-dtmf">DTMF {u.digits ?? ''}</span>;
-  if (u.kind === 'tool_call' || u.kind === 'tool') return <span class="badge kind-tool">Tool call {u.tool ?? ''}</span>;
+  const kind: string | undefined = u.kind;
+  if (kind === 'tool_call' || kind === 'tool') return <span class="badge kind-tool">Tool call {u.tool ?? ''}</span>;
   return null;
 }
 

@@ -12,6 +12,7 @@ import { FsmrfMediaServer, defaultFsmrfOptions } from './fsmrf-media-server.js';
 import { handleInvite } from './inbound.js';
 import type { MediaEndpoint, MediaServerAdapter } from './media-server.js';
 import { resolveDialTarget } from './numbering.js';
+import { describeReadiness, trunkHealth } from '../trunk-health.js';
 import { SHUTDOWN, placeCall } from './outbound.js';
 import { TrunkRegistration } from './registrar.js';
 import { InboundAdmission } from '../inbound-admission.js';
@@ -160,16 +161,8 @@ export class DrachtioTelephony implements Telephony {
       `drachtio ${this.#drachtioUp ? 'connected' : `down${this.#drachtioError ? ` (${this.#drachtioError})` : ''}`}`,
       `freeswitch ${this.#ms.connected ? 'connected' : `down${this.#ms.lastError ? ` (${this.#ms.lastError})` : ''}`}`,
     ];
-    const registered = new Map(this.#registrations.map((r) => [r.trunkName, r]));
-    return {
-      ready,
-      detail: parts.join(', '),
-      trunks: this.#config.trunks.map((t) => {
-        const r = registered.get(t.name);
-        return { name: t.name, registered: r ? r.registered : null, lastError: r?.lastError ?? null };
-      }),
-      activeCalls: this.#legs.size,
-    };
+    const { trunks, unregistered } = trunkHealth(this.#config.trunks, this.#registrations);
+    return { ...describeReadiness(ready, parts.join(', '), unregistered), trunks, activeCalls: this.#legs.size };
   }
 
   counters(): DrachtioCounters {

@@ -26,6 +26,8 @@ export class TrunkRegistration {
   #stopped = false;
   registered = false;
   lastError: string | null = null;
+  lastStatus: number | null = null;
+  nextAttemptAt: number | null = null;
   /** Successful REGISTER transactions (metrics). */
   successes = 0;
   failures = 0;
@@ -56,6 +58,7 @@ export class TrunkRegistration {
     let nextMs = this.#opts.retryMs;
     try {
       const res = await this.#send(expires);
+      this.lastStatus = res.status;
       if (res.status >= 200 && res.status < 300) {
         const granted = grantedExpires(res, expires);
         this.registered = true;
@@ -68,10 +71,12 @@ export class TrunkRegistration {
       }
     } catch (err) {
       this.registered = false;
+      if (/timed out/.test((err as Error).message)) this.lastStatus = null;
       this.failures++;
       this.lastError = (err as Error).message;
       this.#log.warn({ err: this.lastError }, 'registration failed');
     }
+    this.nextAttemptAt = this.#stopped ? null : Date.now() + nextMs;
     if (!this.#stopped) this.#timer = setTimeout(() => void this.#register(this.#trunk.register_expires_seconds), nextMs);
   }
 

@@ -16,6 +16,7 @@ import { dial } from './outbound.js';
 import { transferLeg } from './refer.js';
 import { TrunkRegistration, type RegistrationOptions } from './registrar-client.js';
 import { planDial } from '../dial-plan.js';
+import { describeReadiness, trunkHealth } from '../trunk-health.js';
 import { SipStack } from './sip-stack.js';
 import { randomToken, tagOf } from './syntax.js';
 import { defaultSipTimerOptions, type SipTimerOptions } from './timers.js';
@@ -103,11 +104,9 @@ export class EmbeddedTelephony implements Telephony {
   }
 
   health(): TelephonyHealth {
-    const trunks = this.#config.trunks.map((t) => {
-      const reg = this.#registrations.find((r) => r.trunk === t);
-      return { name: t.name, registered: reg ? reg.registered : null, lastError: reg?.lastError ?? null };
-    });
-    return { ready: this.#running, detail: this.#running ? `SIP on port ${this.sipPort}` : 'stopped', trunks, activeCalls: this.#legs.size };
+    const { trunks, unregistered } = trunkHealth(this.#config.trunks, this.#registrations);
+    const { ready, detail } = describeReadiness(this.#running, this.#running ? `SIP on port ${this.sipPort}` : 'stopped', unregistered);
+    return { ready, detail, trunks, activeCalls: this.#legs.size };
   }
 
   async dial(request: DialRequest, events: DialEvents, signal?: AbortSignal): Promise<CallLeg> {

@@ -20,6 +20,8 @@ export class TrunkRegistration {
   readonly trunk: TrunkConfig;
   registered: boolean | null = null;
   lastError: string | null = null;
+  lastStatus: number | null = null;
+  nextAttemptAt: number | null = null;
   #stack: SipStack;
   #log: Logger;
   #options: RegistrationOptions;
@@ -36,6 +38,8 @@ export class TrunkRegistration {
     this.#log = log;
     this.#options = { ...defaultRegistrationOptions, ...options };
   }
+
+  get trunkName(): string { return this.trunk.name; }
 
   start(): void {
     void this.#register();
@@ -63,6 +67,7 @@ export class TrunkRegistration {
     try {
       const res = await this.#send(this.#build(expires), expires);
       if (this.#stopped) return;
+      this.lastStatus = res?.status ?? null;
       if (res && res.status >= 200 && res.status < 300) {
         const granted = grantedExpiry(res, expires);
         this.registered = true;
@@ -87,6 +92,7 @@ export class TrunkRegistration {
 
   #schedule(ms: number): void {
     if (this.#stopped) return;
+    this.nextAttemptAt = Date.now() + ms;
     this.#timer = setTimeout(() => void this.#register(), ms);
   }
 
