@@ -5,7 +5,7 @@ export type CallStatus = (typeof CALL_STATUSES)[number];
 
 export const END_REASONS = [
   'customer_hangup', 'assistant_hangup', 'api_hangup', 'max_duration', 'silence_timeout', 'transferred',
-  'voicemail', 'busy', 'no_answer', 'declined', 'invalid_number', 'trunk_error', 'canceled',
+  'voicemail', 'busy', 'no_answer', 'no_response', 'declined', 'invalid_number', 'trunk_error', 'canceled',
   'llm_error', 'stt_error', 'tts_error', 'server_shutdown', 'server_restart', 'error',
 ] as const;
 export type EndReason = (typeof END_REASONS)[number];

@@ -59,4 +59,23 @@ describe('POST /v1/calls over real SIP (embedded engine ↔ SIPp)', () => {
     await waitFor(() => hook!.events().length === 1, 'call.completed');
     expect(hook!.events()[0]).toMatchObject({ event: 'call.completed', data: { status: 'busy', sip_status: 486 } });
   });
+
+  it.each([
+    { scenario: 'uas-ring.xml', template: {}, status: 'no_answer', end_reason: 'no_answer', sip_status: 487, what: 'rang out' },
+    { scenario: 'uas-silent.xml', template: { SILENT_MS: '3000' }, status: 'failed', end_reason: 'no_response', sip_status: null, what: 'never answered the INVITE' },
+  ])('a destination that $what ends $status / $end_reason, with no recording_url', async ({ scenario, template, status, end_reason, sip_status }) => {
+    const port = await freePort();
+    const run = runSipp({ scenario, template, localPort: port });
+    await run.ready;
+    const trunks = [{ name: 'pbx', host: '127.0.0.1', port, prefixes: ['+1555'] }];
+    engine = await startEngine(testConfig({ trunks, default_trunk: 'pbx' }));
+    t = await startTestServer({ telephony: engine, config: { trunks, default_trunk: 'pbx', telephony: { ring_timeout_seconds: 1 }, recording: { enabled: true } } });
+    const asst = await t.createAssistant();
+    const res = await t.api('POST', '/v1/calls', { phone_number: '+15551230009', assistant_id: asst.id });
+    const call = await ended(res.json.id);
+    expect(call).toMatchObject({ status, end_reason, sip_status, recording_url: null, answered_at: null });
+    expect((await t.api('GET', `/v1/calls/${res.json.id}/recording`)).status).toBe(404); // no 44-byte empty WAV
+    const sipp = await run.done;
+    expect(sipp.code, sipp.output + sipp.errors).toBe(0);
+  });
 });

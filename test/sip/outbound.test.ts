@@ -87,6 +87,16 @@ describe('embedded SIP engine: outbound calls to a SIPp trunk', () => {
     expect(result.code, result.output + result.errors).toBe(0);
   });
 
+  it('a destination that sends nothing: no_response at the ring timeout, without a CANCEL (none may go before a provisional)', async () => {
+    const sipp = await trunk({ scenario: 'uas-silent.xml', template: { SILENT_MS: '2500' } });
+    const started = performance.now();
+    const err = await dialError(engine!.dial(request({ ringTimeoutMs: 600 }), {}));
+    expect({ endReason: err.endReason, sipStatus: err.sipStatus }).toEqual({ endReason: 'no_response', sipStatus: null });
+    expect(performance.now() - started).toBeLessThan(1500); // the ring timeout, not Timer B (32 s)
+    const result = await sipp.done; // SIPp fails the scenario on any CANCEL
+    expect(result.code, result.output + result.errors).toBe(0);
+  });
+
   it('CANCELs when the caller aborts and fails with canceled', async () => {
     const sipp = await trunk({ scenario: 'uas-ring.xml' });
     const abort = new AbortController();
@@ -160,15 +170,15 @@ describe('embedded SIP engine: trunk edge cases', () => {
     expect(result.code, result.output + result.errors).toBe(0);
   });
 
-  it('fails with trunk_error at once when a TCP trunk refuses the connection', async () => {
+  it('fails with no_response at once when a TCP trunk refuses the connection', async () => {
     const closedPort = await freePort();
     engine = await startEngine(testConfig({ trunks: [{ name: 'pbx', host: '127.0.0.1', port: closedPort, transport: 'tcp' }], default_trunk: 'pbx' }));
     // Timer B (32 s) would outlast the test's 30 s limit: the refused connection must fail the transaction itself.
     const err = await engine.dial({ callId: 'r', to: '+493012345', ringTimeoutMs: 30_000, recordingPath: null }, {}).catch((e: unknown) => e);
-    expect(err).toMatchObject({ endReason: 'trunk_error', sipStatus: 408 });
+    expect(err).toMatchObject({ endReason: 'no_response', sipStatus: 408 });
   });
 
-  it('fails with trunk_error when the trunk never answers (Timer B)', async () => {
+  it('fails with no_response, not no_answer, when the trunk never answers (Timer B)', async () => {
     // A socket that swallows everything stands in for a dead trunk.
     const silent = createSocket('udp4');
     await new Promise<void>((r) => silent.bind(0, '127.0.0.1', () => r()));
@@ -177,7 +187,7 @@ describe('embedded SIP engine: trunk edge cases', () => {
     engine = await startEngine(testConfig({ trunks: [{ name: 'pbx', host: '127.0.0.1', port: silent.address().port }], default_trunk: 'pbx' }), { timers: { t1: 40 } });
     const err = await engine.dial({ callId: 't', to: '+493012345', ringTimeoutMs: 30_000, recordingPath: null }, {}).catch((e: unknown) => e);
     silent.close();
-    expect(err).toMatchObject({ endReason: 'trunk_error', sipStatus: 408 });
+    expect(err).toMatchObject({ endReason: 'no_response', sipStatus: 408 });
     // Timer A: the INVITE went out again at T1, 2×T1, 4×T1… before Timer B (64×T1) gave up.
     expect(received).toBeGreaterThanOrEqual(6);
   });

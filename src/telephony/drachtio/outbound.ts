@@ -21,7 +21,7 @@ export interface OutboundContext {
 /**
  * Outbound call: FreeSWITCH endpoint offers SDP → INVITE through the trunk (digest auth
  * answered by drachtio-srf) → remote answer handed back to FreeSWITCH → media forked.
- * Ring timeout and `signal` both CANCEL; the resulting 487 maps to no_answer / canceled.
+ * Ring timeout and `signal` both CANCEL; the resulting 487 maps to no_answer (no_response if it never rang) / canceled.
  */
 export async function placeCall(request: DialRequest, events: DialEvents, signal: AbortSignal | undefined, ctx: OutboundContext): Promise<DrachtioCallLeg> {
   if (signal?.aborted) throw new DialError('canceled', null);
@@ -71,7 +71,7 @@ export async function placeCall(request: DialRequest, events: DialEvents, signal
     await endpoint.destroy().catch(() => undefined);
     const status = (err as SipErrorLike).status ?? null;
     if (aborted) throw new DialError(abortReason(), status);
-    throw dialErrorForSipStatus(status, weCanceled, `INVITE ${target.uri} failed: ${(err as Error).message}`);
+    throw dialErrorForSipStatus(status, { weCanceled, rang: ringing }, `INVITE ${target.uri} failed: ${(err as Error).message}`);
   } finally {
     clearTimeout(ringTimer);
     signal?.removeEventListener('abort', onAbort);
@@ -80,7 +80,7 @@ export async function placeCall(request: DialRequest, events: DialEvents, signal
   // Answered as the CANCEL crossed the 200 OK: honour the cancel.
   if (aborted || weCanceled) {
     await Promise.allSettled([dialog.destroy(), endpoint.destroy()]);
-    throw aborted ? new DialError(abortReason(), null) : dialErrorForSipStatus(487, true);
+    throw aborted ? new DialError(abortReason(), null) : dialErrorForSipStatus(487, { weCanceled: true, rang: ringing });
   }
 
   try {

@@ -2,7 +2,7 @@ import type { Config } from '../../config/schema.js';
 import type { RtpSession } from '../../media/rtp-types.js';
 import type { Logger } from '../../ops/logger.js';
 import { DialError, type DialEvents, type DialRequest, type SipDialogState } from '../types.js';
-import { dialErrorForSipStatus } from '../sip-outcomes.js';
+import { dialErrorForSipStatus, unanswered } from '../sip-outcomes.js';
 import { planDial, type DialPlan } from '../dial-plan.js';
 import { authorize, parseChallenge } from '../digest.js';
 import { Dialog } from './dialog.js';
@@ -94,7 +94,12 @@ class OutboundAttempt {
 
   run(signal?: AbortSignal): Promise<EmbeddedCallLeg> {
     return new Promise<EmbeddedCallLeg>((resolve, reject) => {
-      const ringTimer = setTimeout(() => this.#cancel(new DialError('no_answer', 408)), this.#request.ringTimeoutMs);
+      const ringTimer = setTimeout(() => {
+        const reason = new DialError(unanswered(this.#ringing), null, `no answer within ${this.#request.ringTimeoutMs} ms`);
+        this.#cancel(reason);
+        // Nothing provisional yet: no CANCEL may go (§9.1), but the dial is over — a late 1xx still gets its CANCEL.
+        if (!this.#provisional) done(() => reject(reason));
+      }, this.#request.ringTimeoutMs);
       const onAbort = () => this.#cancel(new DialError('canceled', 487));
       const onShutdown = () => this.#cancel(new DialError('server_shutdown', 487));
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -123,10 +128,10 @@ class OutboundAttempt {
               const retry = this.#withAuth(req, res);
               if (retry) { authAttempts++; this.#provisional = false; return void send(retry); }
             }
-            if (this.#cancelReason && res.status === 487) return done(() => reject(this.#cancelReason!.endReason === 'no_answer' ? new DialError('no_answer', 487) : this.#cancelReason));
-            done(() => reject(this.#cancelReason ?? dialErrorForSipStatus(res.status)));
+            if (this.#cancelReason && res.status === 487) return done(() => reject(new DialError(this.#cancelReason!.endReason, 487, this.#cancelReason!.message)));
+            done(() => reject(this.#cancelReason ?? dialErrorForSipStatus(res.status, { rang: this.#ringing })));
           },
-          onTimeout: () => done(() => reject(this.#cancelReason ?? new DialError('trunk_error', 408, 'no answer from the trunk (Timer B)'))),
+          onTimeout: () => done(() => reject(this.#cancelReason ?? new DialError(unanswered(this.#ringing), 408, 'no response to the INVITE (Timer B, or the connection was refused)'))),
         }, { keepVia: true }).then((tx) => { this.#tx = tx; });
       };
       void send(this.#invite);
