@@ -61,7 +61,7 @@ describe('POST /v1/calls over real SIP (embedded engine ↔ SIPp)', () => {
   });
 
   it.each([
-    { scenario: 'uas-ring.xml', template: {}, status: 'no_answer', end_reason: 'no_answer', sip_status: 487, what: 'rang out' },
+    { scenario: 'uas-ring.xml', template: {} as Record<string, string>, status: 'no_answer', end_reason: 'no_answer', sip_status: 487, what: 'rang out' },
     { scenario: 'uas-silent.xml', template: { SILENT_MS: '3000' }, status: 'failed', end_reason: 'no_response', sip_status: null, what: 'never answered the INVITE' },
   ])('a destination that $what ends $status / $end_reason, with no recording_url', async ({ scenario, template, status, end_reason, sip_status }) => {
     const port = await freePort();
