@@ -49,4 +49,6 @@ export interface MediaStats {
   jitterMs: number;
   /** Deviation of our own send times from the 20 ms media clock, p99, in milliseconds. */
   sendJitterP99Ms?: number;
+  /** RTP packets dropped because they came from neither the SDP's address nor the signalling's (takeover attempts). */
+  packetsSpoofed?: number;
 }

@@ -2,21 +2,20 @@ import type { Socket, RemoteInfo } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../ops/logger.js';
 import type { ReceiveStats } from './receive-stats.js';
+import { RtpLatch } from './rtp-latch.js';
 import { buildRtcpReport, isRtcp, readSenderReport, type LastSenderReport, type SenderInfo } from './rtcp.js';
 
 /**
  * The RTCP socket of a session (RTP port + 1): sends our periodic report, remembers the
  * peer's last SR for LSR/DLSR, and latches to where the peer's RTCP really comes from
- * (same NAT logic as RTP: the SDP address, or whoever sends while nothing is latched).
+ * (same rules as RTP, without sequence numbers to check: the SDP address, or while nothing is
+ * latched the SDP's or the signalling's host; never a third address).
  */
 export class RtcpChannel {
   #socket: Socket;
   #cname: string;
   #log: Logger;
-  #expectedAddress: string | null = null;
-  #expectedPort = 0;
-  #latchedAddress: string | null = null;
-  #latchedPort = 0;
+  readonly #latch = new RtpLatch(1);
   #lastSr: LastSenderReport | null = null;
   reportsSent = 0;
   reportsReceived = 0;
@@ -29,16 +28,14 @@ export class RtcpChannel {
     socket.on('error', (err) => log.warn({ err }, 'rtcp socket error'));
   }
 
-  expect(address: string, port: number): void {
-    this.#expectedAddress = address;
-    this.#expectedPort = port;
-    this.#latchedAddress = null;
+  expect(address: string, port: number, signallingAddress: string | null): void {
+    this.#latch.expect(address, port, signallingAddress);
   }
 
   report(sender: SenderInfo, sent: boolean, remote: ReceiveStats, address: string, port: number): void {
     const packet = buildRtcpReport(sender, sent, remote, this.#lastSr, performance.now(), this.#cname);
-    const toAddress = this.#latchedAddress ?? address;
-    const toPort = this.#latchedAddress ? this.#latchedPort : port;
+    const toAddress = this.#latch.address ?? address;
+    const toPort = this.#latch.latched ? this.#latch.port : port;
     this.#socket.send(packet, toPort, toAddress, (err) => {
       if (err) this.#log.debug({ err }, 'rtcp send failed');
     });
@@ -58,11 +55,7 @@ export class RtcpChannel {
 
   #onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
     if (!isRtcp(msg, msg.length)) return;
-    const fromExpected = rinfo.address === this.#expectedAddress && rinfo.port === this.#expectedPort;
-    const fromLatched = rinfo.address === this.#latchedAddress && rinfo.port === this.#latchedPort;
-    if (!fromLatched && !fromExpected && this.#latchedAddress !== null) return;
-    this.#latchedAddress = rinfo.address;
-    this.#latchedPort = rinfo.port;
+    if (!this.#latch.accept(rinfo.address, rinfo.port, 0)) return;
     this.reportsReceived++;
     const sr = readSenderReport(msg);
     if (sr) this.#lastSr = { ntpMiddle: sr.ntpMiddle, arrivalMs: performance.now() };

@@ -117,8 +117,8 @@ export class RtpSession implements RtpSessionContract {
     if (remote.ptimeMs !== 20) this.#log.warn({ ptimeMs: remote.ptimeMs }, 'sending 20 ms packets regardless of ptime');
     this.#remote = { ...remote };
     this.#txTables = tables;
-    this.#latch.expect(remote.address, remote.port);
-    this.#rtcp.expect(remote.address, remote.port + 1);
+    this.#latch.expect(remote.address, remote.port, remote.signallingAddress ?? null);
+    this.#rtcp.expect(remote.address, remote.port + 1, remote.signallingAddress ?? null);
   }
 
   setHold(onHold: boolean): void {
@@ -204,6 +204,7 @@ export class RtpSession implements RtpSessionContract {
       packetsLost: this.#lostBefore + this.#rxStats.lost,
       jitterMs: this.#rxStats.jitterMs,
       sendJitterP99Ms: this.#sendJitter.percentile(0.99),
+      packetsSpoofed: this.#latch.spoofed,
     };
   }
 

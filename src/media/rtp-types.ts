@@ -15,6 +15,8 @@ export interface RtpRemote {
   /** telephone-event payload type from the SDP, or null when the peer did not offer RFC 4733. */
   dtmfPayloadType: number | null;
   ptimeMs: number;
+  /** Address the call's SIP came from: NAT'd media may latch from it (never from a third address). */
+  signallingAddress?: string | null;
 }
 
 export interface RtpSession extends MediaSession {

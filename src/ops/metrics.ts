@@ -27,6 +27,9 @@ export class Metrics {
     name: 'phonevoice_rtp_jitter_ms', help: 'RFC 3550 interarrival jitter of received RTP, per ended call', labelNames: ['direction'],
     buckets: [0.5, 1, 2, 5, 10, 20, 40, 80], registers: [this.registry],
   });
+  readonly rtpSpoofed = new Counter({
+    name: 'phonevoice_rtp_spoofed_packets_total', help: 'RTP packets of ended calls dropped as coming from neither the SDP address nor the SIP source (never latched)', registers: [this.registry],
+  });
   #telephony: Pick<Telephony, 'kind' | 'health'> | null = null;
   // Gauges read at scrape time (prom-client calls collect()), so they show the engine's current state.
   readonly telephonyReady = new Gauge({
@@ -61,6 +64,7 @@ export class Metrics {
     this.rtpPackets.inc({ direction: 'sent' }, stats.packetsSent);
     this.rtpPackets.inc({ direction: 'received' }, stats.packetsReceived);
     this.rtpPackets.inc({ direction: 'lost' }, stats.packetsLost);
+    if (stats.packetsSpoofed) this.rtpSpoofed.inc(stats.packetsSpoofed);
     if (stats.packetsReceived > 0) this.rtpJitter.observe({ direction: 'received' }, stats.jitterMs);
     if (stats.sendJitterP99Ms !== undefined) this.rtpJitter.observe({ direction: 'sent_p99' }, stats.sendJitterP99Ms);
   }

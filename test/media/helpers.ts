@@ -86,14 +86,15 @@ export class RawPeer {
     });
   }
 
-  static async create(port = 0): Promise<RawPeer> {
+  /** `host`: any 127.x.y.z plays another machine on Linux loopback. */
+  static async create(port = 0, host = '127.0.0.1'): Promise<RawPeer> {
     const socket = createSocket('udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', (err) => {
         socket.close();
         reject(err);
       });
-      socket.bind(port, '127.0.0.1', () => resolve());
+      socket.bind(port, host, () => resolve());
     });
     return new RawPeer(socket);
   }

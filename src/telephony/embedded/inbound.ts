@@ -152,7 +152,7 @@ class EmbeddedInvite implements InboundInvite {
     }
     const remote = this.#remote;
     const chosen = remote ? negotiate(remote, media.options.codecs) : null;
-    if (chosen) session.configure(chosen);
+    if (chosen) session.configure({ ...chosen, signallingAddress: this.#flow.address });
     const sdp = remote && chosen ? media.answer(session, chosen, answerDirection(remote.direction)) : media.offer(session);
     const contact = stack.contact(this.#flow.transport);
     const ok = createResponse(this.#req, 200, { toTag: this.#pending.toTag, headers: { contact, allow: ALLOW, 'content-type': 'application/sdp' }, body: sdp });
@@ -163,7 +163,7 @@ class EmbeddedInvite implements InboundInvite {
       log.warn({ sipCallId: this.sipCallId }, '200 OK never acknowledged, hanging up');
       void leg?.hangup('error');
     });
-    leg = new EmbeddedCallLeg({ callId, media: session, remote: remoteParty, dialog, pending2xx: retransmit, awaitingAnswer: this.#lateOffer }, legContext);
+    leg = new EmbeddedCallLeg({ callId, media: session, remote: remoteParty, dialog, pending2xx: retransmit, awaitingAnswer: this.#lateOffer, signallingAddress: this.#flow.address }, legContext);
     if (remote && (remote.direction === 'sendonly' || remote.direction === 'inactive')) session.setHold(true);
     // A delayed offer starts media when the ACK brings the answer.
     if (!this.#lateOffer) session.start();

@@ -44,11 +44,13 @@ export class EmbeddedCallLeg implements CallLeg {
   /** We sent the offer in our 200 (delayed-offer INVITE); the ACK must answer it. */
   #awaitingAnswer: boolean;
   #mediaStarted: boolean;
+  /** Where the call's SIP comes from: media from that host may latch (NAT). */
+  readonly #signallingAddress: string;
 
   /** Trunk the call came in or went out through, for the persisted dialog state. */
   readonly #trunk: string | null;
 
-  constructor(init: { callId: string; media: RtpSession; remote: string; dialog: Dialog; pending2xx?: Reliable2xx | null; ack?: SipRequest | null; awaitingAnswer?: boolean; trunk?: string | null }, ctx: LegContext) {
+  constructor(init: { callId: string; media: RtpSession; remote: string; dialog: Dialog; pending2xx?: Reliable2xx | null; ack?: SipRequest | null; awaitingAnswer?: boolean; trunk?: string | null; signallingAddress: string }, ctx: LegContext) {
     this.#trunk = init.trunk ?? null;
     this.callId = init.callId;
     this.media = init.media;
@@ -57,6 +59,7 @@ export class EmbeddedCallLeg implements CallLeg {
     this.#pending2xx = init.pending2xx ?? null;
     this.#ack = init.ack ?? null;
     this.#awaitingAnswer = init.awaitingAnswer ?? false;
+    this.#signallingAddress = init.signallingAddress;
     this.#mediaStarted = !this.#awaitingAnswer;
     this.#ctx = ctx;
     // The media layer sends RFC 4733 only; without it negotiated, digits go in-dialog as SIP INFO.
@@ -111,7 +114,7 @@ export class EmbeddedCallLeg implements CallLeg {
 
   /** Point media at a newly negotiated remote (answer, re-INVITE, UPDATE). */
   configureMedia(chosen: RtpRemote): void {
-    this.media.configure(chosen);
+    this.media.configure({ ...chosen, signallingAddress: this.#signallingAddress });
   }
 
   async #sendInfoDtmf(digits: string): Promise<void> {

@@ -222,7 +222,7 @@ class OutboundAttempt {
       const remote = parseRemote(res.body.toString('utf8'));
       const chosen = remote ? acceptAnswer(remote, this.#ctx.legContext.media.options.codecs) : null;
       if (!remote || !chosen) return await byeAndFail(new DialError('trunk_error', 488, 'no usable SDP or common codec in the answer'));
-      this.#session.configure(chosen);
+      this.#session.configure({ ...chosen, signallingAddress: flow.address });
       if (remote.direction === 'sendonly' || remote.direction === 'inactive') this.#session.setHold(true);
       this.#session.start();
     } catch (err) {
@@ -230,7 +230,7 @@ class OutboundAttempt {
       log.error({ err, callId: this.#request.callId }, 'answered outbound call could not start media');
       return byeAndFail(new DialError('error', null, 'media setup failed after the answer'));
     }
-    const leg = new EmbeddedCallLeg({ callId: this.#request.callId, media: this.#session, remote: this.#request.to, dialog, ack, trunk: this.#route.trunk?.name ?? null }, this.#ctx.legContext);
+    const leg = new EmbeddedCallLeg({ callId: this.#request.callId, media: this.#session, remote: this.#request.to, dialog, ack, trunk: this.#route.trunk?.name ?? null, signallingAddress: flow.address }, this.#ctx.legContext);
     this.#ctx.adopt(leg);
     log.debug({ callId: this.#request.callId }, 'outbound call answered');
     return leg;
