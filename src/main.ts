@@ -8,6 +8,7 @@ import { UnavailableAgentFactory } from './calls/unavailable-agent.js';
 import { UnavailableTelephony } from './calls/unavailable-telephony.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
+import { announceFirstStart } from './ops/first-start.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import type { Telephony } from './telephony/types.js';
 
@@ -55,14 +56,7 @@ async function main(): Promise<void> {
   const { createServer } = await import('./server.js');
   const server = await createServer({ config, log, telephony, agents, defaultMetrics: true });
 
-  const { createdApiKey, createdWebhookSecret } = server.credentials;
-  if (createdApiKey || createdWebhookSecret) {
-    // Printed once, to the terminal only (never to the log): only a hash of the key is kept.
-    const lines = ['', 'PhoneVoice first start: store these now, they will not be shown again.'];
-    if (createdApiKey) lines.push(`  API key (account "default"): ${createdApiKey}`);
-    if (createdWebhookSecret) lines.push(`  Webhook signing secret:      ${createdWebhookSecret}   (also: npx phonevoice secret show)`);
-    process.stdout.write(`${lines.join('\n')}\n\n`);
-  }
+  announceFirstStart(server.credentials, config.data_dir);
 
   await server.listen();
   agents.warmUp().catch((err) => log.warn({ err }, 'model warm-up failed'));

@@ -15,6 +15,7 @@ import { ensureCredentials, getSetting, type Credentials } from './db/credential
 import { openDatabase, type Db } from './db/open.js';
 import type { Logger } from './ops/logger.js';
 import { Metrics } from './ops/metrics.js';
+import { rememberSecret, rememberSecretsIn } from './ops/redact.js';
 import type { Telephony } from './telephony/types.js';
 import type { CallStatus } from './calls/types.js';
 import { WebhookDispatcher, type DispatcherOptions } from './webhooks/dispatcher.js';
@@ -55,6 +56,9 @@ export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> 
   const { config, log, telephony, agents } = deps;
   const db = await openDatabase(config.data_dir);
   const credentials = await ensureCredentials(db, config);
+  // Whatever path a log line takes, these never appear in it.
+  rememberSecretsIn(config);
+  for (const value of Object.values(credentials)) rememberSecret(value);
   const metrics = new Metrics({ defaultMetrics: deps.defaultMetrics });
   let boundUrl: string | null = null;
   const baseUrl = () => config.public_url?.replace(/\/$/, '') ?? boundUrl ?? `http://127.0.0.1:${config.http.port}`;
@@ -62,7 +66,11 @@ export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> 
   const links = new RecordingLinks(credentials.linkSecret, config.recording.link_ttl_seconds, baseUrl);
   const store = new CallStore(db, links);
   // The secret may be rotated with the CLI while we run: read it per attempt unless the config pins it.
-  const secret = async () => config.webhook_secret ?? (await getSetting(db, 'webhook_secret')) ?? credentials.webhookSecret;
+  const secret = async () => {
+    const value = config.webhook_secret ?? (await getSetting(db, 'webhook_secret')) ?? credentials.webhookSecret;
+    rememberSecret(value);
+    return value;
+  };
   const dispatcher = new WebhookDispatcher(db, secret, {
     timeoutMs: config.webhooks.timeout_ms,
     retryWindowMs: config.webhooks.retry_window_seconds * 1000,

@@ -1,6 +1,7 @@
 import type { AssistantConfig } from '../domain/assistant.js';
 import type { Db } from '../db/open.js';
 import { newId } from '../db/ids.js';
+import { rememberSecretsIn } from '../ops/redact.js';
 
 export interface StoredAssistant { config: AssistantConfig; createdAt: number; updatedAt: number; seq: number }
 
@@ -22,7 +23,7 @@ export class AssistantStore {
   async get(accountId: string, id: string): Promise<StoredAssistant | null> {
     const row = await this.#db.selectFrom('assistants').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
     if (!row) return null;
-    return { config: { ...JSON.parse(row.data), id: row.id }, createdAt: row.created_at, updatedAt: row.updated_at, seq: row.seq };
+    return stored(row);
   }
 
   async list(accountId: string, limit: number, startingAfter?: string): Promise<{ items: StoredAssistant[]; hasMore: boolean } | null> {
@@ -34,7 +35,7 @@ export class AssistantStore {
     }
     const rows = await q.orderBy('seq', 'desc').limit(limit + 1).execute();
     return {
-      items: rows.slice(0, limit).map((r) => ({ config: { ...JSON.parse(r.data), id: r.id }, createdAt: r.created_at, updatedAt: r.updated_at, seq: r.seq })),
+      items: rows.slice(0, limit).map(stored),
       hasMore: rows.length > limit,
     };
   }
@@ -60,4 +61,11 @@ export class AssistantStore {
       return { deleted: true, usedBy: [] };
     });
   }
+}
+
+/** An assistant as read from its row; its provider keys become secrets no log line may show. */
+function stored(row: { id: string; data: string; created_at: number; updated_at: number; seq: number }): StoredAssistant {
+  const config = { ...JSON.parse(row.data), id: row.id } as AssistantConfig;
+  rememberSecretsIn(config);
+  return { config, createdAt: row.created_at, updatedAt: row.updated_at, seq: row.seq };
 }

@@ -1,15 +1,19 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { redactFields, scrubSecrets } from './redact.js';
 
 export type { Logger };
 
 /**
- * Structured JSON logs. Secrets are redacted by key name wherever they appear, so a
- * config object or request headers can be logged without leaking credentials.
+ * Structured JSON logs. Secrets are redacted by key name at any depth, so a config object,
+ * an assistant or request headers can be logged without leaking credentials, and every
+ * secret value the process knows (`rememberSecret`) is scrubbed from the final line.
  */
-export function createLogger(level: string = process.env.PHONEVOICE_LOG_LEVEL ?? 'info'): Logger {
+export function createLogger(level: string = process.env.PHONEVOICE_LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
   return pino({
     level,
     base: { service: 'phonevoice' },
+    formatters: { log: (obj) => redactFields(obj) },
+    hooks: { streamWrite: scrubSecrets },
     redact: {
       paths: [
         'api_key', '*.api_key', '*.*.api_key', '*.*.*.api_key', 'password', '*.password', '*.*.password', 'secret', '*.secret', '*.*.secret',
@@ -18,7 +22,7 @@ export function createLogger(level: string = process.env.PHONEVOICE_LOG_LEVEL ??
       ],
       censor: '[redacted]',
     },
-  });
+  }, destination);
 }
 
 /** A logger that writes nothing (tests, benchmarks). */
