@@ -95,6 +95,7 @@ function status(form, text, isError = false) {
 async function then(form, json, refreshPart) {
   const [action, arg = ''] = (form.dataset.then ?? '').split(/:(.*)/s);
   if (action === 'part') {
+    form.reset();
     status(form, 'Done.');
     await refreshPart(arg);
     // Some effects land a moment later (a resent webhook's attempt): look again for a few seconds.

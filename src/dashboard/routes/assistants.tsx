@@ -4,6 +4,7 @@ import { apiClient, ApiRequestError, type ApiFetch } from '../api-client.js';
 import type { AssistantJson, ListJson, PhoneNumberJson } from '../api-types.js';
 import type { DashEnv } from '../context.js';
 import { AssistantForm } from '../views/assistant-form.js';
+import { Field } from '../views/fields.js';
 import { when } from '../views/format.js';
 import { Layout } from '../views/layout.js';
 import { BindNumberForm, NumbersTable } from '../views/numbers.js';
@@ -73,11 +74,7 @@ export function assistantPages({ api, config }: { api: ApiFetch; config: Config 
               <p class="muted">Dials a number now with this assistant.</p>
               <form data-api="POST" data-path="/v1/calls" data-then="goto:calls/{id}" novalidate aria-labelledby="call-me-title">
                 <input type="hidden" name="assistant_id" value={assistant.id} />
-                <div class="field">
-                  <label for="fld-phone_number">Phone number or SIP URI</label>
-                  <input id="fld-phone_number" name="phone_number" type="tel" required placeholder="+15550123" aria-describedby="fld-phone_number-error" />
-                  <p id="fld-phone_number-error" class="field-error" hidden></p>
-                </div>
+                <Field spec={{ name: 'phone_number', label: 'Phone number or SIP URI', kind: 'tel', required: true }} />
                 <button type="submit" class="button primary">Call me</button>
                 <p class="form-status" role="status"></p>
               </form>

@@ -2,6 +2,7 @@ import type { Child } from 'hono/jsx';
 import type { LatencyRow } from '../../calls/percentiles.js';
 import type { CallJson, DeliveryJson, UtteranceJson } from '../api-types.js';
 import { StatusBadge } from './calls.js';
+import { Field } from './fields.js';
 import { Deliveries } from './deliveries.js';
 import { duration, humanize, isActive, ms, when } from './format.js';
 import { Layout } from './layout.js';
@@ -63,25 +64,16 @@ function Controls({ call }: CallView) {
       <h2>Live controls</h2>
       <div class="controls">
         <ApiForm path={`${p}/say`} label="Say something">
-          <div class="field">
-            <label for="say-text">Say</label>
-            <textarea id="say-text" name="text" rows={2} required placeholder="Sorry for the wait, I'm checking that now."></textarea>
-          </div>
-          <div class="field checkbox"><input id="say-interrupt" name="interrupt" type="checkbox" data-type="boolean" /><label for="say-interrupt">Interrupt what is playing</label></div>
+          <Field spec={{ name: 'text', label: 'Say', kind: 'textarea', required: true }} />
+          <Field spec={{ name: 'interrupt', label: 'Interrupt what is playing', kind: 'checkbox' }} />
           <button type="submit" class="button">Say it</button>
         </ApiForm>
         <ApiForm path={`${p}/dtmf`} label="Send DTMF">
-          <div class="field">
-            <label for="dtmf-digits">DTMF digits</label>
-            <input id="dtmf-digits" name="digits" inputmode="tel" required placeholder="1234#" />
-          </div>
+          <Field spec={{ name: 'digits', label: 'DTMF digits', kind: 'tel', required: true, hint: '0-9 * # A-D; , pauses' }} />
           <button type="submit" class="button">Send digits</button>
         </ApiForm>
         <ApiForm path={`${p}/transfer`} label="Transfer the call" then="part:summary">
-          <div class="field">
-            <label for="transfer-to">Transfer to</label>
-            <input id="transfer-to" name="to" inputmode="tel" required placeholder="+15550123 or sip:desk@pbx" />
-          </div>
+          <Field spec={{ name: 'to', label: 'Transfer to', kind: 'tel', required: true, hint: 'E.164 or sip:user@host' }} />
           <button type="submit" class="button">Transfer</button>
         </ApiForm>
         <ApiForm path={`${p}/hangup`} label="Hang up" then="part:summary">

@@ -1,4 +1,5 @@
 import type { AssistantJson, PhoneNumberJson } from '../api-types.js';
+import { Field } from './fields.js';
 import { when } from './format.js';
 
 /** Numbers (or extensions) with the assistant that answers them; unbind buttons. */
@@ -34,24 +35,11 @@ export function NumbersTable({ base, numbers, assistants, compact = false }: { b
 export function BindNumberForm({ assistants, trunks, assistantId }: { assistants: AssistantJson[]; trunks: string[]; assistantId?: string }) {
   return (
     <form data-api="POST" data-path="/v1/phone-numbers" data-then="reload" novalidate class="inline-form" aria-label="Bind a number">
-      <div class="field">
-        <label for="bind-number">Number</label>
-        <input id="bind-number" name="number" type="tel" required placeholder="+15550100" aria-describedby="fld-number-error" />
-        <p id="fld-number-error" class="field-error" hidden></p>
-      </div>
+      <Field spec={{ name: 'number', label: 'Number or extension', kind: 'tel', required: true, hint: 'E.164, or an extension of a trunk' }} />
       {assistantId ? <input type="hidden" name="assistant_id" value={assistantId} /> : (
-        <div class="field">
-          <label for="bind-assistant">Assistant</label>
-          <select id="bind-assistant" name="assistant_id" required>{assistants.map((a) => <option value={a.id}>{a.name as string}</option>)}</select>
-        </div>
+        <Field spec={{ name: 'assistant_id', label: 'Assistant', kind: 'select', required: true, options: assistants.map((a) => [a.id, a.name as string]) }} />
       )}
-      <div class="field">
-        <label for="bind-trunk">Trunk</label>
-        <select id="bind-trunk" name="trunk" data-nullable="true">
-          <option value="">Any trunk</option>
-          {trunks.map((t) => <option value={t}>{t}</option>)}
-        </select>
-      </div>
+      <Field spec={{ name: 'trunk', label: 'Trunk', kind: 'select', nullable: true, options: [['', 'Any trunk'], ...trunks.map((t): [string, string] => [t, t])] }} />
       <button type="submit" class="button primary">Bind number</button>
       <p class="form-status" role="status"></p>
     </form>
