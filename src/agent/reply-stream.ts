@@ -26,8 +26,6 @@ export interface ReplyOutcome {
   /** end_call / transfer requested during the turn: performed once the reply has played. */
   finalEffect: ToolEffect | null;
   text: string;
-  /** Text of the rounds that ended in tool calls (already in the history with those calls). */
-  toolRoundText: string;
 }
 
 /**
@@ -39,7 +37,6 @@ export async function streamReply(opts: ReplyStreamOptions, sentences: AsyncQueu
   const splitter = new SentenceSplitter();
   let finalEffect: ToolEffect | null = null;
   let allText = '';
-  let toolRoundText = '';
   let firstToken = true;
   try {
     for (let round = 0; round <= opts.maxToolRounds && !finalEffect; round++) {
@@ -61,7 +58,6 @@ export async function streamReply(opts: ReplyStreamOptions, sentences: AsyncQueu
       if (!calls.length) break;
       const rest = splitter.flush();
       if (rest) sentences.push(rest);
-      toolRoundText += roundText;
       opts.history.push({ role: 'assistant', content: roundText, tool_calls: calls });
       for (const call of calls) {
         const result = await opts.tools.run(call.name, call.arguments, opts.signal);
@@ -72,7 +68,7 @@ export async function streamReply(opts: ReplyStreamOptions, sentences: AsyncQueu
     }
     const rest = splitter.flush();
     if (rest && !opts.signal.aborted) sentences.push(rest);
-    return { finalEffect, text: allText, toolRoundText };
+    return { finalEffect, text: allText };
   } finally {
     sentences.end();
   }

@@ -10,8 +10,10 @@ import { DtmfCollector } from './dtmf-collector.js';
 import { type ReplyOutcome, streamReply } from './reply-stream.js';
 import { speakApology } from './apology.js';
 import { ResponsePlayback } from './response-playback.js';
+import { recordSpoken } from './spoken-history.js';
 import { splitSentences } from './sentence-splitter.js';
 import { SilenceMonitor } from './silence-monitor.js';
+import type { Source, Speaking } from './speaking.js';
 import { effectOf, ToolRunner, type ToolEffect } from './tools.js';
 import { type SpeechSegment, TurnDetector } from './turn-detector.js';
 import type { AgentContext, VoiceAgent } from './types.js';
@@ -20,19 +22,6 @@ import { soundsLikeVoicemail } from './voicemail.js';
 import { type TurnTiming, latencyOf } from './turn-timing.js';
 
 export type { VoiceAgentOptions, VoiceAgentProviders } from './voice-agent-options.js';
-
-type Source =
-  | { kind: 'reply'; timing: TurnTiming }
-  /** `endWith`: hang up with this reason once the text played (voicemail message). */
-  | { kind: 'text'; text: string; tts?: TextToSpeech; reminder?: boolean; endWith?: EndReason };
-
-interface Speaking {
-  controller: AbortController;
-  playback: ResponsePlayback;
-  responseId: number;
-  interrupted: boolean;
-  done: Promise<void>;
-}
 
 /**
  * One call's conversation: VAD turn-taking → STT → LLM → sentence-streamed TTS, with barge-in.
@@ -280,6 +269,7 @@ export class ConversationAgent implements VoiceAgent {
     let sentences: AsyncIterable<string> | Iterable<string>;
     let reply: Promise<ReplyOutcome | null> = Promise.resolve(null);
     let failure: { reason: 'llm_error' | 'tts_error'; err: unknown } | null = null;
+    const historyFrom = this.#history.length;
     if (source.kind === 'text') {
       sentences = source.tts ? [source.text] : splitSentences(source.text);
     } else {
@@ -302,7 +292,7 @@ export class ConversationAgent implements VoiceAgent {
       if (!signal.aborted) { failure ??= { reason: 'tts_error', err }; s.controller.abort(); }
     });
     const outcome = await reply;
-    this.#record(s, source, outcome?.toolRoundText ?? '');
+    this.#record(s, source, historyFrom);
     if (failure) return this.#fail((failure as { reason: 'llm_error' | 'tts_error' }).reason, (failure as { err: unknown }).err);
     const deferred = this.#deferredEffect;
     this.#deferredEffect = null;
@@ -315,17 +305,15 @@ export class ConversationAgent implements VoiceAgent {
     this.#silence.restart(source.kind === 'text' && source.reminder === true);
   }
 
-  /** History, transcript line and latency record of one response, with only the played text. */
-  #record(s: Speaking, source: Source, alreadyInHistory: string): void {
+  /** History, transcript line and latency record of one response: the same played text in both. */
+  #record(s: Speaking, source: Source, historyFrom: number): void {
     const played = s.playback.playedText();
     const cut = s.controller.signal.aborted && s.playback.interruptedMidway;
-    // Text spoken before a tool call is already in the history (the tool-call message).
-    const prefix = alreadyInHistory.trim();
-    const rest = prefix && played.startsWith(prefix) ? played.slice(prefix.length).trim() : played;
-    if (rest) this.#history.push({ role: 'assistant', content: rest });
+    const interrupted = s.interrupted || cut;
+    recordSpoken(this.#history, historyFrom, played, interrupted);
     if (played) { // a reply cut before any audio left nothing on the line: no transcript line
       const start = s.playback.firstAudioAt ?? this.#opts.now();
-      this.#ctx.sink.utterance({ role: 'assistant', text: played, startMs: this.#rel(start), endMs: this.#rel(cut ? s.playback.pausedAt ?? this.#opts.now() : s.playback.lastPlayedAt ?? this.#opts.now()), interrupted: s.interrupted || cut });
+      this.#ctx.sink.utterance({ role: 'assistant', text: played, startMs: this.#rel(start), endMs: this.#rel(cut ? s.playback.pausedAt ?? this.#opts.now() : s.playback.lastPlayedAt ?? this.#opts.now()), interrupted });
     }
     if (source.kind === 'reply') this.#ctx.sink.latency(latencyOf(++this.#turn, source.timing, s.playback.firstAudioAt));
   }

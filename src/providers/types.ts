@@ -36,6 +36,8 @@ export interface ChatMessage {
   /** tool messages: the call they answer */
   tool_call_id?: string;
   name?: string;
+  /** assistant messages: the caller cut it off, `content` is only what was played */
+  interrupted?: boolean;
 }
 export interface ToolDefinition {
   name: string;

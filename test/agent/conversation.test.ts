@@ -51,9 +51,47 @@ describe('conversation: frames in → frames out', () => {
     expect(sink.utterances[1]).toMatchObject({ role: 'user', text: 'Actually I need billing.' });
     expect(sink.utterances[2]).toMatchObject({ role: 'assistant', text: 'Sure, one moment.', interrupted: false });
     // The model only ever saw what the caller heard.
-    expect(llm.requests[0]!.messages[1]).toEqual({ role: 'assistant', content: greeting.text });
+    expect(llm.requests[0]!.messages[1]).toEqual({ role: 'assistant', content: greeting.text, interrupted: true });
     // A live custom LLM is told which response was cut off.
     expect(llm.notified).toContainEqual({ type: 'interrupt', responseId: 1 });
+  });
+
+  it('caller cuts the words spoken before a tool call → transcript and model history hold the same played prefix, once', async () => {
+    const before = 'Let me look that up for you in our booking system right away.';
+    const llm = new ScriptedLlm([
+      [{ type: 'text', text: `${before} ` }, { type: 'tool_call', id: 'd1', name: 'send_dtmf', arguments: { digits: '1' } }],
+      [{ type: 'text', text: 'You are booked for Friday at ten.' }],
+      [{ type: 'text', text: 'Sure, Monday then.' }],
+    ]);
+    call = await startCall({ assistant: { first_message_mode: 'wait_for_user', tools: [{ type: 'send_dtmf' }] }, stt: new ScriptedStt(['Book me in please.', 'No wait, make it Monday.']), llm });
+    const { line, sink } = call;
+    line.callerSays(300, 300);
+    await sink.until(() => line.playedMs > 500, 5000, 'first words playing');
+    line.callerSays(500, 300); // barge in during the words before the tool call
+    await sink.until(() => llm.requests.length === 3, 8000, 'next turn');
+    const cut = sink.utterances.find((u) => u.role === 'assistant')!;
+    expect(cut.interrupted).toBe(true);
+    expect(before.startsWith(cut.text)).toBe(true);
+    expect(cut.text.length).toBeLessThan(before.length);
+    const said = llm.requests[2]!.messages.filter((m) => m.role === 'assistant').map((m) => m.content).filter(Boolean);
+    expect(said).toEqual([cut.text]); // the tool-call message keeps the played prefix; nothing else, nothing twice
+    expect(llm.requests[2]!.messages.find((m) => m.role === 'assistant')).toMatchObject({ tool_calls: [{ id: 'd1' }], interrupted: true });
+  });
+
+  it('an acknowledgement over an answer: it resumes from the cut sentence and the transcript and history hold it whole', async () => {
+    const answer = ['We open at nine in the morning on weekdays.', 'On Saturdays we open at ten and close at two.', 'We are closed on Sundays.'];
+    const llm = new ScriptedLlm([answer.map((text) => ({ type: 'text' as const, text: `${text} ` })), [{ type: 'text', text: 'You are welcome.' }]]);
+    call = await startCall({ assistant: { first_message_mode: 'wait_for_user' }, stt: new ScriptedStt(['When do you open?', 'Yeah, okay.', 'Thanks']), llm });
+    const { line, sink } = call;
+    line.callerSays(300, 300);
+    await sink.until(() => line.playedMs > 1500, 5000, 'answer playing');
+    line.callerSays(400, 300); // "yeah, okay" over the second sentence
+    await sink.until(() => sink.utterances.some((u) => u.role === 'assistant'), 10_000, 'answer done');
+    expect(line.clears.length).toBe(1); // it was paused, then resumed
+    expect(sink.utterances.find((u) => u.role === 'assistant')).toMatchObject({ text: answer.join(' '), interrupted: false });
+    line.callerSays(300, 300);
+    await sink.until(() => llm.requests.length === 2, 5000, 'next turn');
+    expect(llm.requests[1]!.messages.filter((m) => m.role === 'assistant')).toEqual([{ role: 'assistant', content: answer.join(' ') }]);
   });
 
   it('an acknowledgement ("yeah") over the assistant does not interrupt: the greeting resumes and completes', async () => {
@@ -152,7 +190,7 @@ describe('conversation: frames in → frames out', () => {
       await new Promise((r) => setTimeout(r, 100));
       expect(server.types()).toEqual(['call_details', 'response_required', 'interrupt', 'response_required', 'call_ended']);
       const second = server.received[3] as { transcript: Array<{ role: string; content: string }> };
-      expect(second.transcript.at(-2)).toEqual({ role: 'assistant', content: assistantLines[0]!.text });
+      expect(second.transcript.at(-2)).toEqual({ role: 'assistant', content: assistantLines[0]!.text, interrupted: true });
     } finally {
       await server.close();
     }

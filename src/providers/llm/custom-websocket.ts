@@ -160,8 +160,10 @@ function toChunk(msg: ServerMessage): ChatChunk | null {
   }
 }
 
-function toTranscript(messages: ChatMessage[]): Array<{ role: 'user' | 'assistant'; content: string }> {
-  return messages.filter((m) => (m.role === 'user' || m.role === 'assistant') && m.content).map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
+/** The conversation as the caller heard it; an assistant entry the caller cut off says so. */
+function toTranscript(messages: ChatMessage[]): Array<{ role: 'user' | 'assistant'; content: string; interrupted?: true }> {
+  return messages.filter((m) => (m.role === 'user' || m.role === 'assistant') && m.content)
+    .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content, ...(m.interrupted ? { interrupted: true as const } : {}) }));
 }
 
 function send(ws: WebSocket, msg: unknown): void {
