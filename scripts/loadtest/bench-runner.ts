@@ -36,10 +36,11 @@ export function failedRow(module: string, error: string): BenchResult {
   return { name: `${module}: FAILED`, value: NaN, unit: '', met: false, note: error.split('\n')[0]!.slice(0, 200) };
 }
 
-async function loadModule(file: string): Promise<BenchModule> {
-  const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+/** A module may export `timeoutMs = { full, quick }` when it needs longer than the default limit (the capacity ramp). */
+async function loadModule(file: string): Promise<{ run: BenchModule; timeoutMs?: { full: number; quick: number } }> {
+  const mod = (await import(pathToFileURL(file).href)) as { default?: unknown; timeoutMs?: { full: number; quick: number } };
   if (typeof mod.default !== 'function') throw new Error('no default export function (see scripts/bench/types.ts)');
-  return mod.default as BenchModule;
+  return { run: mod.default as BenchModule, timeoutMs: mod.timeoutMs };
 }
 
 function validResults(value: unknown): BenchResult[] {
@@ -64,9 +65,10 @@ export async function runBenchModules(files: string[], o: BenchRunOptions): Prom
     const t0 = performance.now();
     let timer: NodeJS.Timeout | undefined;
     try {
-      const run = await loadModule(file);
+      const { run, timeoutMs } = await loadModule(file);
+      const limitMs = timeoutMs?.[o.quick ? 'quick' : 'full'] ?? o.moduleTimeoutMs;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${o.moduleTimeoutMs / 1000} s`)), o.moduleTimeoutMs);
+        timer = setTimeout(() => reject(new Error(`timed out after ${limitMs / 1000} s`)), limitMs);
       });
       const results = validResults(await Promise.race([run({ quick: o.quick, log: (l) => o.log(`    ${module}: ${l}`) }), timeout]));
       const ms = performance.now() - t0;

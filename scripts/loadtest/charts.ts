@@ -54,16 +54,31 @@ export async function renderCharts(dir: string, series: ChartSeries[]): Promise<
   return [jitterPng, resourcesPng];
 }
 
-/** Knee chart of a ramp: jitter p99 and CPU per step. */
-export async function renderRampChart(dir: string, steps: { concurrency: number; jitterP99Ms: number | null; cpuMean: number | null }[]): Promise<string> {
+export interface RampChartStep {
+  concurrency: number;
+  jitterP99Ms: number | null;
+  baselineJitterP99Ms: number | null;
+  cpuSteadyPct: number | null;
+  baselineCpuSteadyPct: number | null;
+  rssMaxMb: number | null;
+}
+
+/** Knee chart of a ramp: jitter p99 per step beside SIPp↔SIPp's, and CPU and RSS per step. */
+export async function renderRampChart(dir: string, steps: RampChartStep[]): Promise<string> {
   const file = join(dir, 'ramp.dat');
-  await writeFile(file, steps.map((s) => `${s.concurrency} ${cell(s.jitterP99Ms)} ${cell(s.cpuMean)}`).join('\n') + '\n');
+  const rows = steps.map((s) => [s.concurrency, s.jitterP99Ms, s.baselineJitterP99Ms, s.cpuSteadyPct, s.baselineCpuSteadyPct, s.rssMaxMb].map(cell).join(' '));
+  await writeFile(file, `# calls jitterP99Ms baselineJitterP99Ms cpuSteadyPct baselineCpuSteadyPct rssMaxMb\n${rows.join('\n')}\n`);
   const png = join(dir, 'ramp.png');
+  const f = q(file);
   await runGnuplot(dir, [
-    'set terminal pngcairo size 900,520 font "sans,10"', 'set grid', 'set key top left',
-    `set output ${q(png)}`, 'set title "Ramp: outbound jitter p99 and server CPU per step"',
-    'set xlabel "concurrent calls"', 'set ylabel "jitter p99 (ms)"', 'set yrange [0:*]', 'set y2label "CPU (% of a core)"', 'set y2tics', 'set y2range [0:*]',
-    `plot ${q(file)} using 1:2 with linespoints lw 2 title "jitter p99", ${q(file)} using 1:3 axes x1y2 with linespoints lw 2 title "CPU mean", 5 with lines dt 2 lc rgb "red" title "5 ms"`,
+    'set terminal pngcairo size 900,700 font "sans,10"', 'set grid', 'set key top left',
+    `set output ${q(png)}`, 'set multiplot layout 2,1 title "Ramp: a fresh server per step, each beside SIPp↔SIPp at the same load"',
+    'set ylabel "outbound jitter p99 (ms)"', 'set yrange [0:*]',
+    `plot ${f} using 1:2 with linespoints lw 2 pt 7 title "PhoneVoice", ${f} using 1:3 with linespoints lw 2 dt 3 pt 6 title "SIPp↔SIPp", 5 with lines dt 2 lc rgb "red" title "5 ms"`,
+    'set xlabel "concurrent calls"', 'set ylabel "CPU, all calls up (% of a core)"', 'set y2label "RSS (MB)"', 'set y2tics', 'set y2range [0:*]',
+    `plot ${f} using 1:4 with linespoints lw 2 pt 7 title "PhoneVoice CPU", ${f} using 1:5 with linespoints lw 2 dt 3 pt 6 title "SIPp callee CPU", ` +
+      `${f} using 1:6 axes x1y2 with linespoints lw 2 pt 5 title "PhoneVoice RSS"`,
+    'unset multiplot',
   ].join('\n'));
   return png;
 }

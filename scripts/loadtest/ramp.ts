@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { LoadtestOptions } from './args.js';
+import type { TimelinePoint } from './drive.js';
 import { renderRampChart } from './charts.js';
 import { JITTER_TARGET_MS } from './figures.js';
 import type { LoadtestReport } from './report.js';
@@ -14,34 +15,82 @@ export interface RampStep {
   jitterP99Ms: number | null;
   /** Same step, SIPp↔SIPp: how much of the jitter the machine itself adds. */
   baselineJitterP99Ms: number | null;
+  /** Loss of the RTP the server sent (capture on lo), and SIPp's own in the baseline. */
+  lossPct: number | null;
+  baselineLossPct: number | null;
   cpuMean: number | null;
+  /** Server CPU (% of one core, all threads) while every call of the step was up. */
+  cpuSteadyPct: number | null;
+  cpuPerCallPct: number | null;
+  /** The SIPp callee at the same load, same window. */
+  baselineCpuSteadyPct: number | null;
   rssMaxMb: number | null;
+  /** (peak RSS − RSS at start) ÷ calls: includes what the first calls load once (model, JIT). */
   memoryPerCallMb: number | null;
+  /** Peak RSS over the first step's, per call added since: what one more call costs. */
+  memoryMarginalMb: number | null;
+  /** Over every turn of the step (GET /v1/analytics: p50/p90/p99). */
+  voiceToVoiceMs: { p50: number; p90: number; p99: number } | null;
+  /** p90 (the API's nearest to p95) over the first step's p90: what the load added. */
+  voiceToVoiceAddedMs: number | null;
   passed: boolean;
   why: string;
 }
 
 export interface RampReport {
   steps: RampStep[];
-  /** Highest concurrency that passed (no failed call, outbound jitter p99 ≤ 5 ms); null if none did. */
+  /** Highest concurrency that passed every criterion; null if none did. */
   kneeCalls: number | null;
   stoppedAt: number | null;
 }
 
-export function judgeStep(concurrency: number, r: LoadtestReport): RampStep {
+/** Issue #14's figures for one step: jitter within max(5 ms, baseline), no loss, ≤ 1 MB per call, ≤ 30 ms voice-to-voice added. */
+export const MEMORY_PER_CALL_TARGET_MB = 1;
+export const VOICE_TO_VOICE_ADDED_TARGET_MS = 30;
+
+/** Mean CPU over the seconds every call was up, minus the first two (set-up) and the last one. */
+export function steadyCpuPct(timeline: TimelinePoint[]): number | null {
+  const peak = Math.max(0, ...timeline.map((p) => p.concurrent));
+  if (peak === 0) return null;
+  const full = timeline.filter((p) => p.concurrent >= peak * 0.98 && p.cpuPct !== null);
+  const window = full.length > 5 ? full.slice(2, -1) : full;
+  return window.length ? window.reduce((sum, p) => sum + p.cpuPct!, 0) / window.length : null;
+}
+
+/**
+ * `first`: the ramp's first step, against which voice-to-voice added and memory per added call
+ * are judged (without it, memory per call is judged on this step alone).
+ */
+export function judgeStep(concurrency: number, r: LoadtestReport, first: RampStep | null = null): RampStep {
   const run = r.run;
   const jitter = run.rtp?.toSipp.jitterMs.p99 ?? null;
+  const baselineJitter = r.baseline?.rtp?.toSipp.jitterMs.p99 ?? null;
+  const jitterLimit = Math.max(JITTER_TARGET_MS, baselineJitter ?? 0);
+  const loss = run.rtp?.toSipp.lossPct ?? null;
   const failed = run.sipp.failed + (run.api?.rejected ?? 0);
   const perCall = r.figures.find((f) => f.name.endsWith('memory per call'))?.value ?? null;
+  const v2v = r.server?.voiceToVoiceMs ?? null;
+  const added = v2v && first?.voiceToVoiceMs ? v2v.p90 - first.voiceToVoiceMs.p90 : null;
+  const rss = run.rssMb?.max ?? null;
+  const marginal = first && rss !== null && first.rssMaxMb !== null && concurrency > first.concurrency
+    ? Math.max(0, rss - first.rssMaxMb) / (concurrency - first.concurrency) : null;
+  const memory = marginal ?? perCall;
+  const cpuSteady = steadyCpuPct(run.timeline ?? []);
   let why = 'ok';
   if (failed > 0) why = `${failed} call(s) failed`;
   else if (run.sipp.succeeded < concurrency) why = `only ${run.sipp.succeeded} of ${concurrency} calls completed`;
   else if (jitter === null) why = 'no RTP capture, jitter unknown';
-  else if (jitter > JITTER_TARGET_MS) why = `jitter p99 ${fmt(jitter)} ms > ${JITTER_TARGET_MS} ms`;
+  else if (jitter > jitterLimit) why = `jitter p99 ${fmt(jitter)} ms > ${fmt(jitterLimit)} ms`;
+  else if (loss !== null && loss > 0) why = `${fmt(loss, 3)} % RTP loss`;
+  else if (memory !== null && memory > MEMORY_PER_CALL_TARGET_MB) why = `${fmt(memory)} MB per call > ${MEMORY_PER_CALL_TARGET_MB} MB`;
+  else if (added !== null && added > VOICE_TO_VOICE_ADDED_TARGET_MS) why = `voice-to-voice p90 +${fmt(added, 0)} ms > ${VOICE_TO_VOICE_ADDED_TARGET_MS} ms`;
   return {
-    concurrency, ok: run.sipp.succeeded, failed, jitterP99Ms: jitter,
-    baselineJitterP99Ms: r.baseline?.rtp?.toSipp.jitterMs.p99 ?? null, cpuMean: run.cpuPct?.mean ?? null,
-    rssMaxMb: run.rssMb?.max ?? null, memoryPerCallMb: perCall, passed: why === 'ok', why,
+    concurrency, ok: run.sipp.succeeded, failed, jitterP99Ms: jitter, baselineJitterP99Ms: baselineJitter,
+    lossPct: loss, baselineLossPct: r.baseline?.rtp?.toSipp.lossPct ?? null,
+    cpuMean: run.cpuPct?.mean ?? null, cpuSteadyPct: cpuSteady, cpuPerCallPct: cpuSteady === null ? null : cpuSteady / concurrency,
+    baselineCpuSteadyPct: r.baseline ? steadyCpuPct(r.baseline.timeline ?? []) : null,
+    rssMaxMb: rss, memoryPerCallMb: perCall, memoryMarginalMb: marginal, voiceToVoiceMs: v2v, voiceToVoiceAddedMs: added,
+    passed: why === 'ok', why,
   };
 }
 
@@ -64,9 +113,9 @@ export async function runRamp(opts: LoadtestOptions, hooks: RunLoadtestHooks): P
       },
       hooks,
     );
-    const step = judgeStep(concurrency, report);
+    const step = judgeStep(concurrency, report, steps[0] ?? null);
     steps.push(step);
-    hooks.log(`ramp step ${concurrency}: ${step.why}; cpu ${fmt(step.cpuMean, 0)} %, rss ${fmt(step.rssMaxMb, 0)} MB`);
+    hooks.log(`ramp step ${concurrency}: ${step.why}; cpu ${fmt(step.cpuSteadyPct, 0)} % (${fmt(step.cpuPerCallPct, 3)} % per call), rss ${fmt(step.rssMaxMb, 0)} MB`);
     if (!step.passed && stoppedAt === null) stoppedAt = concurrency;
     if (!step.passed && !opts.rampAll) break;
   }
@@ -81,13 +130,18 @@ export async function runRamp(opts: LoadtestOptions, hooks: RunLoadtestHooks): P
 
 export function renderRampMarkdown(r: RampReport, chart: string): string {
   const rows = r.steps.map((s) =>
-    `| ${s.concurrency} | ${s.ok} | ${s.failed} | ${fmt(s.jitterP99Ms)} | ${fmt(s.baselineJitterP99Ms)} | ${fmt(s.cpuMean, 0)} | ${fmt(s.rssMaxMb, 0)} | ${fmt(s.memoryPerCallMb, 3)} | ${s.passed ? 'yes' : 'NO'} | ${s.why} |`);
+    `| ${s.concurrency} | ${s.ok} | ${s.failed} | ${fmt(s.jitterP99Ms)} | ${fmt(s.baselineJitterP99Ms)} | ${fmt(s.lossPct, 3)} | ${fmt(s.baselineLossPct, 3)} | ` +
+    `${fmt(s.cpuSteadyPct, 0)} | ${fmt(s.cpuPerCallPct, 3)} | ${fmt(s.baselineCpuSteadyPct, 0)} | ${fmt(s.rssMaxMb, 0)} | ${fmt(s.memoryPerCallMb, 3)} | ${fmt(s.memoryMarginalMb, 3)} | ` +
+    `${s.voiceToVoiceMs ? `${s.voiceToVoiceMs.p50} / ${s.voiceToVoiceMs.p90} / ${s.voiceToVoiceMs.p99}` : 'n/a'} | ${fmt(s.voiceToVoiceAddedMs, 0)} | ${s.passed ? 'yes' : 'NO'} | ${s.why} |`);
   return [
     '# Ramp', '',
-    `Knee: **${r.kneeCalls ?? 'none'}** concurrent calls${r.stoppedAt ? ` (first failed step: ${r.stoppedAt})` : ''}; criterion: no failed call and outbound RTP jitter p99 ≤ ${JITTER_TARGET_MS} ms.`,
-    '', '| calls | ok | failed | jitter p99 ms | SIPp↔SIPp jitter p99 ms | CPU % | RSS MB | MB per call | passed | why |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |', ...rows, '',
-    'Each step is a fresh server and its own SIPp↔SIPp baseline with the same load (unless --no-baseline).', '',
+    `Knee: **${r.kneeCalls ?? 'none'}** concurrent calls${r.stoppedAt ? ` (first failed step: ${r.stoppedAt})` : ''}; criterion: no failed call, ` +
+      `outbound RTP jitter p99 ≤ ${JITTER_TARGET_MS} ms or ≤ the same step's SIPp↔SIPp baseline, no RTP loss, ≤ ${MEMORY_PER_CALL_TARGET_MB} MB RSS per call (per call added since the first step, from the second step on), ` +
+      `voice-to-voice p90 at most ${VOICE_TO_VOICE_ADDED_TARGET_MS} ms over the first step's.`,
+    '', '| calls | ok | failed | jitter p99 ms | SIPp↔SIPp jitter p99 ms | loss % | SIPp↔SIPp loss % | CPU % (all up) | CPU % per call | SIPp callee CPU % | RSS MB | MB per call | MB per added call | voice-to-voice p50 / p90 / p99 ms | added p90 ms | passed | why |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |', ...rows, '',
+    'Each step is a fresh server and its own SIPp↔SIPp baseline with the same load (unless --no-baseline). CPU is % of one core, ' +
+      'all threads of the server process, averaged over the seconds every call of the step was up.', '',
     chart.endsWith('.png') ? '![ramp](ramp.png)' : chart, '',
   ].join('\n');
 }

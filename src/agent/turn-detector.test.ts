@@ -63,4 +63,25 @@ describe('TurnDetector', () => {
     await settle();
     expect(segments.length).toBe(2);
   });
+
+  it('with the VAD stalled, keeps the newest 2 s of backlog in order and drops the oldest', async () => {
+    let release!: () => void;
+    const stalled = new Promise<void>((r) => (release = r));
+    const seen: number[] = [];
+    const slow: VoiceActivityDetector = { ...vad, async process(f) { seen.push(f[0]!, f[511]!); await stalled; return 0.1; } };
+    const d = new TurnDetector(slow, { onSpeechStart() {}, onSustainedSpeech() {}, onSegment() {}, onDiscarded() {} });
+    // Sample n of the stream has the value n mod 30000: a ramp across the backlog's wrap.
+    const frame = new Int16Array(320);
+    for (let k = 0; k < 150; k++) {
+      for (let i = 0; i < 320; i++) frame[i] = (k * 320 + i) % 30000;
+      d.push(frame);
+    }
+    release();
+    await settle();
+    // The first window left before the stall; after it, 3 s were pushed into 2 s of room:
+    // the next window starts 48000 − 32000 = 16000 samples later than where the stall began.
+    expect(seen.slice(0, 4)).toEqual([0, 511, 16000, 16511]);
+    for (let w = 1; w < seen.length / 2; w++) expect((seen[2 * w + 1]! - seen[2 * w]! + 30000) % 30000).toBe(511);
+    expect(seen.length / 2).toBe(1 + Math.floor(32000 / 512));
+  });
 });

@@ -91,11 +91,19 @@ export class TurnDetector {
   push(frame: Int16Array): void {
     if (this.#closed) return;
     const cap = this.#pending.length;
-    for (let i = 0; i < frame.length; i++) {
-      if (this.#pendingLength === cap) { this.#pendingRead = (this.#pendingRead + 1) % cap; this.#pendingLength--; }
-      this.#pending[(this.#pendingRead + this.#pendingLength) % cap] = frame[i]!;
-      this.#pendingLength++;
+    // Past 2 s of backlog the oldest samples go: keep only what fits, drop from the front.
+    const samples = frame.length > cap ? frame.subarray(frame.length - cap) : frame;
+    const n = samples.length;
+    const overflow = this.#pendingLength + n - cap;
+    if (overflow > 0) {
+      this.#pendingRead = (this.#pendingRead + overflow) % cap;
+      this.#pendingLength -= overflow;
     }
+    const write = (this.#pendingRead + this.#pendingLength) % cap;
+    const first = Math.min(n, cap - write);
+    this.#pending.set(first === n ? samples : samples.subarray(0, first), write);
+    if (first < n) this.#pending.set(samples.subarray(first), 0);
+    this.#pendingLength += n;
     if (!this.#processing) void this.#drain();
   }
 
@@ -116,9 +124,11 @@ export class TurnDetector {
       const cap = this.#pending.length;
       while (this.#pendingLength > 0 && !this.#closed) {
         while (this.#windowFill < this.#window.length && this.#pendingLength > 0) {
-          this.#window[this.#windowFill++] = this.#pending[this.#pendingRead]!;
-          this.#pendingRead = (this.#pendingRead + 1) % cap;
-          this.#pendingLength--;
+          const take = Math.min(this.#window.length - this.#windowFill, this.#pendingLength, cap - this.#pendingRead);
+          this.#window.set(this.#pending.subarray(this.#pendingRead, this.#pendingRead + take), this.#windowFill);
+          this.#windowFill += take;
+          this.#pendingRead = (this.#pendingRead + take) % cap;
+          this.#pendingLength -= take;
         }
         if (this.#windowFill < this.#window.length) break;
         this.#windowFill = 0;

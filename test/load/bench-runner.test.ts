@@ -47,6 +47,18 @@ describe('bench runner', () => {
     expect(log.some((l) => l.startsWith('[2/6] broken FAILED'))).toBe(true);
   });
 
+  it('gives a module that exports timeoutMs its own limit (quick or full)', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'pv-bench-runner-own-'));
+    await writeFile(join(own, 'ramp.ts'), `export const timeoutMs = { quick: 300, full: 5000 };
+export default (o) => new Promise((r) => setTimeout(() => r([{ name: 'ramp: x', value: 1, unit: 'calls' }]), 800));\n`);
+    const files = await discoverBenchModules(own);
+    const [quick] = await runBenchModules(files, { quick: true, only: [], moduleTimeoutMs: 5000, log: () => {} });
+    expect(quick!.error).toMatch(/timed out after 0.3 s/);
+    const [full] = await runBenchModules(files, { quick: false, only: [], moduleTimeoutMs: 100, log: () => {} });
+    expect(full!.ok).toBe(true);
+    await rm(own, { recursive: true, force: true });
+  });
+
   it('runs only the modules asked for, and names the ones that do not exist', async () => {
     const files = await discoverBenchModules(dir);
     const outcomes = await runBenchModules(files, { quick: false, only: ['alpha'], moduleTimeoutMs: 1000, log: () => {} });
