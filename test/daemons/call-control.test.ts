@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/receiver.js';
 import { daemonsMissing } from './daemons.js';
 import { soundBursts } from './rtp-peer.js';
-import { placePeerCall } from './sipp-peer-caller.js';
+import { placePeerCall } from './sipp-peer.js';
 import { ulawSpeech } from './speech.js';
 import { startStackServer, type StackServer } from './stack-server.js';
 

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/receiver.js';
 import { daemonsMissing } from './daemons.js';
 import { soundBursts } from './rtp-peer.js';
-import { placePeerCall } from './sipp-peer-caller.js';
+import { wavBursts } from './wav-bursts.js';
+import { placePeerCall } from './sipp-peer.js';
 import { speechMs, ulawSpeech } from './speech.js';
 import { startStackServer, type StackServer } from './stack-server.js';
 
@@ -66,5 +67,20 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: inbound call${missi
     expect(reply[0] - questionEnd).toBeLessThan(3000);
     expect(reply[1] - reply[0]).toBeGreaterThan(replyMs * 0.7);
     expect(reply[1] - reply[0]).toBeLessThan(replyMs * 1.3);
+
+    // The stereo recording holds what was really exchanged: the caller's question on the left,
+    // the greeting and the answer on the right, as long as the caller heard them.
+    const wav = Buffer.from(await (await fetch(completed.data.recording_url as string)).arrayBuffer());
+    expect(wav.readUInt16LE(22)).toBe(2);
+    const callerSide = wavBursts(wav, 0);
+    const assistantSide = wavBursts(wav, 1);
+    console.log(`recording: caller ${JSON.stringify(callerSide)} assistant ${JSON.stringify(assistantSide)}`);
+    expect(callerSide).toHaveLength(1);
+    expect(assistantSide).toHaveLength(2);
+    for (const [i, [a, b]] of assistantSide.entries()) {
+      const wire = bursts[i]!;
+      expect(Math.abs((b - a) - (wire[1] - wire[0]))).toBeLessThan(400);
+    }
+    expect(assistantSide[1]![0]).toBeGreaterThan(callerSide[0]![1]); // answered after the question
   }, 60_000);
 });

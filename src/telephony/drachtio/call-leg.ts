@@ -4,6 +4,7 @@ import type { Logger } from '../../ops/logger.js';
 import type { CallLeg, LegEnd } from '../types.js';
 import type { ForkMediaSession } from './fork-media-session.js';
 import type { MediaEndpoint } from './media-server.js';
+import { orphanBye, type OrphanBye } from './orphan-bye.js';
 import type { SrfDialog, SrfRequest, SrfResponse } from './srf-types.js';
 
 export interface DrachtioCallLegOptions {
@@ -65,6 +66,19 @@ export class DrachtioCallLeg implements CallLeg {
     await this.#finish({ endReason, sipStatus: null }, true);
   }
 
+  /**
+   * drachtio-server went away with this call's dialog: no BYE can go out through it. End the
+   * call here (FreeSWITCH stops the media) and hand back what the engine needs to send the
+   * BYE through the next drachtio-server.
+   */
+  async signalingLost(): Promise<OrphanBye | null> {
+    if (this.#end) return null;
+    const bye = orphanBye(this.#opts.dialog);
+    const extra = this.#extra ? orphanBye(this.#extra.dialog) : null;
+    await this.#finish({ endReason: 'error', sipStatus: null }, false, false);
+    return bye ?? extra;
+  }
+
   async transfer(to: string): Promise<{ method: 'refer' | 'bridge' }> {
     if (this.#end) throw new Error('call already ended');
     const { log } = this.#opts;
@@ -122,13 +136,13 @@ export class DrachtioCallLeg implements CallLeg {
     }
   }
 
-  async #finish(end: LegEnd, sendBye: boolean): Promise<void> {
+  async #finish(end: LegEnd, sendBye: boolean, signaling = true): Promise<void> {
     if (this.#end) return this.ended.then(() => undefined);
     this.#end = end;
     const { dialog, endpoint, media, log } = this.#opts;
     const tasks: Array<Promise<unknown>> = [media.close()];
     if (sendBye && dialog.connected) tasks.push(dialog.destroy());
-    if (this.#extra?.dialog.connected) tasks.push(this.#extra.dialog.destroy());
+    if (signaling && this.#extra?.dialog.connected) tasks.push(this.#extra.dialog.destroy());
     if (this.#extra) tasks.push(this.#extra.endpoint.destroy());
     tasks.push(endpoint.destroy());
     for (const r of await Promise.allSettled(tasks)) {

@@ -16,6 +16,7 @@ import { describeReadiness, trunkHealth } from '../trunk-health.js';
 import { SHUTDOWN, placeCall } from './outbound.js';
 import { TrunkRegistration } from './registrar.js';
 import { InboundAdmission } from '../inbound-admission.js';
+import { sendOrphanByes, type OrphanBye } from './orphan-bye.js';
 import { assertNoWellKnownSecrets } from './secrets.js';
 import type { SrfDialog, SrfLike } from './srf-types.js';
 
@@ -68,6 +69,8 @@ export class DrachtioTelephony implements Telephony {
   readonly #dialing = new Map<AbortController, Promise<unknown>>();
   readonly #abort = new AbortController();
   #handler: InboundHandler | null = null;
+  /** BYEs owed to peers of calls lost with a drachtio-server, sent at the next connect. */
+  readonly #orphanByes: OrphanBye[] = [];
   #drachtioUp = false;
   #drachtioError: string | null = null;
   #hostport: string | null = null;
@@ -109,9 +112,12 @@ export class DrachtioTelephony implements Telephony {
     srf.on('connect', (err: Error | null, hostport: string) => this.#onConnect(err, hostport));
     srf.on('reconnecting', () => { this.#counters.drachtioReconnectAttempts++; });
     srf.on('close', () => {
-      if (this.#drachtioUp) this.#counters.drachtioDisconnects++;
+      const wasUp = this.#drachtioUp;
+      if (wasUp) this.#counters.drachtioDisconnects++;
       this.#drachtioUp = false;
-      if (!this.#stopping) this.#log.warn('drachtio connection lost, reconnecting');
+      if (this.#stopping) return;
+      this.#log.warn('drachtio connection lost, reconnecting');
+      if (wasUp) void this.#dropSignalingLostCalls();
     });
     srf.invite((req, res) => {
       if (this.#stopping) { res.send(503); return; }
@@ -145,6 +151,18 @@ export class DrachtioTelephony implements Telephony {
     this.#hostport = hostport;
     this.#log.info({ hostport }, 'connected to drachtio-server');
     if (first) for (const r of this.#registrations) r.start();
+    const byes = this.#orphanByes.splice(0);
+    if (byes.length > 0) void sendOrphanByes(this.#srf, byes, this.#log);
+  }
+
+  /**
+   * The calls' dialogs died with drachtio-server (whether it restarts or not, they are gone):
+   * each call ends now, once, and its BYE goes out as soon as a drachtio-server is back.
+   */
+  async #dropSignalingLostCalls(): Promise<void> {
+    const legs = [...this.#legs];
+    if (legs.length > 0) this.#log.warn({ calls: legs.length }, 'ending calls whose SIP dialogs were lost with drachtio-server');
+    for (const bye of await Promise.all(legs.map((leg) => leg.signalingLost()))) if (bye) this.#orphanByes.push(bye);
   }
 
   /** The address PBXs reach us at, from drachtio's `udp/1.2.3.4:5060,...` list. */

@@ -1,0 +1,192 @@
+/**
+ * Callers and callees for the real-daemon tests: SIPp does the SIP, an RtpPeer owns the
+ * media, so the test both streams speech and inspects every RTP packet the far end received.
+ */
+import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../sip/harness.js';
+import { RtpPeer } from './rtp-peer.js';
+
+const CALLER_BYE = `  <pause milliseconds="__TALK_MS__"/>
+  <send retrans="500">
+    <![CDATA[
+      BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "SIPp" <sip:alice@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200" crlf="true"/>`;
+
+const SERVER_BYE = `  <recv request="BYE" timeout="__TALK_MS__"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>`;
+
+/** The caller is asked to transfer itself: REFER answered 202 and NOTIFY 200 (accept), or 603 (refuse); then the server's BYE. */
+const REFER = (accept: boolean) => `  <recv request="REFER" timeout="__TALK_MS__">
+    <action><ereg regexp="<([^>]+)>" search_in="hdr" header="Refer-To:" check_it="true" assign_to="rt,refer_to"/></action>
+  </recv>
+  <send>
+    <![CDATA[
+      SIP/2.0 ${accept ? '202 Accepted' : '603 Declined'}
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+${accept ? `  <send retrans="500">
+    <![CDATA[
+      NOTIFY sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "SIPp" <sip:alice@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 3 NOTIFY
+      Max-Forwards: 70
+      Event: refer
+      Subscription-State: terminated;reason=noresource
+      Content-Type: message/sipfrag;version=2.0
+      Content-Length: [len]
+
+      SIP/2.0 200 OK
+    ]]>
+  </send>
+  <recv response="200"/>
+` : ''}` + SERVER_BYE;
+
+export interface PeerCallOptions {
+  /** drachtio-server's SIP port. */
+  sipPort: number;
+  service: string;
+  /**
+   * 'caller': SIPp sends BYE after talkMs; 'server': SIPp waits up to talkMs for the BYE;
+   * 'refer-accept' / 'refer-refuse': SIPp waits for a REFER, accepts or refuses it, then waits for the BYE.
+   */
+  end: 'caller' | 'server' | 'refer-accept' | 'refer-refuse';
+  talkMs: number;
+}
+
+export interface PeerCall {
+  peer: RtpPeer;
+  /** Resolves when FreeSWITCH's media address is known and the peer is sending. */
+  answered: Promise<void>;
+  done: Promise<{ code: number | null; output: string }>;
+}
+
+export async function placePeerCall(o: PeerCallOptions): Promise<PeerCall> {
+  return startPeerSipp({
+    scenario: 'uac-peer.xml', talkMs: o.talkMs,
+    replace: { __END__: { caller: CALLER_BYE, server: SERVER_BYE, 'refer-accept': REFER(true), 'refer-refuse': REFER(false) }[o.end] },
+    args: [`127.0.0.1:${o.sipPort}`, '-s', o.service],
+  });
+}
+
+const PROXY_CHALLENGE = `  <recv request="INVITE"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 407 Proxy Authentication Required
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Proxy-Authenticate: Digest realm="sipp.test", nonce="4ee9d1ab2f8c", qop="auth", algorithm=MD5
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv request="ACK"/>
+`;
+
+const DIGEST_SHAPE = `      <ereg regexp="Digest username=.trunkuser., realm=.sipp.test., nonce=.4ee9d1ab2f8c., uri=.[^\\"]+., response=.[0-9a-f]{32}., qop=auth, nc=00000001, cnonce=.[0-9a-f]+., algorithm=MD5" search_in="hdr" header="Proxy-Authorization:" check_it="true" assign_to="shape"/>
+`;
+
+/** SIPp as a trunk/callee: optionally challenges with 407, answers with the RTP peer, hangs up after `talkMs`. */
+export async function answerPeerCall(o: { localPort: number; talkMs: number; challenge: boolean }): Promise<PeerCall & { ready: Promise<void> }> {
+  const call = await startPeerSipp({
+    scenario: 'uas-peer.xml', talkMs: o.talkMs, args: [], localPort: o.localPort,
+    replace: { __CHALLENGE__: o.challenge ? PROXY_CHALLENGE : '', __AUTH_CHECK__: o.challenge ? DIGEST_SHAPE : '' },
+  });
+  return { ...call, ready: udpPortTaken(o.localPort) };
+}
+
+interface PeerSippOptions {
+  scenario: string;
+  talkMs: number;
+  /** Placeholders replaced first (blocks that contain others). */
+  replace: Record<string, string>;
+  args: string[];
+  localPort?: number;
+}
+
+async function startPeerSipp(o: PeerSippOptions): Promise<PeerCall> {
+  const peer = await RtpPeer.open();
+  const dir = mkdtempSync(join(tmpdir(), 'pv-peer-call-'));
+  const portFile = join(dir, 'remote-media');
+  let scenario = readFileSync(join(import.meta.dirname, o.scenario), 'utf8');
+  for (const [k, v] of Object.entries(o.replace)) scenario = scenario.replace(k, v);
+  scenario = scenario.replaceAll('__RTP_PORT__', String(peer.port)).replaceAll('__PORT_FILE__', portFile).replaceAll('__TALK_MS__', String(o.talkMs));
+  writeFileSync(join(dir, 'scenario.xml'), scenario);
+  const timeoutS = Math.ceil(o.talkMs / 1000) + 20;
+  const child = spawn('sipp', [
+    ...o.args, '-sf', join(dir, 'scenario.xml'), '-i', '127.0.0.1', '-p', String(o.localPort ?? await freePort()), '-m', '1', '-t', 'u1',
+    '-timeout', `${timeoutS}s`, '-timeout_error', '-nostdin', '-trace_err', '-error_file', join(dir, 'err.log'),
+  ], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (d: Buffer) => { output = (output + d.toString()).slice(-20_000); };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const kill = setTimeout(() => child.kill('SIGKILL'), (timeoutS + 10) * 1000);
+  let exited = false;
+  const done = new Promise<{ code: number | null; output: string }>((resolve) => child.on('close', (code) => {
+    exited = true;
+    clearTimeout(kill);
+    try { output += `\n--- SIPp errors ---\n${readFileSync(join(dir, 'err.log'), 'utf8').slice(-3000)}`; } catch { /* none */ }
+    rmSync(dir, { recursive: true, force: true });
+    resolve({ code, output: output.slice(-6000) });
+  }));
+  const answered = (async () => {
+    while (!existsSync(portFile)) {
+      if (exited) throw new Error(`no media address from SIPp:\n${(await done).output}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const [host, port] = readFileSync(portFile, 'utf8').trim().split(/\s+/);
+    peer.setRemote(host!, Number(port));
+    peer.start();
+  })();
+  answered.catch(() => undefined);
+  return { peer, answered, done };
+}
+
+/** Resolves once something (SIPp) holds the UDP port. */
+async function udpPortTaken(port: number, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const taken = await new Promise<boolean>((r) => {
+      const sock = createSocket('udp4');
+      sock.once('error', () => { sock.close(); r(true); });
+      sock.bind(port, '127.0.0.1', () => sock.close(() => r(false)));
+    });
+    if (taken) return;
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  throw new Error(`SIPp did not bind ${port}`);
+}
