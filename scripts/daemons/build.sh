@@ -14,7 +14,7 @@ VENDOR=${PHONEVOICE_VENDOR_DIR:-$(cd "$REPO/.." && pwd)/shared/vendor}
 JOBS=${PHONEVOICE_BUILD_JOBS:-2}
 RECIPE=1 # bump when the build steps change so stamped prefixes are rebuilt
 STAMP="$PREFIX/.stamp"
-LOG="$PREFIX/build.log"
+LOG="$PREFIX/build.log" # setup steps; each half logs to build-<name>.log
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
 . "$HERE/build-drachtio.sh"
@@ -43,7 +43,7 @@ main() {
   fi
   : >"$LOG"
   started=$(date +%s)
-  step "building drachtio-server + FreeSWITCH v1.10.12 + mod_audio_fork into $PREFIX (log: $LOG)"
+  step "building drachtio-server + FreeSWITCH v1.10.12 + mod_audio_fork into $PREFIX (logs: $PREFIX/build-*.log)"
   install_build_packages
   (cd "$VENDOR" && quiet sha256sum -c SHA256SUMS) || fail "vendored archives do not match SHA256SUMS"
 
@@ -51,8 +51,14 @@ main() {
   rm -rf "$PREFIX/drachtio" "$PREFIX/freeswitch" "$PREFIX/deps"
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/phonevoice-daemons.XXXXXX")
   trap 'rm -rf "$WORK"' EXIT
-  build_drachtio
-  build_freeswitch
+  # The two halves share nothing: build them side by side (configure and bootstrap steps are
+  # single-threaded, so together they keep both cores busy). Each logs to its own file.
+  (LOG="$PREFIX/build-drachtio.log"; : >"$LOG"; build_drachtio) & local drachtio=$!
+  (LOG="$PREFIX/build-freeswitch.log"; : >"$LOG"; build_freeswitch) & local freeswitch=$!
+  local failed=0
+  wait "$drachtio" || failed=1
+  wait "$freeswitch" || failed=1
+  [ $failed -eq 0 ] || { step "build failed (logs: $PREFIX/build-*.log)"; exit 1; }
   printf '%s\n' "$want" >"$STAMP"
   step "done in $(( ($(date +%s) - started) / 60 )) min $(( ($(date +%s) - started) % 60 )) s"
 }
