@@ -74,6 +74,23 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: call control${missi
     await waitFor(() => completedFor(callId)[0], 'call.completed');
   }, 40_000);
 
+  it('re-INVITE hold and resume: FreeSWITCH answers recvonly then sendrecv, and the caller hears the assistant after resuming', async () => {
+    const call = await placePeerCall({ sipPort: s.stack.sipPort, service: PLAIN, end: 'hold', talkMs: 4000 });
+    await call.answered;
+    const answeredAt = Date.now() - call.peer.t0;
+    const callId = (await startedCall(started++)).call_id;
+    await new Promise((r) => setTimeout(r, 5000)); // held at ~2 s, resumed at ~4 s
+    const said = await s.server.api('POST', `/v1/calls/${callId}/say`, { text: 'Welcome back, thanks for holding.' });
+    expect(said.status, said.text).toBeLessThan(300);
+    const result = await call.done;
+    await call.peer.close();
+    expect(result.code, result.output).toBe(0); // both answers carried the expected direction
+    const afterResume = call.peer.loudPackets().filter((p) => p.atMs > answeredAt + 5000);
+    expect(afterResume.length).toBeGreaterThan(25); // > 0.5 s of speech heard after resuming
+    await waitFor(() => completedFor(callId)[0], 'call.completed');
+    expect(completedFor(callId)).toHaveLength(1);
+  }, 40_000);
+
   it('barge-in: the assistant stops talking on the wire soon after the caller starts', async () => {
     const speakAtMs = 3000;
     const call = await placePeerCall({ sipPort: s.stack.sipPort, service: CHATTY, end: 'caller', talkMs: 9000 });

@@ -73,15 +73,62 @@ ${accept ? `  <send retrans="500">
   <recv response="200"/>
 ` : ''}` + SERVER_BYE;
 
+/** Mid-call re-INVITEs: hold (sendonly → FreeSWITCH must answer recvonly) at 2 s, resume (sendrecv) at 4 s, then the caller's BYE. */
+const reinvite = (cseq: number, direction: string, expect: string) => `  <send retrans="500">
+    <![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "SIPp" <sip:alice@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: ${cseq} INVITE
+      Contact: <sip:alice@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=user1 53655765 ${2353687637 + cseq} IN IP4 127.0.0.1
+      s=-
+      c=IN IP4 127.0.0.1
+      t=0 0
+      m=audio __RTP_PORT__ RTP/AVP 0 101
+      a=rtpmap:0 PCMU/8000
+      a=rtpmap:101 telephone-event/8000
+      a=${direction}
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="200">
+    <action><ereg regexp="a=${expect}" search_in="body" check_it="true" assign_to="dir${cseq}"/></action>
+  </recv>
+  <send>
+    <![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "SIPp" <sip:alice@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: ${cseq} ACK
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+`;
+const HOLD = `  <pause milliseconds="2000"/>
+${reinvite(2, 'sendonly', 'recvonly')}  <pause milliseconds="2000"/>
+${reinvite(3, 'sendrecv', 'sendrecv')}` + CALLER_BYE.replace('CSeq: 2 BYE', 'CSeq: 4 BYE');
+
 export interface PeerCallOptions {
   /** drachtio-server's SIP port. */
   sipPort: number;
   service: string;
   /**
    * 'caller': SIPp sends BYE after talkMs; 'server': SIPp waits up to talkMs for the BYE;
-   * 'refer-accept' / 'refer-refuse': SIPp waits for a REFER, accepts or refuses it, then waits for the BYE.
+   * 'refer-accept' / 'refer-refuse': SIPp waits for a REFER, accepts or refuses it, then waits for the BYE;
+   * 'hold': re-INVITE to hold at 2 s and to resume at 4 s, then the caller's BYE talkMs later.
    */
-  end: 'caller' | 'server' | 'refer-accept' | 'refer-refuse';
+  end: 'caller' | 'server' | 'refer-accept' | 'refer-refuse' | 'hold';
   talkMs: number;
 }
 
@@ -95,7 +142,7 @@ export interface PeerCall {
 export async function placePeerCall(o: PeerCallOptions): Promise<PeerCall> {
   return startPeerSipp({
     scenario: 'uac-peer.xml', talkMs: o.talkMs,
-    replace: { __END__: { caller: CALLER_BYE, server: SERVER_BYE, 'refer-accept': REFER(true), 'refer-refuse': REFER(false) }[o.end] },
+    replace: { __END__: { caller: CALLER_BYE, server: SERVER_BYE, 'refer-accept': REFER(true), 'refer-refuse': REFER(false), hold: HOLD }[o.end] },
     args: [`127.0.0.1:${o.sipPort}`, '-s', o.service],
   });
 }
