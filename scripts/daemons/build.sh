@@ -12,6 +12,10 @@ PREFIX=${PHONEVOICE_DAEMONS_PREFIX:-/var/cache/phonevoice/daemons}
 VENDOR=${PHONEVOICE_VENDOR_DIR:-$(cd "$REPO/.." && pwd)/shared/vendor}
 [ -d "$VENDOR" ] || VENDOR=/work/shared/vendor
 JOBS=${PHONEVOICE_BUILD_JOBS:-2}
+# No debug info: it costs a third of the compile time of drachtio's Boost-heavy C++ and nobody
+# debugs these binaries here. Override for a debug build (PHONEVOICE_BUILD_CFLAGS="-O0 -g").
+OPT_FLAGS=${PHONEVOICE_BUILD_CFLAGS:--O2 -g0}
+export CFLAGS="$OPT_FLAGS" CXXFLAGS="$OPT_FLAGS"
 RECIPE=1 # bump when the build steps change so stamped prefixes are rebuilt
 STAMP="$PREFIX/.stamp"
 LOG="$PREFIX/build.log" # setup steps; each half logs to build-<name>.log
