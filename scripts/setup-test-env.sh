@@ -15,6 +15,9 @@ have go || need+=(golang-go)
 have gnuplot || need+=(gnuplot-nox)
 have tshark || need+=(tshark)
 have python3 || need+=(python3)
+# test/pbx: Kamailio plays the company PBX (registrar, proxy auth, Diversion), baresip a desk phone.
+have kamailio || need+=(kamailio)
+have baresip || need+=(baresip)
 # The dashboard's browser tests drive Debian's Chromium (never a downloaded browser), with a font to draw text.
 [ -x /usr/bin/chromium ] || need+=(chromium)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)

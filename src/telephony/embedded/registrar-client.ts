@@ -54,8 +54,10 @@ export class TrunkRegistration {
 
   #build(expires: number): SipRequest {
     const t = this.trunk;
-    const aor = `sip:${t.username ?? 'phonevoice'}@${t.host}`;
-    return createRequest('REGISTER', `sip:${t.host}`, {
+    // The address of record lives in the PBX's SIP domain (its realm), as in the drachtio engine.
+    const domain = t.realm ?? t.host;
+    const aor = `sip:${t.username ?? 'phonevoice'}@${domain}`;
+    return createRequest('REGISTER', `sip:${domain}`, {
       from: `<${aor}>;tag=${this.#fromTag}`, to: `<${aor}>`, 'call-id': `${this.#callId}@${this.#stack.options.advertisedAddress}`,
       cseq: `${++this.#seq} REGISTER`, contact: `${this.#stack.contact(t.transport, t.username ?? 'phonevoice')};expires=${expires}`, expires: String(expires),
     });
