@@ -12,6 +12,8 @@ export class RawSipClient {
   #udp: Socket | null = null;
   #tcp: TcpSocket | null = null;
   port = 0;
+  /** TCP: the server closed the connection. */
+  closed = false;
 
   /** `localAddress`: any 127.x.y.z works on Linux loopback, to play a second host. */
   static async open(transport: 'udp' | 'tcp', serverPort: number, localAddress = '127.0.0.1'): Promise<RawSipClient> {
@@ -37,6 +39,7 @@ export class RawSipClient {
       const framer = new StreamFramer();
       s.on('data', (chunk: Buffer) => framer.push(chunk, onData));
       s.on('error', () => undefined);
+      s.on('close', () => { c.closed = true; });
       await new Promise<void>((r) => s.once('connect', () => r()));
       c.port = s.localPort ?? 0;
     }

@@ -15,6 +15,7 @@ import { endOrphanDialog, refuseStray2xx } from './orphan.js';
 import { dial } from './outbound.js';
 import { transferLeg } from './refer.js';
 import { TrunkRegistration, type RegistrationOptions } from './registrar-client.js';
+import { checkRequest } from './request-checks.js';
 import { planDial } from '../dial-plan.js';
 import { describeReadiness, trunkHealth } from '../trunk-health.js';
 import { SipStack } from './sip-stack.js';
@@ -142,6 +143,8 @@ export class EmbeddedTelephony implements Telephony {
       leg?.onAck(req);
       return;
     }
+    const refusal = checkRequest(req);
+    if (refusal) return this.#stack.respond(tx, createResponse(req, refusal.status, { toTag: tagOf(req.headers.get('to')) ? undefined : randomToken(4), headers: refusal.headers }));
     if (leg && tagOf(req.headers.get('to'))) {
       // Same Call-ID is not enough: both tags must name this dialog (§12.2.2), else 481.
       if (!leg.matches(req)) return this.#stack.respond(tx, createResponse(req, 481));

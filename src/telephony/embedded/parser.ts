@@ -15,11 +15,13 @@ const LIST_HEADERS = new Set(['via', 'contact', 'route', 'record-route']);
 const TOKEN = /^[A-Za-z0-9.!%*_+`'~-]+$/;
 const MAX_HEADERS = 200;
 
-export function parseMessage(data: Buffer): ParseResult {
-  const headEnd = findHeadEnd(data);
-  if (headEnd < 0) return { ok: false, error: 'no end of headers', message: null };
+/** `datagram`: the whole message is in `data` (UDP), so a missing blank line after the headers only means no body. */
+export function parseMessage(data: Buffer, datagram = false): ParseResult {
+  let headEnd = findHeadEnd(data);
+  if (headEnd < 0 && !datagram) return { ok: false, error: 'no end of headers', message: null };
+  if (headEnd < 0) headEnd = data.length;
   const head = data.subarray(0, headEnd).toString('utf8');
-  const lines = unfold(head.replace(/^(\r?\n)+/, ''));
+  const lines = unfold(head.replace(/^(\r?\n)+/, '').replace(/(\r?\n)+$/, ''));
   const startLine = lines.shift() ?? '';
   const headers = new SipHeaders();
   let count = 0;
@@ -33,16 +35,15 @@ export function parseMessage(data: Buffer): ParseResult {
     if (LIST_HEADERS.has(canonicalName(name)) && value !== '*') for (const item of splitOutside(value, ',')) headers.append(name, item);
     else headers.append(name, value);
   }
-  const bodyStart = headEnd + separatorLength(data, headEnd);
+  const bodyStart = Math.min(data.length, headEnd + separatorLength(data, headEnd));
   const message = buildStart(startLine, headers);
   if (typeof message === 'string') {
-    // A request from a future SIP version still gets an answer (505) when we can address one.
-    const parts = startLine.split(' ');
-    if (parts.length === 3 && /^SIP\/\d+\.\d+$/.test(parts[2]) && TOKEN.test(parts[0])) {
-      const partial: SipMessage = { kind: 'request', method: parts[0], uri: parts[1], headers, body: Buffer.alloc(0) };
-      return fail(message, hasReplyHeaders(partial) ? partial : null);
-    }
-    return fail(message, null);
+    // A broken request line (extra spaces, a future SIP version) still gets an answer (400, 505)
+    // when the headers say where it goes.
+    const method = startLine.split(' ')[0] ?? '';
+    if (!TOKEN.test(method) || /^SIP\//.test(method)) return fail(message, null);
+    const partial: SipMessage = { kind: 'request', method, uri: '', headers, body: Buffer.alloc(0) };
+    return fail(message, hasReplyHeaders(partial) ? partial : null);
   }
 
   const cl = headers.get('content-length');
@@ -101,9 +102,14 @@ function buildStart(line: string, headers: SipHeaders): SipMessage | string {
   return { kind: 'request', method, uri, headers, body: Buffer.alloc(0) };
 }
 
+/**
+ * Enough to address an error response: a top Via (of any SIP version — a 505 must reach a future
+ * client too) and a CSeq. From, To and Call-ID are echoed when present (RFC 4475 §3.3.1 asks
+ * for a 400 to a request missing them).
+ */
 function hasReplyHeaders(m: SipMessage): boolean {
   const via = m.headers.get('via');
-  return m.kind === 'request' && via !== undefined && parseVia(via) !== null && m.headers.has('call-id') && m.headers.has('from') && m.headers.has('to') && m.headers.has('cseq');
+  return m.kind === 'request' && via !== undefined && /^SIP\s*\/\s*\d+\.\d+\s*\/\s*[A-Za-z]+\s+\S/i.test(via) && m.headers.has('cseq');
 }
 
 function checkMandatory(m: SipMessage): string | null {
@@ -117,7 +123,8 @@ function checkMandatory(m: SipMessage): string | null {
   if (!cseq) return 'bad CSeq header';
   if (m.kind === 'request' && cseq.method !== m.method) return 'CSeq method does not match the request';
   for (const name of ['from', 'to']) if (!parseNameAddr(h.get(name) ?? '')) return `bad ${name} header`;
+  // 1*DIGIT: leading zeros are fine (RFC 4475 wsinv's 0068); a hop count beyond 255 is not.
   const mf = h.get('max-forwards');
-  if (mf !== undefined && !/^\d{1,3}$/.test(mf)) return 'bad Max-Forwards';
+  if (mf !== undefined && (!/^\d{1,10}$/.test(mf) || Number(mf) > 255)) return 'bad Max-Forwards';
   return null;
 }

@@ -22,8 +22,15 @@ export class StreamFramer {
       const headEnd = findHeadEnd(this.#buffer);
       if (headEnd < 0) return this.#buffer.length <= MAX_HEAD_BYTES;
       const head = this.#buffer.subarray(0, headEnd).toString('latin1');
-      const m = /\r?\n(?:content-length|l)[ \t]*:[ \t]*(\d+)[ \t]*(?:\r?\n|$)/i.exec(head);
-      const bodyLen = m ? Number(m[1]) : 0;
+      const m = /\r?\n(?:content-length|l)[ \t]*:[ \t]*([^\r\n]*)/i.exec(head);
+      const declared = m?.[1]!.trim();
+      if (declared !== undefined && !/^\d+$/.test(declared)) {
+        // RFC 4475 §3.1.2.3: no way to find the next message; answer this one (400) and close.
+        emit(this.#buffer.subarray(0, headEnd + separatorLength(this.#buffer, headEnd)));
+        this.#buffer = Buffer.alloc(0);
+        return false;
+      }
+      const bodyLen = declared !== undefined ? Number(declared) : 0;
       if (bodyLen > MAX_BODY_BYTES) return false;
       const total = headEnd + separatorLength(this.#buffer, headEnd) + bodyLen;
       if (this.#buffer.length < total) return true;

@@ -55,7 +55,9 @@ export class TcpTransport implements SipTransport {
       });
       if (!ok) {
         this.#log.warn({ from: key }, 'unframeable SIP stream, closing connection');
-        socket.destroy();
+        // end(), not destroy(): a 400 just written for the broken message still goes out.
+        socket.end();
+        setTimeout(() => socket.destroy(), 1000).unref();
       }
     });
     socket.on('error', (err) => this.#log.debug({ err, peer: key }, 'SIP TCP connection error'));

@@ -32,7 +32,7 @@ export class UdpTransport implements SipTransport {
       if (data.length < 4) return;
       const flow = this.#flow(rinfo.address, rinfo.port);
       try {
-        const parsed = parseMessage(data);
+        const parsed = parseMessage(data, true);
         if (parsed.ok) this.#handler(parsed.message, data, flow, null);
         else this.#handler(parsed.message, data, flow, parsed.error);
       } catch (err) {
