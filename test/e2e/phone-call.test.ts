@@ -5,7 +5,6 @@
  * weights here) greets, answers, gets interrupted mid-sentence and answers again; SIPp hangs up.
  * Checked through the public surface: webhooks, transcript, latency and the stereo recording.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { silentLogger } from '../../src/ops/logger.js';
 import { FakeOllamaServer } from '../fakes/fake-ollama.js';
 import { freePort, startEngine, testConfig } from '../sip/harness.js';
 import { callWithSipp } from './sipp-caller.js';
+import { bursts, makeCallerAudio, type Timeline } from './caller-audio.js';
 import { startTestServer, type TestServer } from '../support/harness.js';
 import { startReceiver } from '../support/receiver.js';
 import type { FakeAgentFactory } from '../support/fake-agent.js';
@@ -33,7 +33,7 @@ const U1 = 'I would like to know your opening hours please.';
 const U2 = 'Hold on, what about Sundays?';
 
 /** Caller audio timeline (seconds): silence while the greeting plays, question, silence, interruption, silence. */
-const TIMELINE: Array<[kind: 'silence', seconds: number] | [kind: 'say', text: string]> = [
+const TIMELINE: Timeline = [
   ['silence', 5], ['say', U1], ['silence', 2.6], ['say', U2], ['silence', 5],
 ];
 
@@ -47,47 +47,6 @@ class ScriptedStt implements SpeechToText {
     this.segmentsMs.push(ms);
     return { text: ms < 600 ? '' : this.texts.shift() ?? '' };
   }
-}
-
-function makeCallerAudio(dir: string): { file: string; ms: number } {
-  const parts: string[] = [];
-  TIMELINE.forEach(([kind, v], i) => {
-    const out = join(dir, `part${i}.wav`);
-    if (kind === 'silence') execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', out, 'trim', '0', String(v)]);
-    else {
-      execFileSync('espeak-ng', ['-w', join(dir, `raw${i}.wav`), v]);
-      execFileSync('sox', [join(dir, `raw${i}.wav`), '-r', '8000', '-c', '1', '-b', '16', out]);
-    }
-    parts.push(out);
-  });
-  const file = join(dir, 'caller.ul');
-  execFileSync('sox', [...parts, '-t', 'ul', '-r', '8000', '-c', '1', file]);
-  const totalMs = Math.round((Number(execFileSync('stat', ['-c', '%s', file]).toString()) / 8000) * 1000);
-  return { file, ms: totalMs };
-}
-
-function channelRms(wav: Buffer, channel: number, fromMs: number, toMs: number): number {
-  const dataAt = wav.indexOf('data') + 8;
-  const rate = wav.readUInt32LE(24);
-  const channels = wav.readUInt16LE(22);
-  const start = Math.max(0, Math.floor((fromMs * rate) / 1000));
-  const end = Math.min((wav.length - dataAt) / (2 * channels), Math.floor((toMs * rate) / 1000));
-  let sum = 0;
-  for (let i = start; i < end; i++) { const s = wav.readInt16LE(dataAt + (i * channels + channel) * 2); sum += s * s; }
-  return Math.sqrt(sum / Math.max(1, end - start));
-}
-
-/** Stretches of sound (100 ms windows over RMS 300) separated by at least 1 s of quiet: [startMs, endMs]. */
-function bursts(wav: Buffer, channel: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  const totalMs = ((wav.length - wav.indexOf('data') - 8) / (2 * wav.readUInt16LE(22)) / wav.readUInt32LE(24)) * 1000;
-  for (let t = 0; t < totalMs; t += 20) {
-    if (channelRms(wav, channel, t, t + 100) < 300) continue;
-    const last = out.at(-1);
-    if (last && t - last[1] < 1000) last[1] = t + 100;
-    else out.push([t, t + 100]);
-  }
-  return out;
 }
 
 describe('e2e: a real SIP caller talks to the assistant, interrupts it and hangs up', () => {
@@ -143,7 +102,7 @@ describe('e2e: a real SIP caller talks to the assistant, interrupts it and hangs
   });
 
   it('webhooks, transcript, latency and the stereo recording show the turns and the barge-in', async () => {
-    const audio = makeCallerAudio(dir);
+    const audio = makeCallerAudio(dir, TIMELINE);
     const result = await callWithSipp({
       remote: `127.0.0.1:${engine.sipPort}`, localPort: await freePort(), service: NUMBER,
       audioFile: audio.file, hangupAfterMs: audio.ms + 500, timeoutS: 40,
