@@ -9,8 +9,9 @@ WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
  && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json .npmrc ./
-# onnxruntime-node's install script fetches optional CUDA extras: the CPU build ships in the package.
+COPY package.json package-lock.json ./
+# onnxruntime-node's install script fetches optional CUDA extras (the CPU build ships in the package):
+# npm >= 11.19 skips it through package.json "allowScripts"; the image's npm 10 needs the variable.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 RUN npm ci --omit=dev --no-audit --no-fund
 
