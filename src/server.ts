@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AgentFactory } from './agent/types.js';
-import { createApp } from './api/app.js';
+import { createApp, createProbeApp } from './api/app.js';
 import { AssistantStore } from './calls/assistant-store.js';
 import { CallEvents } from './calls/call-events.js';
 import { CallManager, type CallManagerOptions } from './calls/manager.js';
@@ -45,6 +45,8 @@ export interface PhoneVoiceServer {
   readonly app: ReturnType<typeof createApp>;
   /** Base URL once listening. */
   url(): string;
+  /** Base URL of the /metrics + /readyz listener when `metrics.port` is set, else null. */
+  probeUrl(): string | null;
   /** Close calls a dead process left live (crash recovery), start the heartbeat and the dispatcher, then serve HTTP. */
   listen(): Promise<string>;
   /** Graceful: stop accepting, end calls (`server_shutdown`), finish deliveries in flight, close the DB. */
@@ -108,25 +110,38 @@ export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> 
   metrics.watchTelephony(telephony);
   telephony.setInboundHandler(manager);
   const assistants = new AssistantStore(db);
-  const app = createApp({ config, db, manager, store, assistants, dispatcher, links, metrics, telephony, agents, log, baseUrl, events });
+  const appDeps = { config, db, manager, store, assistants, dispatcher, links, metrics, telephony, agents, log, baseUrl, events };
+  const app = createApp(appDeps);
 
   let http: ServerType | null = null;
+  let probes: ServerType | null = null;
+  let probeUrl: string | null = null;
   let closed = false;
+  const bind = (fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number) => new Promise<ServerType>((resolve, reject) => {
+    const server = serve({ fetch, hostname, port }, () => resolve(server));
+    server.once('error', reject);
+  });
+  const urlOf = (server: ServerType) => {
+    const addr = server.address() as AddressInfo;
+    const host = addr.address === '0.0.0.0' || addr.address === '::' ? '127.0.0.1' : addr.address.includes(':') ? `[${addr.address}]` : addr.address;
+    return `http://${host}:${addr.port}`;
+  };
   return {
     db, credentials, manager, registry, dispatcher, metrics, app,
     url: () => baseUrl(),
+    probeUrl: () => probeUrl,
     async listen() {
       await recoverOrphans({ db, machine, telephony, registry, pricing: config.pricing, log: log.child({ component: 'recovery' }) }, deps.recovery);
       registry.start(() => manager.liveDialogs());
       dispatcher.start();
-      await new Promise<void>((resolve, reject) => {
-        http = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () => resolve());
-        http.once('error', reject);
-      });
-      const addr = http!.address() as AddressInfo;
-      const host = addr.address === '0.0.0.0' || addr.address === '::' ? '127.0.0.1' : addr.address.includes(':') ? `[${addr.address}]` : addr.address;
-      boundUrl = `http://${host}:${addr.port}`;
+      http = await bind(app.fetch, config.http.host, config.http.port);
+      boundUrl = urlOf(http);
       log.info({ url: boundUrl }, 'HTTP API listening');
+      if (config.metrics.port !== null) {
+        probes = await bind(createProbeApp(appDeps).fetch, config.metrics.host, config.metrics.port);
+        probeUrl = urlOf(probes);
+        log.info({ url: probeUrl }, '/metrics and /readyz listening on their own address');
+      }
       return boundUrl;
     },
     async close() {
@@ -139,6 +154,11 @@ export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> 
       await registry.stop();
       (http as unknown as { closeAllConnections?: () => void } | null)?.closeAllConnections?.();
       await stopped;
+      if (probes) {
+        const p = probes as unknown as { close(cb: () => void): void; closeAllConnections?: () => void };
+        p.closeAllConnections?.();
+        await new Promise<void>((resolve) => p.close(() => resolve()));
+      }
       await db.destroy();
     },
   };

@@ -13,16 +13,17 @@ import type { Metrics } from '../ops/metrics.js';
 import type { Telephony } from '../telephony/types.js';
 import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { dashboardRoutes } from '../dashboard/index.js';
-import { requireApiKey, type AuthEnv } from './auth.js';
-import { docsPage } from './docs-page.js';
+import type { AuthEnv } from './auth.js';
+import { docsRoutes } from './docs-page.js';
 import { ApiError, CallError, errorResponse, fromCallError, isClientAbort } from './errors.js';
 import { openApiDocument } from './openapi.js';
-import { analyticsRoutes } from './routes/analytics.js';
-import { assistantRoutes } from './routes/assistants.js';
-import { callRoutes } from './routes/calls.js';
-import { deliveryRoutes } from './routes/deliveries.js';
-import { opsRoutes } from './routes/ops.js';
-import { phoneNumberRoutes } from './routes/phone-numbers.js';
+import { mountOperations, type AnyOperation } from './operation.js';
+import { analyticsOperations } from './routes/analytics.js';
+import { assistantOperations } from './routes/assistants.js';
+import { callOperations } from './routes/calls.js';
+import { deliveryOperations } from './routes/deliveries.js';
+import { probeOperations, recordingLinkOperation } from './routes/ops.js';
+import { phoneNumberOperations } from './routes/phone-numbers.js';
 
 export interface AppDeps {
   config: Config;
@@ -63,10 +64,16 @@ export function createApp(deps: AppDeps) {
   });
   app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', 'route_not_found', `No route ${c.req.method} ${c.req.path}.`)));
 
-  app.route('/', opsRoutes(deps));
-  const doc = () => openApiDocument(deps.baseUrl());
-  app.get('/v1/openapi.json', (c) => c.json(doc()));
-  app.get('/docs', (c) => c.html(docsPage(doc())));
+  // One list serves both the router and the reference: /v1/openapi.json cannot drift from the routes.
+  const operations: AnyOperation[] = [
+    ...callOperations(deps), recordingLinkOperation(deps),
+    ...assistantOperations({ assistants: deps.assistants, defaultLlmModel: deps.config.providers.ollama.model }),
+    ...phoneNumberOperations(deps), ...deliveryOperations(deps), ...analyticsOperations(deps),
+    // With metrics.port set, the probes move to their own listener (createProbeApp).
+    ...(deps.config.metrics.port === null ? probeOperations(deps) : probeOperations(deps).filter((op) => op.path === '/healthz')),
+  ];
+  app.get('/v1/openapi.json', (c) => c.json(openApiDocument(operations, deps.baseUrl())));
+  app.route('/', docsRoutes());
 
   const limitBody = bodyLimit({
     maxSize: deps.config.http.max_body_bytes,
@@ -75,11 +82,15 @@ export function createApp(deps: AppDeps) {
   app.use('/v1/*', limitBody);
   app.use('/dashboard/*', limitBody);
   app.route('/dashboard', dashboardRoutes({ ...deps, api: (req) => app.fetch(req) }));
-  app.use('/v1/*', requireApiKey(deps.db));
-  app.route('/v1/calls', callRoutes(deps));
-  app.route('/v1/assistants', assistantRoutes({ assistants: deps.assistants, defaultLlmModel: deps.config.providers.ollama.model }));
-  app.route('/v1/phone-numbers', phoneNumberRoutes(deps));
-  app.route('/v1/webhook-deliveries', deliveryRoutes(deps));
-  app.route('/v1/analytics', analyticsRoutes(deps));
+  mountOperations(app, operations, deps.db);
+  return app;
+}
+
+/** `/metrics`, `/readyz` and `/healthz` alone, for their own listener when `metrics.port` is set. */
+export function createProbeApp(deps: AppDeps) {
+  const app = new Hono<AuthEnv>();
+  app.onError((err, c) => (err instanceof ApiError ? errorResponse(c, err) : errorResponse(c, new ApiError(500, 'api_error', 'internal_error', 'Something went wrong on our side.'))));
+  app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', 'route_not_found', `No route ${c.req.method} ${c.req.path} (this listener serves /metrics, /readyz and /healthz).`)));
+  mountOperations(app, probeOperations(deps), deps.db);
   return app;
 }

@@ -1,24 +1,46 @@
-import type { openApiDocument } from './openapi.js';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Hono } from 'hono';
 
-const esc = (s: string) => s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
+/**
+ * `/docs`: Swagger UI (npm `swagger-ui-dist`, served from node_modules — no CDN, so the
+ * reference works on an offline site) reading the generated `/v1/openapi.json`.
+ */
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+};
 
-/** A plain, readable HTML reference generated from the OpenAPI document. */
-export function docsPage(doc: ReturnType<typeof openApiDocument>): string {
-  const schemas = doc.components.schemas as Record<string, unknown>;
-  const resolve = (schema: unknown) => {
-    const ref = (schema as { $ref?: string }).$ref;
-    return ref ? schemas[ref.split('/').pop()!] ?? schema : schema;
-  };
-  const sections: string[] = [];
-  for (const [path, ops] of Object.entries(doc.paths)) {
-    for (const [method, op] of Object.entries(ops as Record<string, { summary: string; parameters: Array<{ name: string; in: string; required: boolean }>; requestBody?: { content: Record<string, { schema: unknown }> }; security?: unknown[] }>)) {
-      const params = op.parameters.map((p) => `<li><code>${esc(p.name)}</code> (${p.in}${p.required ? ', required' : ''})</li>`).join('');
-      const body = op.requestBody ? `<details><summary>Request body schema</summary><pre>${esc(JSON.stringify(resolve(op.requestBody.content['application/json']!.schema), null, 2))}</pre></details>` : '';
-      sections.push(`<section><h3><span class="m">${method.toUpperCase()}</span> <code>${esc(path)}</code>${op.security ? ' <small>(no key)</small>' : ''}</h3><p>${esc(op.summary)}</p>${params ? `<ul>${params}</ul>` : ''}${body}</section>`);
-    }
-  }
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>PhoneVoice API reference</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}section{border-top:1px solid #ddd;padding:.5rem 0}.m{font-family:monospace;background:#eef;padding:0 .3rem}pre{background:#f6f6f6;padding:.5rem;overflow:auto;font-size:12px}</style></head>
-<body><h1>PhoneVoice API reference</h1><p>${esc(doc.info.description)}</p><p>Authenticate with <code>Authorization: Bearer &lt;api key&gt;</code>. Errors: <code>{"error":{"type","code","message","param"}}</code>. Machine-readable: <a href="/v1/openapi.json">/v1/openapi.json</a>.</p>
-${sections.join('\n')}</body></html>`;
+const page = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>PhoneVoice API reference</title>
+<link rel="icon" href="docs/assets/favicon-32x32.png"><link rel="stylesheet" href="docs/assets/swagger-ui.css">
+<style>body{margin:0} .swagger-ui .topbar{display:none}</style></head>
+<body><div id="ui"></div>
+<script src="docs/assets/swagger-ui-bundle.js"></script><script src="docs/assets/init.js"></script></body></html>`;
+
+// Relative URLs, so the page also works under a path prefix behind a proxy.
+const init = `window.ui = SwaggerUIBundle({
+  url: 'v1/openapi.json', dom_id: '#ui', deepLinking: true, validatorUrl: null,
+  defaultModelsExpandDepth: 1, defaultModelExpandDepth: 2, docExpansion: 'list', displayRequestDuration: true,
+  tryItOutEnabled: false, persistAuthorization: false,
+});`;
+
+export function docsRoutes() {
+  const dist = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  const cache = new Map<string, Buffer>();
+  const app = new Hono();
+  app.get('/docs', (c) => c.html(page));
+  app.get('/docs/assets/init.js', (c) => c.body(init, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
+  app.get('/docs/assets/:file', (c) => {
+    const file = c.req.param('file');
+    const type = ASSETS[file];
+    if (!type) return c.notFound();
+    let body = cache.get(file);
+    if (!body) cache.set(file, (body = readFileSync(path.join(dist, file))));
+    return c.body(new Uint8Array(body), 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=86400' });
+  });
+  return app;
 }

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ApiError, fromZodError } from './errors.js';
 import { findTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
 
@@ -28,8 +28,10 @@ export async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Prom
   return result.data;
 }
 
+/** Query parameters; one the route does not know is a 400 (a misspelt filter must not return everything). */
 export function query<T extends z.ZodType>(c: Context, schema: T): z.infer<T> {
-  const result = schema.safeParse(c.req.query());
+  const strict = schema instanceof z.ZodObject ? schema.strict() : schema;
+  const result = strict.safeParse(c.req.query());
   if (!result.success) throw fromZodError(result.error, 'query');
-  return result.data;
+  return result.data as z.infer<T>;
 }

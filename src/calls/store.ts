@@ -16,6 +16,9 @@ export interface CallListFilter {
   status?: string;
   direction?: string;
   assistant_id?: string;
+  /** Either party: the remote number or our from_number. */
+  phone_number?: string;
+  end_reason?: string;
   created_after?: string;
   created_before?: string;
 }
@@ -46,6 +49,8 @@ export class CallStore {
     if (f.status) q = q.where('status', '=', f.status);
     if (f.direction) q = q.where('direction', '=', f.direction as CallRow['direction']);
     if (f.assistant_id) q = q.where('assistant_id', '=', f.assistant_id);
+    if (f.phone_number) { const n = f.phone_number; q = q.where((eb) => eb.or([eb('phone_number', '=', n), eb('from_number', '=', n)])); }
+    if (f.end_reason) q = q.where('end_reason', '=', f.end_reason as CallRow['end_reason']);
     if (f.created_after) q = q.where('created_at', '>', Date.parse(f.created_after));
     if (f.created_before) q = q.where('created_at', '<', Date.parse(f.created_before));
     const rows = await q.orderBy('seq', 'desc').limit(f.limit + 1).execute();

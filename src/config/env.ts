@@ -14,6 +14,7 @@ export const ENV_OVERRIDES: Record<string, EnvOverride> = {
   PHONEVOICE_PUBLIC_URL: { path: 'public_url' },
   PHONEVOICE_TELEPHONY: { path: 'telephony.engine' },
   PHONEVOICE_LOG_LEVEL: { path: 'log.level' },
+  PHONEVOICE_METRICS_TOKEN: { path: 'metrics.token' },
   DRACHTIO_HOST: { path: 'telephony.drachtio.host' },
   DRACHTIO_PORT: { path: 'telephony.drachtio.port', whole: true },
   DRACHTIO_SECRET: { path: 'telephony.drachtio.secret' },

@@ -63,6 +63,14 @@ export const configSchema = z.object({
   api_key: z.string().min(16).nullable().default(null),
   webhook_secret: z.string().min(16).nullable().default(null),
   default_webhook_url: z.string().url().nullable().default(null),
+  /** /metrics and /readyz: a bearer token and/or their own listener (docs/operations.md, Prometheus). */
+  metrics: z.object({
+    /** Required as `Authorization: Bearer <token>` on /metrics; /readyz without it answers only its status. */
+    token: z.string().min(16).nullable().default(null),
+    /** Serve /metrics, /readyz and /healthz on host:port instead of the API port (e.g. 127.0.0.1:9464). */
+    host: z.string().default('127.0.0.1'),
+    port: port.nullable().default(null),
+  }).prefault({}),
   log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
   limits: z.object({
     max_concurrent_calls: z.number().int().positive().default(100),

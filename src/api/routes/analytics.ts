@@ -1,18 +1,18 @@
-import { Hono } from 'hono';
 import type { CallStore } from '../../calls/store.js';
 import { latencySummary } from '../../calls/percentiles.js';
 import type { Db } from '../../db/open.js';
-import type { AuthEnv } from '../auth.js';
-import { analyticsQuery } from '../schemas/resources.js';
-import { query } from '../validate.js';
 import { ApiError } from '../errors.js';
+import { operation } from '../operation.js';
+import { json } from '../responses.js';
+import { analyticsExample } from '../schemas/examples.js';
+import { analyticsObject, analyticsQuery } from '../schemas/resources.js';
 
 /** Aggregates over the account's calls created in [from, to). */
-export function analyticsRoutes({ db, store }: { db: Db; store: CallStore }) {
-  const app = new Hono<AuthEnv>();
-
-  app.get('/', async (c) => {
-    const q = query(c, analyticsQuery);
+export function analyticsOperations({ db, store }: { db: Db; store: CallStore }) {
+  return [operation({
+    method: 'get', path: '/v1/analytics', tag: 'Analytics', summary: 'Counts, durations, cost, sentiment/intent and latency percentiles over [from, to)',
+    query: analyticsQuery, responses: { 200: json(analyticsObject, analyticsExample) },
+    handler: async (c, { query: q }) => {
     const from = q.from ? Date.parse(q.from) : 0;
     const to = q.to ? Date.parse(q.to) : Date.now() + 1;
     if (from >= to) throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', 'from must be before to.', 'from');
@@ -56,7 +56,6 @@ export function analyticsRoutes({ db, store }: { db: Db; store: CallStore }) {
       intent,
       latency: latencySummary([...latency.values()].flat()),
     });
-  });
-
-  return app;
+    },
+  })];
 }

@@ -1,12 +1,13 @@
-import { Hono } from 'hono';
 import type { Selectable } from 'kysely';
 import type { Db } from '../../db/open.js';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable } from '../../db/schema.js';
 import type { WebhookDispatcher } from '../../webhooks/dispatcher.js';
-import type { AuthEnv } from '../auth.js';
 import { notFound } from '../errors.js';
-import { deliveryListQuery } from '../schemas/resources.js';
-import { query } from '../validate.js';
+import { operation } from '../operation.js';
+import { ERRORS, json } from '../responses.js';
+import { listOf } from '../schemas/common.js';
+import { deliveryExample } from '../schemas/examples.js';
+import { deliveryListQuery, deliveryObject } from '../schemas/resources.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -20,17 +21,19 @@ function toObject(d: Selectable<WebhookDeliveriesTable>, attempts: Selectable<We
 }
 
 /** Every webhook delivery with each of its attempts, and a manual re-send. */
-export function deliveryRoutes({ db, dispatcher }: { db: Db; dispatcher: WebhookDispatcher }) {
-  const app = new Hono<AuthEnv>();
+const tag = 'Webhooks';
 
+export function deliveryOperations({ db, dispatcher }: { db: Db; dispatcher: WebhookDispatcher }) {
   async function withAttempts(rows: Selectable<WebhookDeliveriesTable>[]) {
     const ids = rows.map((r) => r.id);
     const attempts = ids.length ? await db.selectFrom('webhook_attempts').selectAll().where('delivery_id', 'in', ids).orderBy('attempt').execute() : [];
     return rows.map((r) => toObject(r, attempts.filter((a) => a.delivery_id === r.id)));
   }
 
-  app.get('/', async (c) => {
-    const q = query(c, deliveryListQuery);
+  return [operation({
+    method: 'get', path: '/v1/webhook-deliveries', tag, summary: 'Webhook deliveries with every attempt, newest first', query: deliveryListQuery,
+    responses: { 200: json(listOf(deliveryObject), { object: 'list', data: [deliveryExample], has_more: false }), 404: ERRORS[404] },
+    handler: async (c, { query: q }) => {
     let sel = db.selectFrom('webhook_deliveries').selectAll().where('account_id', '=', c.get('accountId'));
     if (q.call_id) sel = sel.where('call_id', '=', q.call_id);
     if (q.starting_after) {
@@ -40,22 +43,25 @@ export function deliveryRoutes({ db, dispatcher }: { db: Db; dispatcher: Webhook
     }
     const rows = await sel.orderBy('seq', 'desc').limit(q.limit + 1).execute();
     return c.json({ object: 'list', data: await withAttempts(rows.slice(0, q.limit)), has_more: rows.length > q.limit });
-  });
-
-  app.get('/:id', async (c) => {
-    const row = await db.selectFrom('webhook_deliveries').selectAll().where('id', '=', c.req.param('id')).where('account_id', '=', c.get('accountId')).executeTakeFirst();
-    if (!row) throw notFound('webhook delivery', c.req.param('id'));
+    },
+  }), operation({
+    method: 'get', path: '/v1/webhook-deliveries/{id}', tag, summary: 'Retrieve a webhook delivery',
+    responses: { 200: json(deliveryObject, deliveryExample), 404: ERRORS[404] },
+    handler: async (c) => {
+    const row = await db.selectFrom('webhook_deliveries').selectAll().where('id', '=', c.req.param('id')!).where('account_id', '=', c.get('accountId')).executeTakeFirst();
+    if (!row) throw notFound('webhook delivery', c.req.param('id')!);
     return c.json((await withAttempts([row]))[0]);
-  });
-
-  app.post('/:id/retry', async (c) => {
-    const id = c.req.param('id');
+    },
+  }), operation({
+    method: 'post', path: '/v1/webhook-deliveries/{id}/retry', tag, summary: 'Send a delivery again now',
+    responses: { 202: json(deliveryObject, { ...deliveryExample, status: 'pending' }, 'Queued for an immediate attempt'), 404: ERRORS[404] },
+    handler: async (c) => {
+    const id = c.req.param('id')!;
     const row = await db.selectFrom('webhook_deliveries').select('id').where('id', '=', id).where('account_id', '=', c.get('accountId')).executeTakeFirst();
     if (!row) throw notFound('webhook delivery', id);
     await dispatcher.retry(id);
     const fresh = await db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     return c.json((await withAttempts([fresh]))[0], 202);
-  });
-
-  return app;
+    },
+  })];
 }

@@ -20,9 +20,11 @@ const isoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), { message
 export const callListQuery = listQuery.extend({
   status: z.enum(CALL_STATUSES).optional(),
   direction: z.enum(['outbound', 'inbound']).optional(),
+  phone_number: z.string().min(1).max(300).optional().meta({ description: 'Either party of the call: the remote number or SIP URI, or our `from_number`.' }),
   assistant_id: z.string().max(100).optional(),
-  created_after: isoDate.optional(),
-  created_before: isoDate.optional(),
+  end_reason: z.enum(END_REASONS).optional(),
+  created_after: isoDate.optional().meta({ description: 'ISO-8601; calls created strictly after.' }),
+  created_before: isoDate.optional().meta({ description: 'ISO-8601; calls created strictly before.' }),
 });
 
 export const sayBody = z.strictObject({ text: z.string().min(1).max(5000), interrupt: z.boolean().default(false) }).meta({ id: 'SayRequest' });
@@ -52,3 +54,8 @@ export const callObject = z.object({
 export const utteranceObject = z.object({
   role: z.enum(['user', 'assistant']), kind: z.enum(['speech', 'dtmf']).describe('dtmf: keys the caller pressed, text holds the digits'), text: z.string(), start_ms: z.number(), end_ms: z.number(), interrupted: z.boolean(),
 }).meta({ id: 'Utterance' });
+
+export const transcriptObject = z.object({ object: z.literal('transcript'), call_id: z.string(), utterances: z.array(utteranceObject) }).meta({ id: 'Transcript' });
+
+/** What a live-control request answers (`method` says how a transfer was done: refer or bridge). */
+export const controlResult = z.object({ ok: z.literal(true), method: z.string().optional() }).meta({ id: 'ControlResult' });

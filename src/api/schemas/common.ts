@@ -42,3 +42,5 @@ export const listOf = <T extends z.ZodType>(item: T) => z.object({
   data: z.array(item),
   has_more: z.boolean(),
 });
+
+export const deletedObject = z.object({ id: z.string(), object: z.string(), deleted: z.literal(true) }).meta({ id: 'Deleted' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { numberKind } from '../../telephony/numbers.js';
+import { latencyObject } from './call.js';
 import { idOf, listQuery } from './common.js';
 
 const NUMBER_RULE = 'must be an E.164 number (+ and 8 to 15 digits), an extension (1 to 15 digits) or "*" (catch-all)';
@@ -32,3 +33,10 @@ export const deliveryObject = z.object({
 
 const isoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), { message: 'must be an ISO-8601 date' });
 export const analyticsQuery = z.object({ from: isoDate.optional(), to: isoDate.optional(), assistant_id: z.string().max(100).optional() });
+
+const counts = z.record(z.string(), z.number());
+export const analyticsObject = z.object({
+  object: z.literal('analytics'), from: z.string(), to: z.string(), assistant_id: z.string().nullable(), calls: z.number(),
+  by_status: counts, by_end_reason: counts, total_duration_seconds: z.number(), average_duration_seconds: z.number(), total_cost: z.number(),
+  sentiment: counts, intent: counts, latency: latencyObject,
+}).meta({ id: 'Analytics' });
