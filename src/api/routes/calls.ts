@@ -1,6 +1,7 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { CallManager } from '../../calls/manager.js';
+import { hasRecordedAudio } from '../../calls/recording-file.js';
 import type { CallStore } from '../../calls/store.js';
 import { utteranceJson } from '../../calls/store.js';
 import { ApiError, notFound } from '../errors.js';
@@ -86,7 +87,7 @@ export function callOperations({ manager, store }: CallRoutesDeps) {
 
 /** Stream a WAV file, or 404 when the call has none (not recorded, or not written yet). */
 export function serveRecording(file: string | null): Response {
-  if (!file || !existsSync(file)) throw new ApiError(404, 'not_found', 'recording_not_found', 'This call has no recording.');
+  if (!hasRecordedAudio(file)) throw new ApiError(404, 'not_found', 'recording_not_found', 'This call has no recording.');
   const size = statSync(file).size;
   const stream = Readable.toWeb(createReadStream(file)) as ReadableStream;
   return new Response(stream, { headers: { 'Content-Type': 'audio/wav', 'Content-Length': String(size) } });

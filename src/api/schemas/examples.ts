@@ -20,8 +20,8 @@ export const callExample = {
 export const transcriptExample = {
   object: 'transcript', call_id: callId,
   utterances: [
-    { role: 'assistant', text: 'Hello, Dental Care, how can I help?', start_ms: 0, end_ms: 2100, interrupted: false },
-    { role: 'user', text: 'I would like to book a cleaning.', start_ms: 2600, end_ms: 4300, interrupted: false },
+    { role: 'assistant', kind: 'speech', text: 'Hello, Dental Care, how can I help?', start_ms: 0, end_ms: 2100, interrupted: false },
+    { role: 'user', kind: 'speech', text: 'I would like to book a cleaning.', start_ms: 2600, end_ms: 4300, interrupted: false },
   ],
 };
 
