@@ -103,7 +103,7 @@ export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> 
       metrics.calls.inc({ status: row.status });
       statusEvent(row);
     },
-    onUtterance: (row, u) => events.publish({ type: 'utterance', callId: row.id, accountId: row.account_id, utterance: u }),
+    onStored: (row, stored) => events.publish({ callId: row.id, accountId: row.account_id, ...('utterance' in stored ? { type: 'utterance', utterance: stored.utterance } : { type: 'latency', latency: stored.latency }) }),
     onLatency: (t) => metrics.observeTurn(t),
     onMediaStats: (stats) => metrics.observeMedia(stats),
   }, deps.calls);

@@ -1,9 +1,10 @@
-import type { CallStatus, Utterance } from './types.js';
+import type { CallStatus, TurnLatency, Utterance } from './types.js';
 
-/** What a live view needs to hear about a call, published after the change is committed. */
+/** What a live view needs to hear about a call, published after the change is stored. */
 export type CallEvent =
   | { type: 'status'; callId: string; accountId: string; status: CallStatus; endReason: string | null }
-  | { type: 'utterance'; callId: string; accountId: string; utterance: Utterance };
+  | { type: 'utterance'; callId: string; accountId: string; utterance: Utterance }
+  | { type: 'latency'; callId: string; accountId: string; latency: TurnLatency };
 
 export type CallEventListener = (event: CallEvent) => void;
 

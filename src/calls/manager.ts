@@ -47,8 +47,8 @@ export interface CallManagerDeps {
   onLatency?(t: TurnLatency): void;
   /** A connected call ended with these media stats (for metrics). */
   onMediaStats?(stats: MediaStats): void;
-  /** A transcript line was stored (for live viewers). */
-  onUtterance?(row: CallRow, u: Utterance): void;
+  /** A transcript line or a turn's latency was stored (for live viewers). */
+  onStored?(row: CallRow, stored: { utterance: Utterance } | { latency: TurnLatency }): void;
   /** This process as owner of its calls (crash recovery); calls are unowned without it. */
   registry?: InstanceRegistry;
 }
@@ -338,11 +338,11 @@ export class CallManager implements InboundHandler {
         sink: {
           utterance: (u) => this.#track(entry, this.#d.store.addUtterance(row, u).then(() => {
             this.#d.onOutbox();
-            this.#d.onUtterance?.(row, u);
+            this.#d.onStored?.(row, { utterance: u });
           })),
           latency: (t) => {
             this.#d.onLatency?.(t);
-            this.#track(entry, this.#d.store.addLatency(row.id, t));
+            this.#track(entry, this.#d.store.addLatency(row.id, t).then(() => this.#d.onStored?.(row, { latency: t })));
           },
           hangup: (reason) => void leg.hangup(reason).catch((err) => log.error({ err }, 'agent hangup failed')),
         },

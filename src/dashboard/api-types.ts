@@ -5,7 +5,7 @@ import type { deliveryObject, phoneNumberObject } from '../api/schemas/resources
 
 /** The API's answers as the console reads them: the same zod schemas that document them. */
 export type CallJson = z.infer<typeof callObject>;
-export type UtteranceJson = z.infer<typeof utteranceObject> & { kind?: string; digits?: string; tool?: string };
+export type UtteranceJson = z.infer<typeof utteranceObject>;
 export type DeliveryJson = z.infer<typeof deliveryObject>;
 export type PhoneNumberJson = z.infer<typeof phoneNumberObject>;
 export type AssistantJson = z.infer<typeof assistantObject> & Record<string, unknown>;

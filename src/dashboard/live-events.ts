@@ -12,7 +12,12 @@ const defaultLiveEventsOptions: LiveEventsOptions = { heartbeatMs: 15_000 };
 
 function toSse(e: CallEvent): { event: string; data: string } {
   if (e.type === 'status') return { event: 'status', data: JSON.stringify({ call_id: e.callId, status: e.status, end_reason: e.endReason }) };
-  return { event: 'utterance', data: JSON.stringify({ call_id: e.callId, ...utteranceJson(e.utterance) }) };
+  if (e.type === 'utterance') return { event: 'utterance', data: JSON.stringify({ call_id: e.callId, ...utteranceJson(e.utterance) }) };
+  const t = e.latency;
+  return { event: 'latency', data: JSON.stringify({
+    call_id: e.callId, turn: t.turn, endpointing_ms: t.endpointingMs, stt_ms: t.sttMs, llm_first_token_ms: t.llmFirstTokenMs,
+    tts_first_audio_ms: t.ttsFirstAudioMs, voice_to_voice_ms: t.voiceToVoiceMs,
+  }) };
 }
 
 /**

@@ -63,5 +63,8 @@ export function startLive(enhance) {
     // A new line may come with a turn's latency and its webhook delivery.
     if (callPage) for (const p of ['transcript', 'analysis', 'deliveries']) soon(p, () => refreshPart(p));
   });
+  source.addEventListener('latency', () => {
+    if (callPage) for (const p of ['transcript', 'analysis']) soon(p, () => refreshPart(p));
+  });
   window.addEventListener('pagehide', () => source.close());
 }

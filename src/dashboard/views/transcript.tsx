@@ -6,16 +6,18 @@ const STAGES: Array<[keyof LatencyRow, string]> = [
   ['endpointing_ms', 'endpointing'], ['stt_ms', 'STT'], ['llm_first_token_ms', 'LLM first token'], ['tts_first_audio_ms', 'TTS first audio'],
 ];
 
+const isSpeech = (l: UtteranceJson) => (l.kind ?? 'speech') === 'speech';
+
 /** Which transcript line answers which measured turn: the first assistant line after each caller line. */
 export function turnOfLine(lines: UtteranceJson[]): Array<number | null> {
   let turn = 0;
   let awaiting = false;
   return lines.map((l) => {
-    if (l.role === 'user' && l.kind !== 'dtmf') {
+    if (l.role === 'user' && isSpeech(l)) {
       awaiting = true;
       return null;
     }
-    if (l.role === 'assistant' && awaiting && !l.kind) {
+    if (l.role === 'assistant' && awaiting && isSpeech(l)) {
       awaiting = false;
       return turn++;
     }
@@ -33,9 +35,7 @@ function Latency({ t }: { t: LatencyRow }) {
 }
 
 function Kind({ u }: { u: UtteranceJson }) {
-  if (u.kind === 'dtmf') return <span class="badge kind-dtmf">DTMF {u.digits ?? ''}</span>;
-  const kind: string | undefined = u.kind;
-  if (kind === 'tool_call' || kind === 'tool') return <span class="badge kind-tool">Tool call {u.tool ?? ''}</span>;
+  if (u.kind === 'dtmf') return <span class="badge kind-dtmf">Keys pressed (DTMF)</span>;
   return null;
 }
 
@@ -56,7 +56,7 @@ export function Transcript({ lines, latency, live }: { lines: UtteranceJson[]; l
                 <time class="at" title={`${u.start_ms}–${u.end_ms} ms after the answer`}>{offset(u.start_ms)}</time>
               </div>
               <div class="said">
-                <p class="text"><Kind u={u} />{u.text}</p>
+                <p class="text"><Kind u={u} />{u.kind === 'dtmf' ? <code class="digits">{u.text}</code> : u.text}</p>
                 {u.interrupted ? <p class="badge interrupted-badge">Interrupted by the caller — only the part played is shown</p> : null}
                 {t ? <Latency t={t} /> : null}
               </div>
