@@ -32,6 +32,21 @@ describe('Resampler', () => {
     expect(amplitude(out, 7000, 16000)).toBeLessThan(100);
   });
 
+  it('upsamples 8→16 kHz with a half-band filter: every other output is an input sample, 3.4 kHz within 1 dB', () => {
+    let seed = 7;
+    const input = Int16Array.from({ length: 800 }, () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 16000) - 8000);
+    const out = resampleOnce(input, 8000, 16000);
+    // The filter delays by a fixed number of input samples d: output 2·(i + d) is input i.
+    const passesThrough = (d: number) => input.subarray(0, 300).every((x, i) => out[2 * (i + d)] === x);
+    expect(Array.from({ length: 32 }, (_, d) => d).filter(passesThrough)).toHaveLength(1);
+    expect(amplitude(resampleOnce(sine(3400, 8000, 8000), 8000, 16000), 3400, 16000)).toBeGreaterThan(10000 * 0.89);
+  });
+
+  it('keeps aliasing below −40 dB when downsampling 16→8 kHz (what the caller hears)', () => {
+    const alias = resampleOnce(sine(4600, 16000, 16000), 16000, 8000);
+    expect(amplitude(alias, 3400, 8000)).toBeLessThan(100);
+  });
+
   it('removes content above the new Nyquist when downsampling 24→8 kHz (no aliasing)', () => {
     const inBand = resampleOnce(sine(1000, 24000, 24000), 24000, 8000);
     expect(inBand.length).toBe(8000);
