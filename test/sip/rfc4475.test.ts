@@ -48,7 +48,7 @@ describe.each(['udp', 'tcp'] as const)('RFC 4475 torture messages over %s', (tra
   const clients = new Map<string, RawSipClient>();
   beforeAll(async () => {
     // Short timers so a completed transaction is gone before the second wave.
-    engine = await startEngine(testConfig(), { timers: { t1: 10 } });
+    engine = await startEngine(testConfig(), { timers: { t1: 10 }, tcp: { maxConnectionsPerSource: 200 } });
     engine.setInboundHandler(new TestInboundHandler('+15550009'));
     for (const wave of [NAMES.filter((n) => !SECOND_WAVE.has(n)), NAMES.filter((n) => SECOND_WAVE.has(n))]) {
       for (const name of wave) {

@@ -16,6 +16,7 @@ import { dial } from './outbound.js';
 import { transferLeg } from './refer.js';
 import { TrunkRegistration, type RegistrationOptions } from './registrar-client.js';
 import { checkRequest } from './request-checks.js';
+import type { TcpLimitOptions } from './tcp-limits.js';
 import { planDial } from '../dial-plan.js';
 import { describeReadiness, trunkHealth } from '../trunk-health.js';
 import { SipStack } from './sip-stack.js';
@@ -29,6 +30,8 @@ export interface EmbeddedTelephonyOptions {
   rtp?: RtpSessionFactory;
   timers?: Partial<SipTimerOptions>;
   registration?: Partial<RegistrationOptions>;
+  /** SIP over TCP limits in milliseconds (tests); else from telephony.sip.tcp_*. */
+  tcp?: Partial<TcpLimitOptions>;
   /** Digest nonce lifetime and failure limits (defaults in inbound-admission.ts). */
   admission?: Partial<Omit<InboundAdmissionOptions, 'log'>>;
 }
@@ -56,7 +59,14 @@ export class EmbeddedTelephony implements Telephony {
     this.#stack = new SipStack({
       host: sip.host, port: sip.port, transports: sip.transports, advertisedAddress: advertised, userAgent: sip.user_agent,
       timers: { ...defaultSipTimerOptions, ...options.timers },
-    }, { onRequest: (req, tx, flow) => this.#onRequest(req, tx, flow), onStrayResponse: (res, flow) => this.#onStray(res, flow) }, log);
+      tcp: {
+        idleTimeoutMs: sip.tcp_idle_timeout_seconds * 1000, partialMessageTimeoutMs: sip.tcp_partial_message_timeout_seconds * 1000,
+        maxConnections: sip.tcp_max_connections, maxConnectionsPerSource: sip.tcp_max_connections_per_source, ...options.tcp,
+      },
+    }, {
+      onRequest: (req, tx, flow) => this.#onRequest(req, tx, flow), onStrayResponse: (res, flow) => this.#onStray(res, flow),
+      flowInUse: (flow) => [...this.#legs.values()].some((leg) => leg.dialog.flow === flow),
+    }, log);
     const rtp = options.rtp ?? new RtpSessionPool({ portMin: config.telephony.rtp.port_min, portMax: config.telephony.rtp.port_max, log });
     this.#media = new LocalMedia(rtp, { bindAddress: sip.host, advertisedAddress: advertised, codecs: config.telephony.codecs, jitterBufferMs: config.telephony.rtp.jitter_buffer_ms });
     const legContext: LegContext = {

@@ -7,6 +7,7 @@ import { ClientTransaction, type ClientTransactionEvents } from './transaction-c
 import { ServerTransaction } from './transaction-server.js';
 import { defaultSipTimerOptions, type SipTimerOptions } from './timers.js';
 import type { Flow, SipTransport, Target, TransportName } from './transport.js';
+import { TcpLimits, type TcpLimitOptions } from './tcp-limits.js';
 import { TcpTransport } from './transport-tcp.js';
 import { UdpTransport } from './transport-udp.js';
 
@@ -18,6 +19,8 @@ export interface SipStackOptions {
   advertisedAddress: string;
   userAgent: string;
   timers: SipTimerOptions;
+  /** SIP over TCP: connection caps and timeouts. */
+  tcp: Partial<TcpLimitOptions>;
 }
 
 export interface SipStackEvents {
@@ -25,6 +28,8 @@ export interface SipStackEvents {
   onRequest(request: SipRequest, tx: ServerTransaction | null, flow: Flow): void;
   /** A 2xx to INVITE that matched no transaction (retransmission after the transaction ended). */
   onStrayResponse(response: SipResponse, flow: Flow): void;
+  /** Whether a call still needs this connection (an idle TCP connection is kept for it). */
+  flowInUse?(flow: Flow): boolean;
 }
 
 const MAGIC = 'z9hG4bK';
@@ -37,9 +42,11 @@ export class SipStack {
   #transports = new Map<TransportName, SipTransport>();
   #server = new Map<string, ServerTransaction>();
   #client = new Map<string, ClientTransaction>();
+  readonly tcpLimits: TcpLimits;
 
   constructor(options: Partial<SipStackOptions> & Pick<SipStackOptions, 'advertisedAddress'>, events: SipStackEvents, log: Logger) {
-    this.options = { host: '0.0.0.0', port: 5060, transports: ['udp', 'tcp'], userAgent: 'PhoneVoice', timers: defaultSipTimerOptions, ...options };
+    this.options = { host: '0.0.0.0', port: 5060, transports: ['udp', 'tcp'], userAgent: 'PhoneVoice', timers: defaultSipTimerOptions, tcp: {}, ...options };
+    this.tcpLimits = new TcpLimits(this.options.tcp, log.child({ component: 'sip-tcp' }));
     this.#events = events;
     this.#log = log;
   }
@@ -58,7 +65,7 @@ export class SipStack {
       try {
         let port = this.options.port;
         for (const name of this.options.transports) {
-          const t = name === 'udp' ? new UdpTransport(handler, this.#log) : new TcpTransport(handler, this.#log);
+          const t = name === 'udp' ? new UdpTransport(handler, this.#log) : new TcpTransport(handler, this.#log, this.tcpLimits, (flow) => this.#events.flowInUse?.(flow) ?? false);
           created.push(t);
           await t.listen(this.options.host, port);
           port = t.port;

@@ -11,6 +11,9 @@ const MAX_BODY_BYTES = 1_048_576;
 export class StreamFramer {
   #buffer: Buffer = Buffer.alloc(0);
 
+  /** Bytes of a message not yet complete. */
+  get pendingBytes(): number { return this.#buffer.length; }
+
   push(chunk: Buffer, emit: (message: Buffer) => void): boolean {
     this.#buffer = this.#buffer.length ? Buffer.concat([this.#buffer, chunk]) : chunk;
     for (;;) {

@@ -2,9 +2,13 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { Logger } from '../../ops/logger.js';
 import { parseMessage } from './parser.js';
 import { StreamFramer } from './stream-framer.js';
+import type { TcpLimits } from './tcp-limits.js';
 import type { Flow, MessageHandler, SipTransport, Target } from './transport.js';
 
-/** SIP over TCP: accepted and outgoing connections are reused in both directions, keyed by peer address. */
+/**
+ * SIP over TCP: accepted and outgoing connections are reused in both directions, keyed by peer
+ * address; `limits` caps how many stay open and closes idle or stuck ones (not those `inUse` by a call).
+ */
 export class TcpTransport implements SipTransport {
   readonly name = 'tcp' as const;
   #server: Server | null = null;
@@ -12,10 +16,14 @@ export class TcpTransport implements SipTransport {
   #pending = new Map<string, Promise<Flow>>();
   #handler: MessageHandler;
   #log: Logger;
+  #limits: TcpLimits;
+  #inUse: (flow: Flow) => boolean;
 
-  constructor(handler: MessageHandler, log: Logger) {
+  constructor(handler: MessageHandler, log: Logger, limits: TcpLimits, inUse: (flow: Flow) => boolean) {
     this.#handler = handler;
     this.#log = log;
+    this.#limits = limits;
+    this.#inUse = inUse;
   }
 
   get port(): number {
@@ -24,7 +32,7 @@ export class TcpTransport implements SipTransport {
   }
 
   listen(host: string, port: number): Promise<void> {
-    const server = createServer((socket) => this.#adopt(socket));
+    const server = createServer((socket) => { if (this.#limits.admit(socket)) this.#adopt(socket); });
     this.#server = server;
     server.on('error', (err) => this.#log.error({ err }, 'SIP TCP server error'));
     return new Promise((resolve, reject) => {
@@ -40,11 +48,14 @@ export class TcpTransport implements SipTransport {
     const address = socket.remoteAddress ?? '0.0.0.0';
     const port = socket.remotePort ?? 0;
     const key = `${address}:${port}`;
-    const flow: Flow = { transport: 'tcp', address, port, send: (data) => { if (!socket.destroyed) socket.write(data); } };
+    const framer = new StreamFramer();
+    let watch: { activity(): void } | null = null;
+    const flow: Flow = { transport: 'tcp', address, port, send: (data) => { if (!socket.destroyed) { watch?.activity(); socket.write(data); } } };
+    watch = this.#limits.watch(socket, () => this.#inUse(flow), () => framer.pendingBytes > 0);
     this.#connections.set(key, { socket, flow });
     socket.setNoDelay(true);
-    const framer = new StreamFramer();
     socket.on('data', (chunk: Buffer) => {
+      watch.activity();
       const ok = framer.push(chunk, (raw) => {
         try {
           const parsed = parseMessage(raw);
@@ -75,7 +86,7 @@ export class TcpTransport implements SipTransport {
     if (pending) return pending;
     const opening = new Promise<Flow>((resolve, reject) => {
       const socket = connect({ host: target.address, port: target.port });
-      socket.once('connect', () => resolve(this.#adopt(socket)));
+      socket.once('connect', () => { this.#limits.adoptOutgoing(socket); resolve(this.#adopt(socket)); });
       socket.once('error', reject);
     }).finally(() => this.#pending.delete(key));
     this.#pending.set(key, opening);
