@@ -35,6 +35,8 @@ export const OTHER_ENV = new Set<string>([
   'PHONEVOICE_IMAGE_TAG', // docker compose's image tag
   // scripts/daemons/build.sh and the real-daemon tests (where the drachtio/FreeSWITCH build lives)
   'PHONEVOICE_DAEMONS_PREFIX', 'PHONEVOICE_VENDOR_DIR', 'PHONEVOICE_BUILD_JOBS', 'PHONEVOICE_BUILD_CFLAGS', 'PHONEVOICE_SKIP_DAEMONS',
+  // browser tests (test/dashboard/browser.ts): which chromium, where screenshots go
+  'PHONEVOICE_CHROMIUM', 'PHONEVOICE_SCREENSHOTS',
 ]);
 
 /** Apply the overrides to `raw`; returns which config path came from which variable. */
