@@ -16,7 +16,7 @@ export interface NetworkRequest {
 }
 export type NetworkHandler = (req: NetworkRequest) => void;
 
-interface Txn { method: string; msg: SipText; fromApp: boolean; final: boolean; onFinal?: (status: number, msg: SipText) => void; toTag: string }
+interface Txn { method: string; msg: SipText; fromApp: boolean; final: boolean; onFinal?: (status: number, msg: SipText) => void; onProvisional?: (status: number) => void; toTag: string }
 interface Dialog { id: string; callId: string; appSide: string; netSide: string; netContact: string; netCseq: number; appCseq: number }
 
 const REASONS: Record<number, string> = { 100: 'Trying', 180: 'Ringing', 183: 'Session Progress', 200: 'OK', 202: 'Accepted', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 407: 'Proxy Authentication Required', 480: 'Temporarily Unavailable', 486: 'Busy Here', 487: 'Request Terminated', 501: 'Not Implemented', 503: 'Service Unavailable', 603: 'Decline' };
@@ -79,14 +79,15 @@ export class FakeDrachtioServer {
   }
 
   /** A caller (from `source`) sends an INVITE in through drachtio-server. */
-  sendInvite(opts: { to: string; from: string; source: string; sdp: string; headers?: Record<string, string> }): InboundCall {
+  /** `uriUser`: Request-URI user when it differs from To's (a PBX delivering to a registered contact); `rawFrom` replaces the From header. */
+  sendInvite(opts: { to: string; from: string; source: string; sdp: string; headers?: Record<string, string>; uriUser?: string; rawFrom?: string }): InboundCall {
     const callId = `${randomUUID()}@${opts.source}`;
     const netTag = randomUUID().slice(0, 8);
     const msg: SipText = {
-      method: 'INVITE', uri: `sip:${opts.to}@127.0.0.1:5060`, status: 0, reason: '', body: opts.sdp,
+      method: 'INVITE', uri: `sip:${opts.uriUser ?? opts.to}@127.0.0.1:5060`, status: 0, reason: '', body: opts.sdp,
       headers: [
         ['Via', `SIP/2.0/UDP ${opts.source}:5060;branch=z9hG4bK${randomUUID().slice(0, 10)}`],
-        ['From', `<sip:${opts.from}@${opts.source}>;tag=${netTag}`],
+        ['From', opts.rawFrom ?? `<sip:${opts.from}@${opts.source}>;tag=${netTag}`],
         ['To', `<sip:${opts.to}@127.0.0.1>`],
         ['Call-ID', callId], ['CSeq', '1 INVITE'], ['Contact', `<sip:${opts.from}@${opts.source}:5060>`],
         ['Max-Forwards', '70'], ['Content-Type', 'application/sdp'], ...Object.entries(opts.headers ?? {}),
@@ -96,6 +97,7 @@ export class FakeDrachtioServer {
     const call = new InboundCall(this, callId, opts.source);
     this.#txns.set(txnId, {
       method: 'INVITE', msg, fromApp: false, final: false, toTag: '',
+      onProvisional: (status) => call.provisional.push(status),
       onFinal: (status, res) => {
         if (status >= 200 && status < 300) {
           const dialog: Dialog = {
@@ -305,6 +307,7 @@ export class FakeDrachtioServer {
     const dialogId = txn.method === 'INVITE' && sip.status >= 200 && sip.status < 300
       ? `${header(txn.msg, 'Call-ID')};from-tag=${tagOf(header(txn.msg, 'From'))}` : '';
     this.#echo(socket, msgId, sip, txnId, dialogId);
+    if (sip.status < 200) txn.onProvisional?.(sip.status);
     if (sip.status >= 200 && !txn.final) {
       txn.final = true;
       txn.onFinal?.(sip.status, sip);
@@ -318,6 +321,8 @@ export class InboundCall {
   readonly source: string;
   inviteTxnId = '';
   dialogId: string | null = null;
+  /** Provisional statuses the app sent, in order (180 must never come before the routing decision). */
+  readonly provisional: number[] = [];
   readonly answered: Promise<{ status: number; msg: SipText }>;
   #settle!: (v: { status: number; msg: SipText }) => void;
   readonly #server: FakeDrachtioServer;
