@@ -81,7 +81,9 @@ export function createApp(deps: AppDeps) {
   });
   app.use('/v1/*', limitBody);
   app.use('/dashboard/*', limitBody);
-  app.route('/dashboard', dashboardRoutes({ ...deps, api: (req) => app.fetch(req) }));
+  // The probes app answers /readyz wherever metrics.port put it, so the console always sees readiness.
+  const probes = createProbeApp(deps);
+  app.route('/dashboard', dashboardRoutes({ ...deps, api: (req) => app.fetch(req), probes: (req) => probes.fetch(req) }));
   mountOperations(app, operations, deps.db);
   return app;
 }

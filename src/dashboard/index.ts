@@ -23,6 +23,8 @@ export interface DashboardDeps {
   log: Logger;
   /** The HTTP API itself: the console reads and acts through it in-process. */
   api: ApiFetch;
+  /** /readyz, /metrics and /healthz (on the API port or their own listener). */
+  probes: ApiFetch;
   sessions?: SessionStore;
 }
 
@@ -83,6 +85,6 @@ export function dashboardRoutes(deps: DashboardDeps) {
   app.route('/', callPages({ api: deps.api, store: deps.store }));
   app.route('/', assistantPages({ api: deps.api, config: deps.config }));
   app.route('/', numberPages({ api: deps.api, config: deps.config }));
-  app.route('/', healthPages({ api: deps.api }));
+  app.route('/', healthPages({ api: deps.api, probes: deps.probes, metricsToken: deps.config.metrics.token }));
   return app;
 }

@@ -114,7 +114,7 @@ describe.skipIf(!haveChromium)(`dashboard actions in Chromium${haveChromium ? ''
     expect(errors).toEqual([]);
   });
 
-  it('filters the call list by status without touching other calls', async () => {
+  it('filters the call list by status, number and end reason', async () => {
     const { page } = browser;
     const busy = await server.api('POST', '/v1/calls', { phone_number: '+15550486', assistant_id: assistantId });
     await expect.poll(async () => (await server.api('GET', `/v1/calls/${busy.json.id}`)).json.status).toBe('busy');
@@ -129,5 +129,16 @@ describe.skipIf(!haveChromium)(`dashboard actions in Chromium${haveChromium ? ''
     await page.waitForURL(/status=completed/);
     expect(await page.locator(`tr[data-call-id="${busy.json.id}"]`).count()).toBe(0);
     expect(await page.locator('tr[data-call-id]').count()).toBe(1); // the transferred call
+
+    await page.goto(url('/calls'));
+    await page.fill('#f-phone_number', '+15550486');
+    await page.selectOption('#f-end_reason', 'busy');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/end_reason=busy/);
+    expect(await page.locator('tr[data-call-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-call-id')))).toEqual([busy.json.id]);
+    await page.selectOption('#f-end_reason', 'transferred');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/end_reason=transferred/);
+    expect(await page.locator('tr[data-call-id]').count()).toBe(0); // that number's call was busy, not transferred
   });
 });

@@ -159,3 +159,19 @@ describe('dashboard: sign-in, session cookie and CSRF', () => {
     a2.abort();
   });
 });
+
+describe('dashboard: health page with a metrics token', () => {
+  it('shows every readiness check although /readyz keeps them for holders of the token', async () => {
+    const server = await startTestServer({ config: { metrics: { token: 'metrics-token-0123456789' } } });
+    try {
+      expect((await server.api('GET', '/readyz')).json.checks).toBeUndefined();
+      const { cookie } = await signIn(server, server.apiKey);
+      const page = await (await fetch(`${server.url}/dashboard/health`, { headers: { cookie } })).text();
+      expect(page).toContain('data-check="database"');
+      expect(page).toContain('data-check="provider:fake-agent"');
+      expect(page).not.toContain('metrics-token-0123456789');
+    } finally {
+      await server.close();
+    }
+  });
+});

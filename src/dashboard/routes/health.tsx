@@ -7,7 +7,13 @@ import { Layout } from '../views/layout.js';
 const DAY_MS = 86_400_000;
 
 /** Readiness of each part (as /readyz) and charts from /v1/analytics, one query per day for the daily series. */
-export function healthPages({ api }: { api: ApiFetch }) {
+export function healthPages({ api, probes, metricsToken }: { api: ApiFetch; probes: ApiFetch; metricsToken: string | null }) {
+  // The console shows every check: with metrics.token set, /readyz keeps them for holders of the token.
+  const readiness = async () => {
+    const res = await probes(new Request('http://dashboard.internal/readyz', { headers: metricsToken ? { authorization: `Bearer ${metricsToken}` } : {} }));
+    const body = (await res.json()) as Partial<ReadyJson>;
+    return { status: body.status ?? 'not_ready', checks: body.checks ?? {} } as ReadyJson;
+  };
   const app = new Hono<DashEnv>();
   app.get('/health', async (c) => {
     const a = apiClient(api, c.get('session'));
@@ -16,7 +22,7 @@ export function healthPages({ api }: { api: ApiFetch }) {
     const starts = Array.from({ length: periodDays }, (_, i) => today - (periodDays - 1 - i) * DAY_MS);
     const range = (from: number, to: number) => `/v1/analytics${qs({ from: new Date(from).toISOString(), to: new Date(to).toISOString() })}`;
     const [ready, total, ...perDay] = await Promise.all([
-      a.raw('GET', '/readyz').then((r) => r.json() as Promise<ReadyJson>),
+      readiness(),
       a.get<AnalyticsJson>(range(starts[0]!, today + DAY_MS)),
       ...starts.map((s) => a.get<AnalyticsJson>(range(s, s + DAY_MS))),
     ]);
