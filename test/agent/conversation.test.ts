@@ -195,4 +195,23 @@ describe('conversation: frames in → frames out', () => {
       await server.close();
     }
   });
+
+  it('custom WebSocket LLM, as docs/custom-llm.md says: call_details carries the call metadata, the first response_id after a first message is 2, the transcript starts with the first message', async () => {
+    const server = await new CustomLlmWsServer().start();
+    try {
+      const llm = new CustomWebSocketLanguageModel({ url: server.url, callId: 'call_test', metadata: { crm: 1 } });
+      call = await startCall({ stt: new ScriptedStt(['When do you open?']), llm });
+      const { line, sink } = call;
+      await sink.until(() => sink.utterances.length === 1, 8000, 'greeting played');
+      line.callerSays(300, 300);
+      await sink.until(() => sink.utterances.length === 3, 8000, 'answer');
+      expect(server.received[0]).toEqual({ type: 'call_details', call_id: 'call_test', metadata: { crm: 1 } });
+      expect(server.received[1]).toEqual({
+        type: 'response_required', response_id: 2,
+        transcript: [{ role: 'assistant', content: GREETING }, { role: 'user', content: 'When do you open?' }],
+      });
+    } finally {
+      await server.close();
+    }
+  });
 });

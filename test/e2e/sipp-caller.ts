@@ -13,6 +13,8 @@ export interface SippCallerOptions {
   /** Hang up (BYE) this long after the ACK. */
   hangupAfterMs: number;
   timeoutS: number;
+  /** SIPp's RTP port (to find the call's packets in a capture); a random free-ish one otherwise. */
+  mediaPort?: number;
   /** Scenario file with the same placeholders; uac-talk.xml (talk, then our BYE) by default. */
   scenario?: string;
 }
@@ -24,7 +26,7 @@ export function callWithSipp(o: SippCallerOptions): Promise<{ code: number | nul
     .replaceAll('__AUDIO__', o.audioFile)
     .replaceAll('__AUDIO_MS__', String(o.hangupAfterMs));
   writeFileSync(join(dir, 'uac-talk.xml'), scenario);
-  const mediaPort = sippMediaPort();
+  const mediaPort = o.mediaPort ?? sippMediaPort();
   const child = spawn('sipp', [
     o.remote, '-sf', join(dir, 'uac-talk.xml'), '-i', '127.0.0.1', '-p', String(o.localPort), '-m', '1', '-t', 'u1',
     '-s', o.service, '-key', 'codecs', '0', '-mp', String(mediaPort), '-mi', '127.0.0.1',
