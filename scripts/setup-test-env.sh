@@ -36,10 +36,13 @@ daemons() {
   [ $rc -eq 2 ] && return 0
   return $rc
 }
+if [ "${PHONEVOICE_SKIP_SETUP:-0}" = 1 ]; then
+  echo "setup: PHONEVOICE_SKIP_SETUP=1: installing nothing${need[*]:+ (missing: ${need[*]})}; tests that need a missing tool are skipped with a reason"
+  exit 0
+fi
 trap 'rc=$?; [ $rc -eq 0 ] && { daemons; rc=$?; }; exit $rc' EXIT
 
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
-echo "setup: installing test tools: ${need[*]}"
 SUDO=""
 if [ "$(id -u)" != "0" ]; then
   if have sudo; then SUDO="sudo"; else
@@ -47,6 +50,9 @@ if [ "$(id -u)" != "0" ]; then
     exit 0
   fi
 fi
+# Say what is about to be installed, and how not to, before doing it.
+echo "setup: the tests drive real peers and need these Debian packages: ${need[*]}"
+echo "setup: running: ${SUDO:+$SUDO }apt-get install -y --no-install-recommends ${need[*]}   (to install nothing: PHONEVOICE_SKIP_SETUP=1 npm test)"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq >/dev/null 2>&1 || echo "setup: apt-get update failed; trying the install anyway" >&2
 if ! $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/tmp/phonevoice-apt.log 2>&1; then

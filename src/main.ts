@@ -9,6 +9,7 @@ import { UnavailableTelephony } from './calls/unavailable-telephony.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { announceFirstStart } from './ops/first-start.js';
+import { logDestination } from './ops/log-destination.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import type { Telephony } from './telephony/types.js';
 
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
     process.stderr.write(`phonevoice: ${err instanceof ConfigError ? err.message : (err as Error).stack}\n`);
     process.exit(2);
   }
-  const log = createLogger(config.log.level);
+  const log = createLogger(config.log.level, logDestination(config.log.format));
   let telephony = await loadTelephony(config, log);
   try {
     await telephony.start();

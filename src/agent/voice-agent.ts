@@ -61,7 +61,7 @@ export class ConversationAgent implements VoiceAgent {
     this.#ctx = ctx;
     this.#p = providers;
     this.#opts = { ...defaultVoiceAgentOptions, ...options };
-    this.#log = log.child({ callId: ctx.callId });
+    this.#log = log.child({ call_id: ctx.callId });
     const a = ctx.assistant;
     this.#history = [{ role: 'system', content: a.system_prompt }];
     this.#tools = new ToolRunner(a.tools, { callId: ctx.callId, metadata: ctx.metadata });

@@ -14,6 +14,7 @@ export const ENV_OVERRIDES: Record<string, EnvOverride> = {
   PHONEVOICE_PUBLIC_URL: { path: 'public_url' },
   PHONEVOICE_TELEPHONY: { path: 'telephony.engine' },
   PHONEVOICE_LOG_LEVEL: { path: 'log.level' },
+  PHONEVOICE_LOG_FORMAT: { path: 'log.format' },
   PHONEVOICE_METRICS_TOKEN: { path: 'metrics.token' },
   DRACHTIO_HOST: { path: 'telephony.drachtio.host' },
   DRACHTIO_PORT: { path: 'telephony.drachtio.port', whole: true },
@@ -35,6 +36,7 @@ export const OTHER_ENV = new Set<string>([
   'PHONEVOICE_IMAGE_TAG', // docker compose's image tag
   // scripts/daemons/build.sh and the real-daemon tests (where the drachtio/FreeSWITCH build lives)
   'PHONEVOICE_DAEMONS_PREFIX', 'PHONEVOICE_VENDOR_DIR', 'PHONEVOICE_BUILD_JOBS', 'PHONEVOICE_BUILD_CFLAGS', 'PHONEVOICE_SKIP_DAEMONS',
+  'PHONEVOICE_SKIP_SETUP', // npm test installs no Debian packages
   // browser tests (test/dashboard/browser.ts): which chromium, where screenshots go
   'PHONEVOICE_CHROMIUM', 'PHONEVOICE_SCREENSHOTS',
 ]);

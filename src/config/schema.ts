@@ -71,7 +71,11 @@ export const configSchema = z.object({
     host: z.string().default('127.0.0.1'),
     port: port.nullable().default(null),
   }).prefault({}),
-  log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
+  log: z.object({
+    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    /** auto: readable lines when stdout is a terminal, JSON lines otherwise. */
+    format: z.enum(['auto', 'pretty', 'json']).default('auto'),
+  }).prefault({}),
   limits: z.object({
     max_concurrent_calls: z.number().int().positive().default(100),
     max_call_duration_seconds: z.number().int().positive().default(3600),

@@ -97,7 +97,7 @@ export class RtpSession implements RtpSessionContract {
   constructor(options: RtpSessionOptions, deps: RtpSessionDeps) {
     this.#d = deps;
     this.localPort = deps.localPort;
-    this.#log = deps.log.child({ callId: options.callId, rtpPort: deps.localPort });
+    this.#log = deps.log.child({ call_id: options.callId, rtp_port: deps.localPort });
     const onError = (err: unknown) => this.#log.error({ err }, 'media listener threw');
     this.#audio = new Listeners(onError);
     this.#marks = new Listeners(onError);

@@ -1,10 +1,11 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { snakeCaseFields } from './log-fields.js';
 import { redactFields, scrubSecrets } from './redact.js';
 
 export type { Logger };
 
 /**
- * Structured JSON logs. Secrets are redacted by key name at any depth, so a config object,
+ * Structured JSON logs, field names in snake_case (`call_id`). Secrets are redacted by key name at any depth, so a config object,
  * an assistant or request headers can be logged without leaking credentials, and every
  * secret value the process knows (`rememberSecret`) is scrubbed from the final line.
  */
@@ -12,7 +13,7 @@ export function createLogger(level: string = process.env.PHONEVOICE_LOG_LEVEL ??
   return pino({
     level,
     base: { service: 'phonevoice' },
-    formatters: { log: (obj) => redactFields(obj) },
+    formatters: { log: (obj) => snakeCaseFields(redactFields(obj)) },
     hooks: { streamWrite: scrubSecrets },
     redact: {
       paths: [

@@ -52,7 +52,7 @@ export interface InboundDeps {
  * SIP final response or an `onAbandoned`. Nothing rings before the routing decision.
  */
 export async function receiveCall(invite: InboundInvite, deps: InboundDeps): Promise<void> {
-  const log = deps.log.child({ sipCallId: invite.sipCallId });
+  const log = deps.log.child({ sip_call_id: invite.sipCallId });
   const refuse = (r: Refusal, reason?: string) => invite.refuse(refusalStatus(r.status), sanitiseReason(reason, r.reason), refusalHeaders(r));
 
   if (!deps.ready()) return refuse(REFUSE.notReady);

@@ -202,7 +202,7 @@ export class DrachtioTelephony implements Telephony {
         srf: this.#srf, mediaServer: this.#ms, target,
         userAgent: this.#config.telephony.sip.user_agent,
         attach: (endpoint, dialog, callId, recordingPath, remote) => this.#attach(endpoint, dialog, callId, recordingPath, remote),
-        log: this.#log.child({ callId: request.callId }),
+        log: this.#log.child({ call_id: request.callId }),
       });
     this.#dialing.set(local, placing.catch(() => undefined));
     try {
@@ -218,7 +218,7 @@ export class DrachtioTelephony implements Telephony {
 
   /** Fork the endpoint's audio to our WebSocket server and wrap dialog + media as a leg. */
   async #attach(endpoint: MediaEndpoint, dialog: SrfDialog, callId: string, recordingPath: string | null, remote: string): Promise<DrachtioCallLeg> {
-    const log = this.#log.child({ callId });
+    const log = this.#log.child({ call_id: callId });
     const claim = this.#fork.claim(callId);
     try {
       await endpoint.forkAudioStart({

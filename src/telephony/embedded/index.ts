@@ -162,7 +162,7 @@ export class EmbeddedTelephony implements Telephony {
         return leg.handleRequest(req, tx);
       } catch (err) {
         // A bug must not leave the peer's transaction unanswered until it times out.
-        this.#log.error({ err, callId }, 'in-dialog request failed');
+        this.#log.error({ err, sipCallId: callId }, 'in-dialog request failed');
         if (tx.finalStatus === 0) this.#stack.respond(tx, createResponse(req, 500));
         return;
       }
@@ -171,7 +171,7 @@ export class EmbeddedTelephony implements Telephony {
       case 'INVITE':
         if (/;\s*tag=/i.test(req.headers.get('to') ?? '')) return this.#stack.respond(tx, createResponse(req, 481));
         void this.#inbound.handleInvite(req, tx, flow).catch((err: unknown) => {
-          this.#log.error({ err, callId }, 'inbound INVITE failed');
+          this.#log.error({ err, sipCallId: callId }, 'inbound INVITE failed');
           if (tx.finalStatus === 0) this.#stack.respond(tx, createResponse(req, 500));
         });
         return;
