@@ -119,6 +119,10 @@ export const configSchema = z.object({
       /** SIP over TCP: connections open at once (accepted + outgoing), and accepted from one address. */
       tcp_max_connections: z.number().int().positive().default(1000),
       tcp_max_connections_per_source: z.number().int().positive().default(50),
+      /** RFC 4028 session timer: a call not refreshed within this many seconds is ended (BYE), so a dead peer — or a dead us — never leaves a dialog hanging. */
+      session_expires_seconds: z.number().int().min(90).default(1800),
+      /** Smallest Session-Expires we accept (422 below it). */
+      min_se_seconds: z.number().int().min(90).default(90),
     }).prefault({}),
     rtp: z.object({
       port_min: port.default(20000),

@@ -7,6 +7,8 @@ import { ALLOW } from './allow.js';
 import { EmbeddedCallLeg, type LegContext } from './leg.js';
 import { createResponse, type SipRequest } from './message.js';
 import { Reliable2xx } from './reliable-2xx.js';
+import { allowsUpdate } from './session-refresh.js';
+import { answerTerms } from './session-timer.js';
 import { answerDirection, negotiate, parseRemote, type RemoteMedia } from './sdp.js';
 import type { SipStack } from './sip-stack.js';
 import { randomToken } from './syntax.js';
@@ -155,7 +157,8 @@ class EmbeddedInvite implements InboundInvite {
     if (chosen) session.configure({ ...chosen, signallingAddress: this.#flow.address });
     const sdp = remote && chosen ? media.answer(session, chosen, answerDirection(remote.direction)) : media.offer(session);
     const contact = stack.contact(this.#flow.transport);
-    const ok = createResponse(this.#req, 200, { toTag: this.#pending.toTag, headers: { contact, allow: ALLOW, 'content-type': 'application/sdp' }, body: sdp });
+    const timer = answerTerms(this.#req.headers, legContext.sessionTimers);
+    const ok = createResponse(this.#req, 200, { toTag: this.#pending.toTag, headers: { contact, allow: ALLOW, 'content-type': 'application/sdp', ...timer.headers }, body: sdp });
     const dialog = Dialog.asServer(this.#req, this.#pending.toTag, this.#flow);
     let leg: EmbeddedCallLeg | null = null;
     stack.respond(this.#pending.tx, ok);
@@ -167,6 +170,7 @@ class EmbeddedInvite implements InboundInvite {
     if (remote && (remote.direction === 'sendonly' || remote.direction === 'inactive')) session.setHold(true);
     // A delayed offer starts media when the ACK brings the answer.
     if (!this.#lateOffer) session.start();
+    leg.startSessionTimer(timer.terms, allowsUpdate(this.#req.headers.get('allow')));
     this.#ctx.adopt(leg);
     return leg;
   }

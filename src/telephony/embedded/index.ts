@@ -17,6 +17,7 @@ import { transferLeg } from './refer.js';
 import { TrunkRegistration, type RegistrationOptions } from './registrar-client.js';
 import { checkRequest } from './request-checks.js';
 import type { TcpLimitOptions } from './tcp-limits.js';
+import type { SessionTimerOptions } from './session-timer.js';
 import { planDial } from '../dial-plan.js';
 import { describeReadiness, trunkHealth } from '../trunk-health.js';
 import { SipStack } from './sip-stack.js';
@@ -30,6 +31,8 @@ export interface EmbeddedTelephonyOptions {
   rtp?: RtpSessionFactory;
   timers?: Partial<SipTimerOptions>;
   registration?: Partial<RegistrationOptions>;
+  /** RFC 4028 session timer in seconds (tests go below the RFC's 90 s floor); else from telephony.sip. */
+  sessionTimers?: Partial<SessionTimerOptions>;
   /** SIP over TCP limits in milliseconds (tests); else from telephony.sip.tcp_*. */
   tcp?: Partial<TcpLimitOptions>;
   /** Digest nonce lifetime and failure limits (defaults in inbound-admission.ts). */
@@ -50,6 +53,7 @@ export class EmbeddedTelephony implements Telephony {
   #running = false;
   #shutdown = new AbortController();
   #dialing = new Set<Promise<unknown>>();
+  #sessionTimers: SessionTimerOptions;
 
   constructor(config: Config, log: Logger, options: EmbeddedTelephonyOptions = {}) {
     this.#config = config;
@@ -69,8 +73,9 @@ export class EmbeddedTelephony implements Telephony {
     }, log);
     const rtp = options.rtp ?? new RtpSessionPool({ portMin: config.telephony.rtp.port_min, portMax: config.telephony.rtp.port_max, log });
     this.#media = new LocalMedia(rtp, { bindAddress: sip.host, advertisedAddress: advertised, codecs: config.telephony.codecs, jitterBufferMs: config.telephony.rtp.jitter_buffer_ms });
+    this.#sessionTimers = { sessionExpiresS: sip.session_expires_seconds, minSeS: sip.min_se_seconds, ...options.sessionTimers };
     const legContext: LegContext = {
-      stack: this.#stack, log, media: this.#media,
+      stack: this.#stack, log, media: this.#media, sessionTimers: this.#sessionTimers,
       transfer: (leg, to) => transferLeg(leg, to, {
         log, timeoutMs: 64 * this.#stack.timers.t1, routeFor: (t) => planDial(t, null, config),
         dialOut: (t, callId) => this.dial({ callId, to: t, ringTimeoutMs: config.telephony.ring_timeout_seconds * 1000, recordingPath: null }, {}),
@@ -153,7 +158,7 @@ export class EmbeddedTelephony implements Telephony {
       leg?.onAck(req);
       return;
     }
-    const refusal = checkRequest(req);
+    const refusal = checkRequest(req, this.#sessionTimers);
     if (refusal) return this.#stack.respond(tx, createResponse(req, refusal.status, { toTag: tagOf(req.headers.get('to')) ? undefined : randomToken(4), headers: refusal.headers }));
     if (leg && tagOf(req.headers.get('to'))) {
       // Same Call-ID is not enough: both tags must name this dialog (§12.2.2), else 481.

@@ -15,6 +15,8 @@ import type { ServerTransaction } from './transaction-server.js';
 import type { LocalMedia } from './local-media.js';
 import { formatDtmfInfo, parseDtmfInfo } from './dtmf-info.js';
 import { acceptAnswer, parseRemote } from './sdp.js';
+import { allowsUpdate, refreshSession } from './session-refresh.js';
+import { answerTerms, SessionTimer, type SessionTerms, type SessionTimerOptions } from './session-timer.js';
 
 export interface LegContext {
   stack: SipStack;
@@ -23,6 +25,8 @@ export interface LegContext {
   /** Blind transfer strategy (REFER then bridge fallback), injected to keep this file about one dialog. */
   transfer(leg: EmbeddedCallLeg, to: string): Promise<{ method: 'refer' | 'bridge' }>;
   onGone(leg: EmbeddedCallLeg): void;
+  /** RFC 4028 session timer settings for every call. */
+  sessionTimers: SessionTimerOptions;
 }
 
 /** One answered call: its SIP dialog and its RTP session. */
@@ -44,6 +48,7 @@ export class EmbeddedCallLeg implements CallLeg {
   /** We sent the offer in our 200 (delayed-offer INVITE); the ACK must answer it. */
   #awaitingAnswer: boolean;
   #mediaStarted: boolean;
+  #sessionTimer: SessionTimer | null = null;
   /** Where the call's SIP comes from: media from that host may latch (NAT). */
   readonly #signallingAddress: string;
 
@@ -98,6 +103,28 @@ export class EmbeddedCallLeg implements CallLeg {
   /** End without signalling (transfer completed, or the peer's BYE). */
   markEnded(endReason: EndReason, sipStatus: number | null): void {
     this.#finish(endReason, sipStatus);
+  }
+
+  /** RFC 4028: run the agreed session timer; `useUpdate`: the peer allows UPDATE for our refreshes. */
+  startSessionTimer(terms: SessionTerms, useUpdate: boolean): void {
+    this.#sessionTimer?.stop();
+    if (this.#end) return;
+    const timer: SessionTimer = new SessionTimer(terms, {
+      refresh: () => refreshSession(this, this.#ctx, timer.terms, useUpdate),
+      expired: () => {
+        this.#ctx.log.warn({ callId: this.callId, intervalS: timer.terms.intervalS }, 'SIP session expired without a refresh, hanging up');
+        void this.hangup('no_response');
+      },
+    });
+    this.#sessionTimer = timer;
+  }
+
+  /** Headers for our 2xx to the peer's re-INVITE or UPDATE, which also counts as a session refresh. */
+  sessionAnswer(req: SipRequest): Record<string, string> {
+    const { terms, headers } = answerTerms(req.headers, this.#ctx.sessionTimers);
+    if (this.#sessionTimer) this.#sessionTimer.refreshed(terms);
+    else this.startSessionTimer(terms, allowsUpdate(req.headers.get('allow')));
+    return headers;
   }
 
   /** Watch NOTIFYs in this dialog (REFER progress). */
@@ -188,7 +215,7 @@ export class EmbeddedCallLeg implements CallLeg {
       case 'UPDATE':
         // An UPDATE with SDP is an offer (RFC 3311) answered like a re-INVITE, without the 2xx retransmissions.
         if (req.body.length) { answerReInvite(req, tx, this, this.#ctx); return; }
-        return reply(200, { headers: { allow: ALLOW } });
+        return reply(200, { headers: { allow: ALLOW, ...this.sessionAnswer(req) } });
       case 'OPTIONS':
         return reply(200, { headers: { allow: ALLOW } });
       default:
@@ -200,6 +227,7 @@ export class EmbeddedCallLeg implements CallLeg {
     if (this.#end) return;
     const end: LegEnd = { endReason, sipStatus };
     this.#end = end;
+    this.#sessionTimer?.stop();
     this.#pending2xx?.stop();
     void this.media.close().catch((err: unknown) => this.#ctx.log.warn({ err, callId: this.callId }, 'closing media failed'));
     this.#ctx.onGone(this);

@@ -8,6 +8,8 @@ import { authorize, parseChallenge } from '../digest.js';
 import { Dialog } from './dialog.js';
 import { dialogTarget, sendInDialog } from './dialog-client.js';
 import { ALLOW } from './allow.js';
+import { allowsUpdate } from './session-refresh.js';
+import { acceptedTerms, offerHeaders } from './session-timer.js';
 import { EmbeddedCallLeg, type LegContext } from './leg.js';
 import { createRequest, type SipRequest, type SipResponse } from './message.js';
 import { acceptAnswer, parseRemote } from './sdp.js';
@@ -87,6 +89,7 @@ class OutboundAttempt {
       contact: stack.contact(this.#target.transport),
       allow: ALLOW,
       'content-type': 'application/sdp',
+      ...offerHeaders(this.#ctx.legContext.sessionTimers),
     };
     if (this.#request.from ?? trunk?.caller_id) headers['p-asserted-identity'] = `<${this.#route.from}>`;
     return createRequest('INVITE', this.#route.uri, headers, this.#ctx.legContext.media.offer(this.#session));
@@ -231,6 +234,8 @@ class OutboundAttempt {
       return byeAndFail(new DialError('error', null, 'media setup failed after the answer'));
     }
     const leg = new EmbeddedCallLeg({ callId: this.#request.callId, media: this.#session, remote: this.#request.to, dialog, ack, trunk: this.#route.trunk?.name ?? null, signallingAddress: flow.address }, this.#ctx.legContext);
+    const session = acceptedTerms(res.headers);
+    if (session) leg.startSessionTimer(session, allowsUpdate(res.headers.get('allow')));
     this.#ctx.adopt(leg);
     log.debug({ callId: this.#request.callId }, 'outbound call answered');
     return leg;

@@ -14,6 +14,8 @@ export interface ReOfferedLeg {
   readonly media: RtpSession;
   configureMedia(chosen: RtpRemote): void;
   expectAnswerInAck(): void;
+  /** Session timer headers for the 2xx (the re-INVITE/UPDATE refreshes the session). */
+  sessionAnswer(req: SipRequest): Record<string, string>;
 }
 
 export interface ReInviteContext { stack: SipStack; media: LocalMedia; log: Logger }
@@ -42,7 +44,7 @@ export function answerReInvite(req: SipRequest, tx: ServerTransaction, leg: ReOf
     leg.media.setHold(hold);
     sdp = media.answer(leg.media, chosen, answerDirection(remote.direction));
   }
-  const ok = createResponse(req, 200, { headers: { contact, allow: ALLOW, 'content-type': 'application/sdp' }, body: sdp });
+  const ok = createResponse(req, 200, { headers: { contact, allow: ALLOW, 'content-type': 'application/sdp', ...leg.sessionAnswer(req) }, body: sdp });
   stack.respond(tx, ok);
   if (req.method !== 'INVITE') return null;
   return new Reliable2xx(ok, tx.flow, stack.timers, () => ctx.log.warn({ callId: leg.callId }, 're-INVITE 200 OK never acknowledged'));
