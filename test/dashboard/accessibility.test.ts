@@ -8,11 +8,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/harness.js';
 import { CHROMIUM, haveChromium, launchChromium, type Browser } from './browser.js';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+function readAxe(): string | null {
+  try {
+    return readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  } catch {
+    return null;
+  }
+}
+const axeSource = readAxe();
+const missing = [!haveChromium && `chromium (${CHROMIUM})`, !axeSource && 'axe-core (run npm install)'].filter(Boolean);
 
 interface Violation { id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }
 
-describe.skipIf(!haveChromium)(`dashboard accessibility${haveChromium ? '' : ` — skipped: chromium not installed (${CHROMIUM})`}`, () => {
+describe.skipIf(missing.length > 0)(`dashboard accessibility${missing.length ? ` — skipped: ${missing.join(', ')} not installed` : ''}`, () => {
   let server: TestServer;
   let browser: Browser;
   const pages: string[] = [];
@@ -48,7 +56,7 @@ describe.skipIf(!haveChromium)(`dashboard accessibility${haveChromium ? '' : ` �
       for (const path of pages) {
         await page.goto(`${server.url}/dashboard${path}`);
         await page.waitForFunction(() => (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } }).document.documentElement.dataset.ready === 'true');
-        await page.evaluate(axeSource);
+        await page.evaluate(axeSource!);
         const violations = await page.evaluate(async () => {
           const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Violation[] }> } }).axe;
           const result = await axe.run(globalThis, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
