@@ -2,11 +2,16 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createApiKey, getSetting, listApiKeys, revokeApiKey, rotateWebhookSecret } from '../db/credentials.js';
 import { migrate, openDatabase, type Db } from '../db/open.js';
+import { callsList, callsShow, callsTail } from './cli-calls.js';
+import { iso, table } from './cli-format.js';
+import { assistantsList, assistantsShow, numbersList } from './cli-resources.js';
 
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
   env?: NodeJS.ProcessEnv;
+  /** Ends a following command (`calls tail`); Ctrl-C does the same. */
+  signal?: AbortSignal;
 }
 
 const USAGE = `usage: phonevoice <command>
@@ -17,6 +22,11 @@ const USAGE = `usage: phonevoice <command>
   secret rotate                                        replace the webhook signing secret
   migrate                                              apply pending database migrations
   calls list [--limit N] [--status S] [--account A]    recent calls
+  calls show <call_id>                                 status, timing, transcript, analysis, webhook deliveries
+  calls tail                                           live calls, then new calls and transcript lines as they happen
+  numbers                                              phone numbers and the assistant each reaches
+  assistants list | assistants show <asst_id>          assistants (provider keys masked)
+Reads the server's database directly (same host, no API key).
 Configuration comes from PHONEVOICE_CONFIG and the PHONEVOICE_* environment, like the server.`;
 
 function flags(args: string[]): { positional: string[]; opts: Record<string, string> } {
@@ -34,11 +44,6 @@ function flags(args: string[]): { positional: string[]; opts: Record<string, str
   return { positional, opts };
 }
 
-const table = (rows: string[][]) => {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
-};
-const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString().replace('.000Z', 'Z'));
 
 /** Run one CLI command; returns the exit status. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -104,16 +109,37 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         io.out(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
         return 0;
       }
-      case 'calls list': {
-        const limit = Math.min(1000, Math.max(1, Number(opts.limit ?? 20) || 20));
-        let q = db.selectFrom('calls').select(['id', 'account_id', 'direction', 'status', 'phone_number', 'end_reason', 'duration_seconds', 'created_at']);
-        if (opts.status) q = q.where('status', '=', opts.status);
-        if (opts.account) q = q.where('account_id', '=', opts.account);
-        const calls = await q.orderBy('seq', 'desc').limit(limit).execute();
-        io.out(table([['ID', 'ACCOUNT', 'DIR', 'STATUS', 'NUMBER', 'END REASON', 'SECONDS', 'CREATED'],
-          ...calls.map((c) => [c.id, c.account_id, c.direction, c.status, c.phone_number, c.end_reason ?? '-', String(c.duration_seconds ?? '-'), iso(c.created_at)])]).join('\n'));
+      case 'calls list':
+        await callsList(db, io.out, opts);
+        return 0;
+      case 'calls show':
+      case 'assistants show': {
+        const id = positional[0];
+        if (!id) throw new Error(`${group} show needs an id (see ${group} list)`);
+        if (await (group === 'calls' ? callsShow(db, id, io.out) : assistantsShow(db, id, io.out))) return 0;
+        io.err(`No ${group === 'calls' ? 'call' : 'assistant'} ${id}.`);
+        return 1;
+      }
+      case 'calls tail': {
+        const stop = new AbortController();
+        const onSignal = () => stop.abort();
+        process.once('SIGINT', onSignal);
+        io.signal?.addEventListener('abort', onSignal, { once: true });
+        try {
+          await callsTail(db, io.out, stop.signal);
+        } finally {
+          process.off('SIGINT', onSignal);
+        }
         return 0;
       }
+      case 'numbers':
+      case 'numbers list':
+        await numbersList(db, io.out);
+        return 0;
+      case 'assistants':
+      case 'assistants list':
+        await assistantsList(db, io.out);
+        return 0;
       default:
         io.err(`unknown command: ${argv.join(' ')}\n${USAGE}`);
         return 2;
