@@ -74,33 +74,69 @@ describe('RFC 4028 session timers: a dialog nobody refreshes is ended', () => {
     expect(handler.routed).toHaveLength(0);
   });
 
-  it('outbound: offers timers, and refreshes with UPDATE when the trunk makes us the refresher', async () => {
+  /** A bare UDP trunk for outbound calls: records requests, answers what the test tells it to. */
+  async function trunk() {
     const uas = createSocket('udp4');
     await new Promise<void>((r) => uas.bind(0, '127.0.0.1', () => r()));
     const got: Array<{ req: SipRequest; port: number }> = [];
     uas.on('message', (data, rinfo) => { const p = parseMessage(data, true); if (p.ok && p.message.kind === 'request') got.push({ req: p.message, port: rinfo.port }); });
     const reply = (g: { req: SipRequest; port: number }, status: number, o: Parameters<typeof createResponse>[2] = {}) => uas.send(serialize(createResponse(g.req, status, o)), g.port, '127.0.0.1');
+    const nth = (method: string, n = 0) => got.filter((g) => g.req.method === method)[n];
+    const answer200 = (g: { req: SipRequest; port: number }, headers: Record<string, string>) => reply(g, 200, {
+      toTag: 'uas1', body: sdpWith('m=audio 40000 RTP/AVP 0'),
+      headers: { contact: `<sip:uas@127.0.0.1:${uas.address().port}>`, 'content-type': 'application/sdp', ...headers },
+    });
+    engine = await startEngine(testConfig({ trunks: [{ name: 'pbx', host: '127.0.0.1', port: uas.address().port, allowed_sources: [] }], default_trunk: 'pbx' }), { timers: { t1: 20 }, sessionTimers: TIMERS });
+    return { uas, got, reply, nth, answer200, dial: () => engine!.dial({ callId: 'out-st', to: '+15551234', ringTimeoutMs: 5000, recordingPath: null }, {}) };
+  }
+
+  it('outbound: offers timers, and refreshes with UPDATE when the trunk makes us the refresher', async () => {
+    const t = await trunk();
     try {
-      engine = await startEngine(testConfig({ trunks: [{ name: 'pbx', host: '127.0.0.1', port: uas.address().port, allowed_sources: [] }], default_trunk: 'pbx' }), { timers: { t1: 20 }, sessionTimers: TIMERS });
-      const dialing = engine.dial({ callId: 'out-st', to: '+15551234', ringTimeoutMs: 5000, recordingPath: null }, {});
-      await waitFor(() => got.some((g) => g.req.method === 'INVITE'));
-      const inv = got.find((g) => g.req.method === 'INVITE')!;
+      const dialing = t.dial();
+      await waitFor(() => t.nth('INVITE') !== undefined);
+      const inv = t.nth('INVITE')!;
       expect({ supported: inv.req.headers.get('supported'), se: inv.req.headers.get('session-expires'), minSe: inv.req.headers.get('min-se') }).toEqual({ supported: 'timer', se: '2', minSe: '2' });
-      reply(inv, 200, {
-        toTag: 'uas1', body: sdpWith('m=audio 40000 RTP/AVP 0'),
-        headers: { contact: `<sip:uas@127.0.0.1:${uas.address().port}>`, 'session-expires': '2;refresher=uac', require: 'timer', allow: 'INVITE, ACK, BYE, UPDATE', 'content-type': 'application/sdp' },
-      });
+      t.answer200(inv, { 'session-expires': '2;refresher=uac', require: 'timer', allow: 'INVITE, ACK, BYE, UPDATE' });
       const leg = await dialing;
-      await waitFor(() => got.some((g) => g.req.method === 'UPDATE'), 2000);
-      const update = got.find((g) => g.req.method === 'UPDATE')!;
-      expect(update.req.headers.get('session-expires')).toBe('2;refresher=uac');
-      reply(update, 200, { headers: { 'session-expires': '2;refresher=uac' } });
-      await waitFor(() => got.filter((g) => g.req.method === 'UPDATE').length >= 2, 2000);
+      await waitFor(() => t.nth('UPDATE') !== undefined, 2000);
+      expect(t.nth('UPDATE')!.req.headers.get('session-expires')).toBe('2;refresher=uac');
+      t.reply(t.nth('UPDATE')!, 200, { headers: { 'session-expires': '2;refresher=uac' } });
+      await waitFor(() => t.nth('UPDATE', 1) !== undefined, 2000);
       await leg.hangup('assistant_hangup');
-      await waitFor(() => got.some((g) => g.req.method === 'BYE'));
-      reply(got.find((g) => g.req.method === 'BYE')!, 200);
+      await waitFor(() => t.nth('BYE') !== undefined);
+      t.reply(t.nth('BYE')!, 200);
     } finally {
-      uas.close();
+      t.uas.close();
+    }
+  });
+
+  it('outbound: after 422 retries with the trunk’s Min-SE; without UPDATE it refreshes by re-INVITE and ACKs the answer', async () => {
+    const t = await trunk();
+    try {
+      const dialing = t.dial();
+      await waitFor(() => t.nth('INVITE') !== undefined);
+      t.reply(t.nth('INVITE')!, 422, { toTag: 'uas0', headers: { 'min-se': '3' } });
+      await waitFor(() => t.nth('INVITE', 1) !== undefined);
+      const retry = t.nth('INVITE', 1)!;
+      expect(retry.req.headers.get('session-expires')).toBe('3');
+      expect(Number(retry.req.headers.get('cseq')!.split(' ')[0])).toBe(Number(t.nth('INVITE')!.req.headers.get('cseq')!.split(' ')[0]) + 1);
+      t.answer200(retry, { 'session-expires': '3;refresher=uac', allow: 'INVITE, ACK, BYE' });
+      const leg = await dialing;
+      // The refresh: a re-INVITE inside the dialog, with our SDP offer, at half of 3 s.
+      await waitFor(() => t.nth('INVITE', 2) !== undefined, 3000);
+      const refresh = t.nth('INVITE', 2)!;
+      expect(refresh.req.headers.get('to')).toContain('tag=uas1');
+      expect(refresh.req.body.toString()).toContain('m=audio');
+      t.answer200(refresh, { 'session-expires': '3;refresher=uac' });
+      await waitFor(() => t.got.filter((g) => g.req.method === 'ACK').some((g) => g.req.headers.get('cseq') === refresh.req.headers.get('cseq')!.replace('INVITE', 'ACK')));
+      let ended = false;
+      leg.onEnded(() => { ended = true; });
+      await sleep(200);
+      expect(ended).toBe(false);
+      await leg.hangup('assistant_hangup');
+    } finally {
+      t.uas.close();
     }
   });
 });

@@ -114,6 +114,7 @@ class OutboundAttempt {
         fn();
       };
       let authAttempts = 0;
+      let intervalRaised = false;
       const send = async (req: SipRequest) => {
         // Persisted before it is on the wire: after a crash, recovery can CANCEL exactly this INVITE.
         req.headers.setFirst('via', this.#ctx.stack.via(this.#target.transport));
@@ -130,6 +131,13 @@ class OutboundAttempt {
             if ((res.status === 401 || res.status === 407) && !this.#cancelReason && authAttempts < MAX_AUTH_ATTEMPTS) {
               const retry = this.#withAuth(req, res);
               if (retry) { authAttempts++; this.#provisional = false; return void send(retry); }
+            }
+            // RFC 4028 §7.4: 422 names the trunk's Min-SE; try once more with that interval.
+            const minSe = Number(res.headers.get('min-se')?.split(';')[0]);
+            if (res.status === 422 && !this.#cancelReason && !intervalRaised && minSe > Number(req.headers.get('session-expires'))) {
+              intervalRaised = true;
+              this.#provisional = false;
+              return void send(this.#nextAttempt(req, { 'session-expires': String(minSe), 'min-se': String(minSe) }));
             }
             if (this.#cancelReason && res.status === 487) return done(() => reject(new DialError(this.#cancelReason!.endReason, 487, this.#cancelReason!.message)));
             done(() => reject(this.#cancelReason ?? dialErrorForSipStatus(res.status, { rang: this.#ringing })));
@@ -198,11 +206,16 @@ class OutboundAttempt {
     if (!challenge) return null;
     const value = authorize(challenge, { username: trunk.username, password: trunk.password }, 'INVITE', req.uri);
     if (!value) return null;
+    return this.#nextAttempt(req, { [proxy ? 'proxy-authorization' : 'authorization']: value });
+  }
+
+  /** The same INVITE again with the next CSeq and `headers` set (a digest answer, a larger Session-Expires). */
+  #nextAttempt(req: SipRequest, headers: Record<string, string>): SipRequest {
     const next = createRequest('INVITE', req.uri, {}, req.body);
     for (const [name, values] of req.headers.entries()) if (name !== 'via') next.headers.set(name, values);
     const seq = Number((req.headers.get('cseq') ?? '1').split(' ')[0]) + 1;
     next.headers.set('cseq', `${seq} INVITE`);
-    next.headers.set(proxy ? 'proxy-authorization' : 'authorization', value);
+    for (const [name, value] of Object.entries(headers)) next.headers.set(name, value);
     return next;
   }
 
