@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AudioCache } from '../../src/agent/audio-cache.js';
 import { ConversationAgent } from '../../src/agent/voice-agent.js';
+import { defaultVoiceAgentOptions } from '../../src/agent/voice-agent-options.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { FakeLanguageModel } from '../../src/providers/llm/fake.js';
 import { EspeakTts } from '../../src/providers/tts/espeak.js';
@@ -61,12 +62,18 @@ class GreetingAgents implements InboundHandler {
     void agent.start();
     void leg.ended.then(() => agent.stop()).finally(() => this.#agents.delete(agent));
   }
+  /** What the server does at boot (providers' warmUp): load the VAD model and render the greeting. */
+  async warmUp(): Promise<void> {
+    await this.#vad.load();
+    await this.#cache.get(this.#tts, defaultVoiceAgentOptions.voiceKey, GREETING);
+  }
   async close(): Promise<void> { await Promise.all([...this.#agents].map((a) => a.stop())); await this.#vad.close?.(); }
 }
 
 export async function measureBargeIn(calls: number, log: (l: string) => void): Promise<BargeInOnWire[]> {
   const dir = mkdtempSync(join(tmpdir(), 'pv-bench-bargein-'));
   const handler = new GreetingAgents();
+  await handler.warmUp();
   const engine = await startEngine(testConfig());
   engine.setInboundHandler(handler);
   const base = 61000 + 4 * Math.floor(Math.random() * 900);
