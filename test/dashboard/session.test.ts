@@ -175,3 +175,33 @@ describe('dashboard: health page with a metrics token', () => {
     }
   });
 });
+
+describe('dashboard: the recording player', () => {
+  it('serves the WAV with byte ranges once the call has ended, and nothing before', async () => {
+    const server = await startTestServer({ config: { recording: { enabled: true } } });
+    try {
+      const assistant = await server.createAssistant();
+      const call = await server.api('POST', '/v1/calls', { phone_number: '+15550190', assistant_id: assistant.id });
+      await waitFor(() => server.telephony.legs.get(call.json.id), 'answered');
+      const { cookie } = await signIn(server, server.apiKey);
+      const recording = (range?: string) => fetch(`${server.url}/dashboard/calls/${call.json.id}/recording`, { headers: { cookie, ...(range ? { range } : {}) } });
+      expect((await recording()).status).toBe(404); // still running
+      server.telephony.legs.get(call.json.id)!.remoteHangup();
+      await waitFor(async () => (await server.api('GET', `/v1/calls/${call.json.id}`)).json.status === 'completed', 'completed');
+      const whole = await recording();
+      expect(whole.status).toBe(200);
+      expect(whole.headers.get('accept-ranges')).toBe('bytes');
+      const bytes = Buffer.from(await whole.arrayBuffer());
+      expect(bytes.subarray(0, 4).toString()).toBe('RIFF');
+      const head = await recording('bytes=0-43');
+      expect(head.status).toBe(206);
+      expect(head.headers.get('content-range')).toBe(`bytes 0-43/${bytes.length}`);
+      expect(Buffer.from(await head.arrayBuffer())).toEqual(bytes.subarray(0, 44));
+      const tail = await recording('bytes=-10');
+      expect(Buffer.from(await tail.arrayBuffer())).toEqual(bytes.subarray(bytes.length - 10));
+      expect((await recording(`bytes=${bytes.length}-`)).status).toBe(416);
+    } finally {
+      await server.close();
+    }
+  });
+});
