@@ -46,7 +46,7 @@ export function startLive(enhance) {
   const indicators = document.querySelectorAll('[data-live-state]');
   const state = (text, live) => indicators.forEach((i) => { i.textContent = text; i.classList.toggle('on', live); });
   const refreshAll = () => {
-    if (tbody) soon('rows', () => refreshRows(tbody));
+    if (tbody) soon('rows', () => refreshRows(tbody), 400);
     if (callPage) for (const p of CALL_PARTS) soon(p, () => refreshPart(p));
   };
   source.addEventListener('open', () => { state('Live', true); refreshAll(); });
@@ -54,7 +54,7 @@ export function startLive(enhance) {
   source.addEventListener('status', (ev) => {
     const e = JSON.parse(ev.data);
     announce(`Call ${e.call_id} is now ${e.status.replaceAll('_', ' ')}.`);
-    if (tbody) soon('rows', () => refreshRows(tbody));
+    if (tbody) soon('rows', () => refreshRows(tbody), 400);
     if (callPage) for (const p of CALL_PARTS) soon(p, () => refreshPart(p));
   });
   source.addEventListener('utterance', (ev) => {
