@@ -97,6 +97,18 @@ describe('embedded SIP engine: outbound calls to a SIPp trunk', () => {
     expect(result.code, result.output + result.errors).toBe(0);
   });
 
+  it('an abort before anything provisional arrived ends the dial at once, without a CANCEL', async () => {
+    const sipp = await trunk({ scenario: 'uas-silent.xml', template: { SILENT_MS: '2500' } });
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 300);
+    const started = performance.now();
+    const err = await dialError(engine!.dial(request({ ringTimeoutMs: 20_000 }), {}, abort.signal));
+    expect({ endReason: err.endReason, sipStatus: err.sipStatus }).toEqual({ endReason: 'canceled', sipStatus: null });
+    expect(performance.now() - started).toBeLessThan(800); // not Timer B (32 s)
+    const result = await sipp.done; // SIPp fails the scenario on any CANCEL
+    expect(result.code, result.output + result.errors).toBe(0);
+  });
+
   it('CANCELs when the caller aborts and fails with canceled', async () => {
     const sipp = await trunk({ scenario: 'uas-ring.xml' });
     const abort = new AbortController();

@@ -97,14 +97,14 @@ class OutboundAttempt {
 
   run(signal?: AbortSignal): Promise<EmbeddedCallLeg> {
     return new Promise<EmbeddedCallLeg>((resolve, reject) => {
-      const ringTimer = setTimeout(() => {
-        const reason = new DialError(unanswered(this.#ringing), null, `no answer within ${this.#request.ringTimeoutMs} ms`);
+      // Nothing provisional yet: no CANCEL may go (§9.1), but the dial is over now — a late 1xx still gets its CANCEL.
+      const giveUp = (reason: DialError) => {
         this.#cancel(reason);
-        // Nothing provisional yet: no CANCEL may go (§9.1), but the dial is over — a late 1xx still gets its CANCEL.
         if (!this.#provisional) done(() => reject(reason));
-      }, this.#request.ringTimeoutMs);
-      const onAbort = () => this.#cancel(new DialError('canceled', 487));
-      const onShutdown = () => this.#cancel(new DialError('server_shutdown', 487));
+      };
+      const ringTimer = setTimeout(() => giveUp(new DialError(unanswered(this.#ringing), null, `no answer within ${this.#request.ringTimeoutMs} ms`)), this.#request.ringTimeoutMs);
+      const onAbort = () => giveUp(new DialError('canceled', this.#provisional ? 487 : null));
+      const onShutdown = () => giveUp(new DialError('server_shutdown', this.#provisional ? 487 : null));
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#ctx.shutdown.addEventListener('abort', onShutdown, { once: true });
       const done = (fn: () => void) => {
