@@ -85,7 +85,10 @@ describe('Silero VAD in a worker thread', () => {
   });
 
   it('a crashed worker fails the frames it held with a clear error; calls go on with a new worker', async () => {
-    const factory = new SileroVadFactory();
+    // Every frame to the model (no silence gate): the batch stays long enough to be killed while
+    // queued. A kill that lands inside ORT's session.run() can abort the whole process (native
+    // callback into a torn-down worker), which is why close() waits for the batch in flight.
+    const factory = new SileroVadFactory({ silenceGate: null });
     const survivor = await factory.create();
     // ~200 frames of one call run one by one (its state is recurrent): tens of ms of work to interrupt.
     const frames = Array.from({ length: 200 }, (_, i) => survivor.process(frameAt(speech, i % frameCount)));
@@ -122,5 +125,19 @@ describe('Silero VAD in a worker thread', () => {
     const result = JSON.parse(stdout.trim()) as { probability: number; workersRunning: number };
     expect(result.probability).toBeGreaterThanOrEqual(0);
     expect(result.workersRunning).toBe(0);
+  });
+
+  it('close() during an inference lets that batch finish: its frames are answered, later ones fail cleanly', async () => {
+    const factory = new SileroVadFactory({ silenceGate: null });
+    const vad = await factory.create();
+    // One call's frames run one by one in the worker: a batch of 150 is tens of ms inside ORT.
+    const frames = Array.from({ length: 150 }, (_, i) => vad.process(frameAt(speech, i % frameCount)));
+    while (factory.stats.batches === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    const late = vad.process(frameAt(speech, 3)); // staged behind the batch in flight
+    await factory.close();
+    const answered = await Promise.allSettled(frames);
+    expect(answered.every((o) => o.status === 'fulfilled' && o.value >= 0 && o.value <= 1)).toBe(true);
+    await expect(late).rejects.toThrow(/closed/);
+    expect(factory.workersRunning).toBe(0);
   });
 });

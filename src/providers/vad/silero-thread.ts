@@ -61,6 +61,9 @@ export class SileroWorkerThread {
   #frameCount = 0;
   #staged: Pending[] = [];
   #inFlight: Pending[] | null = null;
+  /** Settles when the batch in flight is answered or abandoned. */
+  #inFlightDone: Promise<void> = Promise.resolve();
+  #settleInFlight: () => void = () => {};
   /** Buffers of the last batch, handed back by the worker: staging swaps to them, so steady traffic allocates none. */
   #spare: FrameBatch | null = null;
   #flushScheduled = false;
@@ -99,10 +102,15 @@ export class SileroWorkerThread {
     if (this.#worker) this.#stage(id, Op.drop, null);
   }
 
-  /** Ends the worker; frames not yet answered are rejected. A later start() spawns a new one. */
+  /**
+   * Ends the worker; frames not yet answered are rejected. A later start() spawns a new one.
+   * A batch already inside ORT is let finish first (up to 2 s): terminating the worker in the
+   * middle of `session.run()` can abort the whole process from ORT's native callback.
+   */
   async close(): Promise<void> {
     this.#closing = true;
     try {
+      await Promise.race([this.#inFlightDone, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
       await this.#worker?.terminate();
       await this.#exited;
     } finally {
@@ -161,6 +169,7 @@ export class SileroWorkerThread {
     this.#ready = null;
     const inFlight = this.#inFlight ?? [];
     this.#inFlight = null;
+    this.#settleInFlight();
     for (const pending of inFlight) pending.reject(err);
     this.#rejectStaged(err);
     void worker.terminate();
@@ -177,6 +186,7 @@ export class SileroWorkerThread {
   #onReply(reply: Extract<WorkerReply, { type: 'results' | 'failed' }>): void {
     const batch = this.#inFlight ?? [];
     this.#inFlight = null;
+    this.#settleInFlight();
     if (reply.type === 'results') {
       this.#spare = reply.returned;
       this.#stats.inferences += reply.inferences;
@@ -222,6 +232,7 @@ export class SileroWorkerThread {
     const pcm = this.#pcm.subarray(0, this.#frameCount * this.#frameSamples);
     const capacity = [this.#ops.length, this.#pcm.length] as const;
     this.#inFlight = this.#staged;
+    this.#inFlightDone = new Promise((resolve) => (this.#settleInFlight = resolve));
     this.#staged = [];
     // The buffers move to the worker (detached here); staging goes on in the spare ones.
     this.#worker!.postMessage({ ops, pcm }, [ops.buffer as ArrayBuffer, pcm.buffer as ArrayBuffer]);
