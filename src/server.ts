@@ -15,6 +15,8 @@ import { ensureCredentials, getSetting, type Credentials } from './db/credential
 import { openDatabase, type Db } from './db/open.js';
 import type { Logger } from './ops/logger.js';
 import { Metrics } from './ops/metrics.js';
+import { setOutboundPolicy } from './net/outbound-fetch.js';
+import { outboundPolicyFor } from './net/policy-from-config.js';
 import { rememberSecret, rememberSecretsIn } from './ops/redact.js';
 import type { Telephony } from './telephony/types.js';
 import type { CallStatus } from './calls/types.js';
@@ -56,6 +58,8 @@ export interface PhoneVoiceServer {
 /** Composition root: everything built from injected engines, so tests swap in doubles. */
 export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> {
   const { config, log, telephony, agents } = deps;
+  // Every URL a user gives us is checked against outbound_urls, at the API edge and at connect time.
+  setOutboundPolicy(outboundPolicyFor(config));
   const db = await openDatabase(config.data_dir);
   const credentials = await ensureCredentials(db, config);
   // Whatever path a log line takes, these never appear in it.

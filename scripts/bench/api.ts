@@ -63,6 +63,8 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
   const config = validateConfig({
     data_dir: dir, http: { host: '127.0.0.1', port: 0 }, api_key: 'pv_bench_key_0123456789abcdef', webhook_secret: 'whsec_bench_secret_0123456789',
     log: { level: 'silent' }, limits: { max_concurrent_calls: 100_000 }, webhooks: { concurrency: 16 },
+    // The webhook receiver of the benchmark listens on loopback.
+    outbound_urls: { allow: ['127.0.0.0/8'] },
   });
   const server = await createServer({ config, log: silentLogger, telephony: new FakeTelephony(), agents: new FakeAgentFactory() });
   try {

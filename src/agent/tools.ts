@@ -1,6 +1,7 @@
 import { Deadline } from '../providers/llm/deadline.js';
 import type { ChatChunk, ToolDefinition } from '../providers/types.js';
 import type { HttpToolSpec, ToolSpec } from './assistant.js';
+import { outboundFetch } from '../net/outbound-fetch.js';
 
 /** What the conversation must do after a tool ran, beyond telling the model the result. */
 export type ToolEffect =
@@ -87,7 +88,7 @@ export class ToolRunner {
     const timeoutMs = spec.timeout_ms ?? this.#opts.httpTimeoutMs;
     const deadline = new Deadline(timeoutMs, signal);
     try {
-      const res = await fetch(spec.url, {
+      const res = await outboundFetch(spec.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'phonevoice-call-id': this.#opts.callId },
         body: JSON.stringify({ tool: spec.name, arguments: args, call: { id: this.#opts.callId, metadata: this.#opts.metadata } }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPolicyEntry } from '../net/outbound-policy.js';
 
 /**
  * The server configuration: `config/phonevoice.example.yaml` documents every key.
@@ -70,6 +71,16 @@ export const configSchema = z.object({
     /** Serve /metrics, /readyz and /healthz on host:port instead of the API port (e.g. 127.0.0.1:9464). */
     host: z.string().default('127.0.0.1'),
     port: port.nullable().default(null),
+  }).prefault({}),
+  /**
+   * Which URLs users may make the server call (webhook_url, llm.url, transcriber.url, HTTP
+   * tools): see src/net/outbound-policy.ts. Link-local and metadata addresses are always
+   * refused; private and loopback ones only when listed in `allow`.
+   */
+  outbound_urls: z.object({
+    allow: z.array(z.string().refine(isPolicyEntry, 'must be an IP, a CIDR or a host name (*.suffix allowed)')).default([]),
+    deny: z.array(z.string().refine(isPolicyEntry, 'must be an IP, a CIDR or a host name (*.suffix allowed)')).default([]),
+    allow_public: z.boolean().default(true),
   }).prefault({}),
   log: z.object({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

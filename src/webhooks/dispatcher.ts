@@ -2,6 +2,7 @@ import type { Db } from '../db/open.js';
 import type { WebhookDeliveriesTable } from '../db/schema.js';
 import type { Logger } from '../ops/logger.js';
 import { silentLogger } from '../ops/logger.js';
+import { OutboundDeniedError, outboundFetch } from '../net/outbound-fetch.js';
 import { signatureHeader } from './signature.js';
 import { backoffMs } from './backoff.js';
 
@@ -181,7 +182,7 @@ export class WebhookDispatcher {
     let error: string | null = null;
     try {
       const secret = await this.#secret();
-      const res = await fetch(row.url, {
+      const res = await outboundFetch(row.url, {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
@@ -197,8 +198,10 @@ export class WebhookDispatcher {
       await res.body?.cancel().catch(() => {});
       if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
     } catch (err) {
-      const e = err as Error;
-      error = e.name === 'TimeoutError' ? `timeout after ${this.#opts.timeoutMs} ms` : `${e.message}${(e as { cause?: Error }).cause ? `: ${(e as { cause: Error }).cause.message}` : ''}`;
+      // What the delivery log shows must not tell a refused port from a silent one (no port
+      // scanning through webhooks): every failure without an HTTP answer is connection_failed.
+      error = err instanceof OutboundDeniedError ? err.message : 'connection_failed';
+      this.#opts.log.debug({ err, call_id: row.call_id, delivery_id: row.id }, 'webhook attempt got no HTTP answer');
     }
     const durationMs = performance.now() - t0;
     const now = Date.now();

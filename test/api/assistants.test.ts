@@ -62,17 +62,17 @@ describe('assistants', () => {
   });
 
   it('takes ws:// and wss:// custom LLM URLs as docs/custom-llm.md shows them, and refuses them for HTTP-only providers', async () => {
-    for (const url of ['ws://10.0.0.5:9000/llm', 'wss://llm.example.com/socket']) {
+    for (const url of ['ws://203.0.113.5:9000/llm', 'wss://llm.example.com/socket']) {
       const res = await t.api('POST', '/v1/assistants', { name: 'Socket', llm: { provider: 'custom', url } });
       expect(res.status, res.text).toBe(201);
       expect(res.json.llm).toMatchObject({ provider: 'custom', url });
-      const patched = await t.api('PATCH', `/v1/assistants/${res.json.id}`, { llm: { url: 'ws://10.0.0.6:9000/llm' } });
+      const patched = await t.api('PATCH', `/v1/assistants/${res.json.id}`, { llm: { url: 'ws://203.0.113.6:9000/llm' } });
       expect(patched.status, patched.text).toBe(200);
     }
     const refused = [
-      { provider: 'openai_compatible', url: 'ws://10.0.0.5:9000/llm' },
-      { provider: 'custom', url: 'ws://10.0.0.5:9000/llm', protocol: 'openai' },
-      { provider: 'custom', url: 'ftp://10.0.0.5/llm' },
+      { provider: 'openai_compatible', url: 'ws://203.0.113.5:9000/llm' },
+      { provider: 'custom', url: 'ws://203.0.113.5:9000/llm', protocol: 'openai' },
+      { provider: 'custom', url: 'ftp://203.0.113.5/llm' },
     ];
     for (const llm of refused) {
       const res = await t.api('POST', '/v1/assistants', { name: 'Bad', llm });

@@ -16,6 +16,7 @@ const rtpBase = Number(process.env.PV_RTP_BASE ?? 40000);
 const config = validateConfig({
   data_dir: process.env.PV_DATA_DIR, http: { host: '127.0.0.1', port: 0 },
   api_key: process.env.PV_API_KEY, webhook_secret: process.env.PV_SECRET, log: { level: 'silent' },
+  outbound_urls: { allow: ['127.0.0.0/8'] },
   ...(sipPort !== null ? { telephony: { sip: { host: '127.0.0.1', port: sipPort, transports: ['udp'] }, rtp: { port_min: rtpBase, port_max: rtpBase + 400 } } } : {}),
 });
 let telephony: Telephony = new UnavailableTelephony('embedded', 'not loaded in this test');

@@ -25,6 +25,8 @@ export async function startTestServer(options: TestServerOptions = {}) {
   const config = validateConfig({
     data_dir: dir, http: { host: '127.0.0.1', port: 0 }, api_key: apiKey, webhook_secret: secret, log: { level: 'silent' },
     pricing: { per_minute: 0.05 },
+    // Receivers and fake providers listen on loopback: allowed explicitly, as an on-prem user allows their LAN.
+    outbound_urls: { allow: ['127.0.0.0/8', '::1'] },
     ...options.config,
   });
   const telephony = options.telephony ?? new FakeTelephony();

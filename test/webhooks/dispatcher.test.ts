@@ -53,7 +53,7 @@ describe('WebhookDispatcher', () => {
     const delivery = await waitFor(() => db.selectFrom('webhook_deliveries').selectAll().where('status', '=', 'delivered').executeTakeFirst(), 'delivered row');
     const attempts = await db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', delivery.id).orderBy('attempt').execute();
     expect(attempts.length).toBeGreaterThanOrEqual(2);
-    expect(attempts[0]).toMatchObject({ status_code: null, error: 'timeout after 300 ms' });
+    expect(attempts[0]).toMatchObject({ status_code: null, error: 'connection_failed' });
     expect(attempts.at(-1)).toMatchObject({ status_code: 200, error: null });
     expect(delivery.attempts).toBe(attempts.length);
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { outboundPolicy } from '../../net/outbound-fetch.js';
 import { E164 } from '../../telephony/numbers.js';
 
 export { E164 };
@@ -8,13 +9,16 @@ export const e164 = z.string().regex(E164, 'must be an E.164 number: + and 8 to 
 export const phoneOrSip = z.string().refine((v) => E164.test(v) || SIP_URI.test(v), {
   message: 'must be an E.164 number (+ and 8 to 15 digits) or a SIP URI (sip:user@host[:port])',
 });
-const urlWithScheme = (schemes: string[], message: string) => z.string().max(2048).refine((v) => {
+const urlWithScheme = (schemes: string[], message: string) => z.string().max(2048).superRefine((v, ctx) => {
+  let scheme: string | null = null;
   try {
-    return schemes.includes(new URL(v).protocol);
-  } catch {
-    return false;
-  }
-}, { message });
+    scheme = new URL(v).protocol;
+  } catch { /* reported below */ }
+  if (!scheme || !schemes.includes(scheme)) return void ctx.addIssue({ code: 'custom', message });
+  // The outbound URL policy (outbound_urls): refused here with the reason, and again at connect time.
+  const decision = outboundPolicy().checkUrl(v);
+  if (!decision.ok) ctx.addIssue({ code: 'custom', message: `is not a URL this server may call: ${decision.reason}` });
+});
 export const httpUrl = urlWithScheme(['http:', 'https:'], 'must be an http(s) URL');
 /** An LLM's `url`: HTTP for OpenAI-style servers, and also WebSocket for a custom LLM (checked with the provider). */
 export const llmUrl = urlWithScheme(['http:', 'https:', 'ws:', 'wss:'], 'must be an http(s) or ws(s) URL');

@@ -3,6 +3,7 @@ import type { ChatChunk, ChatMessage, ChatRequest, LanguageModel } from '../type
 import { AsyncQueue } from './async-queue.js';
 import { LlmError } from './errors.js';
 import { IdleTimeout } from './idle-timeout.js';
+import { assertOutboundUrl, outboundLookup, outboundPolicy } from '../../net/outbound-fetch.js';
 
 export interface CustomWebSocketOptions {
   /** `ws://` or `wss://` URL of the customer's service. */
@@ -104,8 +105,15 @@ export class CustomWebSocketLanguageModel implements LanguageModel {
   #connect(): Promise<WebSocket> {
     if (this.#closed) return Promise.reject(new LlmError('unreachable', `${this.name}: closed`));
     this.#socket ??= new Promise<WebSocket>((resolve, reject) => {
+      try {
+        assertOutboundUrl(this.#opts.url);
+      } catch (err) {
+        return reject(new LlmError('unreachable', `${this.name}: ${(err as Error).message}`));
+      }
       const ws = new WebSocket(this.#opts.url, {
         handshakeTimeout: this.#opts.connectTimeoutMs,
+        // The outbound URL policy, applied to every address the host resolves to.
+        ...(outboundPolicy().isTrusted(new URL(this.#opts.url)) ? {} : { lookup: outboundLookup as never }),
         headers: this.#opts.apiKey ? { authorization: `Bearer ${this.#opts.apiKey}` } : {},
       });
       ws.once('open', () => {

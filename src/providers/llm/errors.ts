@@ -31,7 +31,7 @@ export function toLlmError(err: unknown, provider: string, callerSignal?: AbortS
     return new LlmError('timeout', `${provider}: request timed out`);
   }
   const code = e?.cause?.code ?? (err as { code?: string })?.code;
-  if (code && /ECONNREFUSED|ENOTFOUND|ECONNRESET|EHOSTUNREACH|UND_ERR_SOCKET|EPIPE/.test(code)) {
+  if (code && /ECONNREFUSED|ENOTFOUND|ECONNRESET|EHOSTUNREACH|UND_ERR_SOCKET|EPIPE|ECONNECTION_FAILED|EOUTBOUND_DENIED/.test(code)) {
     return new LlmError('unreachable', `${provider}: ${code}`);
   }
   if (typeof e?.status_code === 'number') return new LlmError('http', `${provider}: HTTP ${e.status_code} ${e.message ?? ''}`.trim(), e.status_code);

@@ -3,6 +3,7 @@ import type { ChatChunk, ChatMessage, ChatRequest, LanguageModel, ToolDefinition
 import { Deadline } from './deadline.js';
 import { LlmError, toLlmError } from './errors.js';
 import { IdleTimeout } from './idle-timeout.js';
+import { outboundFetch } from '../../net/outbound-fetch.js';
 
 export interface OllamaLanguageModelOptions {
   url: string;
@@ -36,7 +37,7 @@ export class OllamaLanguageModel implements LanguageModel {
   #client(signal: AbortSignal): Ollama {
     return new Ollama({
       host: this.#opts.url,
-      fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal }),
+      fetch: (input, init) => outboundFetch(input instanceof Request ? input.url : input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal }),
     });
   }
 

@@ -5,6 +5,7 @@ import { LlmError, toLlmError } from './errors.js';
 import { IdleTimeout } from './idle-timeout.js';
 import { parseJsonOutput } from './ollama.js';
 import { readSseData } from './sse.js';
+import { outboundFetch } from '../../net/outbound-fetch.js';
 
 export interface OpenAiCompatibleOptions {
   /** Base URL as an OpenAI SDK takes it (`http://127.0.0.1:8000/v1`); `/chat/completions` is appended (endpoint-url.ts). */
@@ -113,7 +114,7 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
   }
 
   async #post(body: unknown, signal: AbortSignal, headers: Record<string, string> = {}): Promise<Response> {
-    const res = await fetch(endpointUrl(this.#opts.url, '/chat/completions', this.#opts.rootPath), {
+    const res = await outboundFetch(endpointUrl(this.#opts.url, '/chat/completions', this.#opts.rootPath), {
       method: 'POST',
       headers: {
         'content-type': 'application/json',

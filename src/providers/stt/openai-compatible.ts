@@ -1,6 +1,7 @@
 import { endpointUrl } from '../endpoint-url.js';
 import { encodeWav } from '../tts/wav.js';
 import type { SpeechToText, Transcript } from '../types.js';
+import { outboundFetch } from '../../net/outbound-fetch.js';
 
 /**
  * Any server speaking OpenAI's `POST /v1/audio/transcriptions` (faster-whisper-server,
@@ -37,7 +38,7 @@ export class OpenAiCompatibleStt implements SpeechToText {
     const headers: Record<string, string> = {};
     if (this.#options.apiKey) headers.authorization = `Bearer ${this.#options.apiKey}`;
     const timeout = AbortSignal.timeout(this.#options.timeoutMs);
-    const res = await fetch(this.#endpoint, {
+    const res = await outboundFetch(this.#endpoint, {
       method: 'POST',
       body: form,
       headers,
