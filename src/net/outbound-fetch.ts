@@ -71,12 +71,13 @@ export function assertOutboundUrl(url: string | URL): void {
 /** fetch() for user-supplied URLs. Aborts and timeouts are re-thrown as they are. */
 export async function outboundFetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
   assertOutboundUrl(url);
+  const trusted = policy.isTrusted(new URL(String(url)));
   try {
-    const dispatcher = policy.isTrusted(new URL(String(url))) ? trustedAgent : agent;
-    const res = await undiciFetch(String(url), { ...(init as object), redirect: 'manual', dispatcher } as never);
+    const res = await undiciFetch(String(url), { ...(init as object), redirect: 'manual', dispatcher: trusted ? trustedAgent : agent } as never);
     return res as unknown as Response;
   } catch (err) {
-    throw outboundError(err);
+    // The operator's own services (config file origins) keep their detailed errors: /readyz hints need them.
+    throw trusted ? err : outboundError(err);
   }
 }
 

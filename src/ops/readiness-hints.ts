@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 /** One /readyz entry: what is wrong, and what to do about it when it is not ready. */
 export interface ReadinessCheck { ready: boolean; detail: string; hint?: string; [extra: string]: unknown }
 
-const unreachable = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ETIMEDOUT|fetch failed|timed out|socket hang up/i;
+const unreachable = /ECONNREFUSED|ECONNECTION_FAILED|connection_failed|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ETIMEDOUT|fetch failed|timed out|socket hang up/i;
 
 /**
  * Turns a failing check into something an operator can act on: the address that was tried and
