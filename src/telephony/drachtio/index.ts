@@ -1,5 +1,5 @@
 import Srf from 'drachtio-srf';
-import type { Config } from '../../config/schema.js';
+import type { Config, TrunkConfig } from '../../config/schema.js';
 import type { Logger } from '../../ops/logger.js';
 import {
   DialError, type CallLeg, type DialEvents, type DialRequest, type InboundHandler, type Telephony, type TelephonyHealth,
@@ -134,7 +134,7 @@ export class DrachtioTelephony implements Telephony {
     srf.connect({ host: d.host, port: d.port, secret: d.secret, reconnect: { retryMaxDelay: this.#opts.reconnectMaxDelayMs } });
     void this.#ms.connect(this.#abort.signal);
     for (const trunk of this.#config.trunks.filter((t) => t.register)) {
-      this.#registrations.push(new TrunkRegistration(this.#srf, trunk, () => this.#contactHost(), {}, this.#log));
+      this.#registrations.push(new TrunkRegistration(this.#srf, trunk, () => this.#contactHost(trunk), {}, this.#log));
     }
   }
 
@@ -165,9 +165,9 @@ export class DrachtioTelephony implements Telephony {
     for (const bye of await Promise.all(legs.map((leg) => leg.signalingLost()))) if (bye) this.#orphanByes.push(bye);
   }
 
-  /** The address PBXs reach us at, from drachtio's `udp/1.2.3.4:5060,...` list. */
-  #contactHost(): string {
-    const pub = this.#config.telephony.sip.public_address;
+  /** The address a trunk reaches us at: its public_address, the global one, else drachtio's `udp/1.2.3.4:5060,...` list. */
+  #contactHost(trunk?: TrunkConfig): string {
+    const pub = trunk?.public_address ?? this.#config.telephony.sip.public_address;
     if (pub) return pub;
     const m = /(?:udp|tcp)\/([^,]+)/.exec(this.#hostport ?? '');
     return m?.[1] ?? `${this.#config.telephony.drachtio.host}:5060`;

@@ -49,6 +49,8 @@ export class InboundCalls {
     const { stack } = this.#ctx;
     const sipCallId = req.headers.get('call-id') ?? '';
     stack.respond(tx, createResponse(req, 100));
+    // Contact and SDP name the interface that faces this caller.
+    await stack.learnRoute(flow.address);
     const pending: Pending = { tx, toTag: randomToken(6), canceled: null };
     this.#pending.set(sipCallId, pending);
     try {
@@ -127,7 +129,7 @@ class EmbeddedInvite implements InboundInvite {
   }
 
   ring(): void {
-    const contact = this.#ctx.stack.contact(this.#flow.transport);
+    const contact = this.#ctx.stack.contact(this.#flow.transport, undefined, this.#flow.address);
     this.#ctx.stack.respond(this.#pending.tx, createResponse(this.#req, 180, { toTag: this.#pending.toTag, headers: { contact } }));
   }
 
@@ -155,8 +157,9 @@ class EmbeddedInvite implements InboundInvite {
     const remote = this.#remote;
     const chosen = remote ? negotiate(remote, media.options.codecs) : null;
     if (chosen) session.configure({ ...chosen, signallingAddress: this.#flow.address });
-    const sdp = remote && chosen ? media.answer(session, chosen, answerDirection(remote.direction)) : media.offer(session);
-    const contact = stack.contact(this.#flow.transport);
+    const peer = this.#flow.address;
+    const sdp = remote && chosen ? media.answer(session, chosen, answerDirection(remote.direction), peer) : media.offer(session, 'sendrecv', peer);
+    const contact = stack.contact(this.#flow.transport, undefined, peer);
     const timer = answerTerms(this.#req.headers, legContext.sessionTimers);
     const ok = createResponse(this.#req, 200, { toTag: this.#pending.toTag, headers: { contact, allow: ALLOW, 'content-type': 'application/sdp', ...timer.headers }, body: sdp });
     const dialog = Dialog.asServer(this.#req, this.#pending.toTag, this.#flow);

@@ -1,4 +1,3 @@
-import { networkInterfaces } from 'node:os';
 import type { Config } from '../../config/schema.js';
 import { RtpSessionPool } from '../../media/rtp-pool.js';
 import type { RtpSessionFactory } from '../../media/rtp-types.js';
@@ -20,6 +19,7 @@ import type { TcpLimitOptions } from './tcp-limits.js';
 import type { SessionTimerOptions } from './session-timer.js';
 import { planDial } from '../dial-plan.js';
 import { describeReadiness, trunkHealth } from '../trunk-health.js';
+import { AdvertisedAddresses } from '../advertised-address.js';
 import { SipStack } from './sip-stack.js';
 import { randomToken, tagOf } from './syntax.js';
 import { defaultSipTimerOptions, type SipTimerOptions } from './timers.js';
@@ -59,9 +59,11 @@ export class EmbeddedTelephony implements Telephony {
     this.#config = config;
     this.#log = log;
     const sip = config.telephony.sip;
-    const advertised = sip.public_address ?? (isWildcard(sip.host) ? firstInterfaceAddress() : sip.host);
+    const addresses = new AdvertisedAddresses(config);
+    const advertised = addresses.for();
     this.#stack = new SipStack({
       host: sip.host, port: sip.port, transports: sip.transports, advertisedAddress: advertised, userAgent: sip.user_agent,
+      addressFor: (peer) => addresses.for(peer), learnRoute: (peer) => addresses.learn(peer),
       timers: { ...defaultSipTimerOptions, ...options.timers },
       tcp: {
         idleTimeoutMs: sip.tcp_idle_timeout_seconds * 1000, partialMessageTimeoutMs: sip.tcp_partial_message_timeout_seconds * 1000,
@@ -72,7 +74,7 @@ export class EmbeddedTelephony implements Telephony {
       flowInUse: (flow) => [...this.#legs.values()].some((leg) => leg.dialog.flow === flow),
     }, log);
     const rtp = options.rtp ?? new RtpSessionPool({ portMin: config.telephony.rtp.port_min, portMax: config.telephony.rtp.port_max, log });
-    this.#media = new LocalMedia(rtp, { bindAddress: sip.host, advertisedAddress: advertised, codecs: config.telephony.codecs, jitterBufferMs: config.telephony.rtp.jitter_buffer_ms });
+    this.#media = new LocalMedia(rtp, { bindAddress: sip.host, advertisedAddress: advertised, addressFor: (peer) => addresses.for(peer), codecs: config.telephony.codecs, jitterBufferMs: config.telephony.rtp.jitter_buffer_ms });
     this.#sessionTimers = { sessionExpiresS: sip.session_expires_seconds, minSeS: sip.min_se_seconds, ...options.sessionTimers };
     const legContext: LegContext = {
       stack: this.#stack, log, media: this.#media, sessionTimers: this.#sessionTimers,
@@ -210,14 +212,3 @@ export class EmbeddedTelephony implements Telephony {
 }
 
 const SHUTDOWN_GRACE_MS = 1000;
-
-function isWildcard(host: string): boolean {
-  return host === '0.0.0.0' || host === '::';
-}
-
-function firstInterfaceAddress(): string {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
-}

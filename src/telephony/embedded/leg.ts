@@ -133,9 +133,13 @@ export class EmbeddedCallLeg implements CallLeg {
     return () => this.#notifyListeners.delete(listener);
   }
 
-  sendRequest(method: string, headers: Record<string, string | string[]>, body?: string): Promise<SipResponse | null> {
-    // REFER and target refreshes carry our Contact (RFC 3515 §2.4.1: NOTIFYs come back there).
-    if (method === 'REFER' || method === 'INVITE' || method === 'UPDATE') headers = { contact: this.#ctx.stack.contact(this.dialog.transport), ...headers };
+  async sendRequest(method: string, headers: Record<string, string | string[]>, body?: string): Promise<SipResponse | null> {
+    // REFER and target refreshes carry our Contact (RFC 3515 §2.4.1: NOTIFYs come back there),
+    // naming the interface that faces the peer.
+    if (method === 'REFER' || method === 'INVITE' || method === 'UPDATE') {
+      const peer = (await dialogTarget(this.#ctx.stack, this.dialog))?.address;
+      headers = { contact: this.#ctx.stack.contact(this.dialog.transport, undefined, peer), ...headers };
+    }
     return sendInDialog(this.#ctx.stack, this.dialog, this.dialog.request(method, headers, body)).then((r) => r.response);
   }
 

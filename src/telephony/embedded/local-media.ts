@@ -4,8 +4,9 @@ import { buildSdp, offerCodecs, type Direction } from './sdp.js';
 export interface LocalMediaOptions {
   /** Address RTP binds to. */
   bindAddress: string;
-  /** Address written in SDP c=/o=. */
+  /** Address written in SDP c=/o=, unless `addressFor` names one for the peer. */
   advertisedAddress: string;
+  addressFor?: (peer?: string) => string;
   /** Our codecs in preference order (offers list them in this order). */
   codecs: G711Codec[];
   jitterBufferMs: number;
@@ -29,21 +30,23 @@ export class LocalMedia {
   }
 
   /** An offer with all our codecs. */
-  offer(session: RtpSession, direction: Direction = 'sendrecv'): string {
-    return this.#sdp(session, offerCodecs(this.options.codecs), direction);
+  /** `peer`: the signalling peer's address, so c= names the interface facing it. */
+  offer(session: RtpSession, direction: Direction = 'sendrecv', peer?: string): string {
+    return this.#sdp(session, offerCodecs(this.options.codecs), direction, peer);
   }
 
   /** An answer naming only the negotiated codec. */
-  answer(session: RtpSession, chosen: RtpRemote, direction: Direction): string {
-    return this.#sdp(session, [{ codec: chosen.codec, payloadType: chosen.payloadType }], direction);
+  answer(session: RtpSession, chosen: RtpRemote, direction: Direction, peer?: string): string {
+    return this.#sdp(session, [{ codec: chosen.codec, payloadType: chosen.payloadType }], direction, peer);
   }
 
-  #sdp(session: RtpSession, codecs: ReturnType<typeof offerCodecs>, direction: Direction): string {
+  #sdp(session: RtpSession, codecs: ReturnType<typeof offerCodecs>, direction: Direction, peer?: string): string {
     let v = this.#versions.get(session);
     if (!v) {
       v = { id: Math.floor(Math.random() * 1e9), version: 0 };
       this.#versions.set(session, v);
     } else v.version++;
-    return buildSdp({ address: this.options.advertisedAddress, port: session.localPort, codecs, direction, sessionId: v.id, version: v.version });
+    const address = this.options.addressFor?.(peer) ?? this.options.advertisedAddress;
+    return buildSdp({ address, port: session.localPort, codecs, direction, sessionId: v.id, version: v.version });
   }
 }

@@ -38,6 +38,7 @@ export async function dial(ctx: OutboundContext, request: DialRequest, events: D
   if (!route) throw new DialError('invalid_number', null, `no route for ${request.to}`);
   const target = await ctx.stack.resolve(route.hop.host, route.hop.port, route.hop.transport).catch(() => null);
   if (!target) throw new DialError('trunk_error', null, `cannot resolve ${route.hop.host}`);
+  await ctx.stack.learnRoute(target.address);
   let session: RtpSession;
   try {
     session = await ctx.legContext.media.open(request.callId, request.recordingPath);
@@ -86,13 +87,13 @@ class OutboundAttempt {
       to: `<${this.#route.uri}>`,
       'call-id': `${randomToken(12)}@${addr}`,
       cseq: '1 INVITE',
-      contact: stack.contact(this.#target.transport),
+      contact: stack.contact(this.#target.transport, undefined, this.#target.address),
       allow: ALLOW,
       'content-type': 'application/sdp',
       ...offerHeaders(this.#ctx.legContext.sessionTimers),
     };
     if (this.#request.from ?? trunk?.caller_id) headers['p-asserted-identity'] = `<${this.#route.from}>`;
-    return createRequest('INVITE', this.#route.uri, headers, this.#ctx.legContext.media.offer(this.#session));
+    return createRequest('INVITE', this.#route.uri, headers, this.#ctx.legContext.media.offer(this.#session, 'sendrecv', this.#target.address));
   }
 
   run(signal?: AbortSignal): Promise<EmbeddedCallLeg> {

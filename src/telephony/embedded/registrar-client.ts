@@ -59,7 +59,7 @@ export class TrunkRegistration {
     const aor = `sip:${t.username ?? 'phonevoice'}@${domain}`;
     return createRequest('REGISTER', `sip:${domain}`, {
       from: `<${aor}>;tag=${this.#fromTag}`, to: `<${aor}>`, 'call-id': `${this.#callId}@${this.#stack.options.advertisedAddress}`,
-      cseq: `${++this.#seq} REGISTER`, contact: `${this.#stack.contact(t.transport, t.username ?? 'phonevoice')};expires=${expires}`, expires: String(expires),
+      cseq: `${++this.#seq} REGISTER`, contact: `${this.#stack.contact(t.transport, t.username ?? 'phonevoice', this.#hop().host)};expires=${expires}`, expires: String(expires),
     });
   }
 
@@ -67,6 +67,7 @@ export class TrunkRegistration {
     if (this.#stopped) return;
     const expires = this.trunk.register_expires_seconds;
     try {
+      await this.#stack.learnRoute(this.#hop().host);
       const res = await this.#send(this.#build(expires), expires);
       if (this.#stopped) return;
       this.lastStatus = res?.status ?? null;
@@ -98,11 +99,17 @@ export class TrunkRegistration {
     this.#timer = setTimeout(() => void this.#register(), ms);
   }
 
+  /** Where REGISTERs go: the outbound proxy, else the trunk host. */
+  #hop(): { host: string; port: number } {
+    const t = this.trunk;
+    const proxy = t.outbound_proxy?.replace(/^sip:/i, '').split(';')[0];
+    return proxy ? { host: proxy.split(':')[0]!, port: Number(proxy.split(':')[1] ?? 5060) } : { host: t.host, port: t.port };
+  }
+
   /** One REGISTER transaction, answering one digest challenge. */
   async #send(req: SipRequest, expires: number): Promise<SipResponse | null> {
     const t = this.trunk;
-    const proxy = t.outbound_proxy?.replace(/^sip:/i, '').split(';')[0];
-    const [host, port] = proxy ? [proxy.split(':')[0], Number(proxy.split(':')[1] ?? 5060)] : [t.host, t.port];
+    const { host, port } = this.#hop();
     const target = await this.#stack.resolve(host, port, t.transport);
     const once = (r: SipRequest) => new Promise<SipResponse | null>((resolve) => {
       void this.#stack.request(r, target, { onResponse: (res) => { if (res.status >= 200) resolve(res); }, onTimeout: () => resolve(null) });

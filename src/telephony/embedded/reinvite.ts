@@ -27,12 +27,12 @@ export interface ReInviteContext { stack: SipStack; media: LocalMedia; log: Logg
  */
 export function answerReInvite(req: SipRequest, tx: ServerTransaction, leg: ReOfferedLeg, ctx: ReInviteContext): Reliable2xx | null {
   const { stack, media } = ctx;
-  const contact = stack.contact(tx.flow.transport);
+  const contact = stack.contact(tx.flow.transport, undefined, tx.flow.address);
   const refuse = (status: number, reason?: string) => { stack.respond(tx, createResponse(req, status, { reason })); return null; };
   let sdp: string;
   if (req.body.length === 0) {
     // Offerless refresh: we offer, the ACK carries the answer.
-    sdp = media.offer(leg.media, 'sendrecv');
+    sdp = media.offer(leg.media, 'sendrecv', tx.flow.address);
     if (req.method === 'INVITE') leg.expectAnswerInAck();
   } else {
     const remote = parseRemote(req.body.toString('utf8'));
@@ -42,7 +42,7 @@ export function answerReInvite(req: SipRequest, tx: ServerTransaction, leg: ReOf
     const hold = remote.direction === 'sendonly' || remote.direction === 'inactive' || remote.address === '0.0.0.0';
     leg.configureMedia(chosen);
     leg.media.setHold(hold);
-    sdp = media.answer(leg.media, chosen, answerDirection(remote.direction));
+    sdp = media.answer(leg.media, chosen, answerDirection(remote.direction), tx.flow.address);
   }
   const ok = createResponse(req, 200, { headers: { contact, allow: ALLOW, 'content-type': 'application/sdp', ...leg.sessionAnswer(req) }, body: sdp });
   stack.respond(tx, ok);

@@ -20,10 +20,12 @@ export interface RefreshingLeg {
 export async function refreshSession(
   leg: RefreshingLeg, ctx: { stack: SipStack; media: LocalMedia }, terms: SessionTerms, useUpdate: boolean,
 ): Promise<SessionTerms | null | 'failed' | 'rejected'> {
-  const headers = { supported: 'timer', 'session-expires': `${terms.intervalS};refresher=uac`, contact: ctx.stack.contact(leg.dialog.transport) };
+  // Contact and SDP name the interface facing the peer (../advertised-address.ts).
+  const peer = (await dialogTarget(ctx.stack, leg.dialog))?.address;
+  const headers = { supported: 'timer', 'session-expires': `${terms.intervalS};refresher=uac`, contact: ctx.stack.contact(leg.dialog.transport, undefined, peer) };
   const request = useUpdate
     ? leg.dialog.request('UPDATE', headers)
-    : leg.dialog.request('INVITE', { ...headers, 'content-type': 'application/sdp' }, ctx.media.offer(leg.media));
+    : leg.dialog.request('INVITE', { ...headers, 'content-type': 'application/sdp' }, ctx.media.offer(leg.media, 'sendrecv', peer));
   const { response } = await sendInDialog(ctx.stack, leg.dialog, request);
   if (!response || response.status === 408 || response.status === 481) return 'failed';
   if (!useUpdate && response.status < 300) {

@@ -15,8 +15,11 @@ export interface SipStackOptions {
   host: string;
   port: number;
   transports: TransportName[];
-  /** Address written in Via and Contact. */
+  /** Address written in Via and Contact when `addressFor` has no better one. */
   advertisedAddress: string;
+  /** Per-peer address (../advertised-address.ts): the interface facing the peer or a public address. */
+  addressFor?: (peer?: string) => string;
+  learnRoute?: (peer: string) => Promise<void>;
   userAgent: string;
   timers: SipTimerOptions;
   /** SIP over TCP: connection caps and timeouts. */
@@ -91,12 +94,22 @@ export class SipStack {
 
   newBranch(): string { return `${MAGIC}${randomToken(10)}`; }
 
-  via(transport: TransportName, branch = this.newBranch()): string {
-    return `SIP/2.0/${transport.toUpperCase()} ${this.options.advertisedAddress}:${this.port};branch=${branch};rport`;
+  /** Our address as `peer` should see it (the interface facing it, or a configured public address). */
+  addressFor(peer?: string): string {
+    return this.options.addressFor?.(peer) ?? this.options.advertisedAddress;
   }
 
-  contact(transport: TransportName, user = 'phonevoice'): string {
-    return `<sip:${user}@${this.options.advertisedAddress}:${this.port}${transport === 'tcp' ? ';transport=tcp' : ''}>`;
+  /** Learn ahead (async, cached) which interface faces `peer`, for `addressFor`. */
+  async learnRoute(peer: string): Promise<void> {
+    await this.options.learnRoute?.(peer);
+  }
+
+  via(transport: TransportName, branch = this.newBranch(), peer?: string): string {
+    return `SIP/2.0/${transport.toUpperCase()} ${this.addressFor(peer)}:${this.port};branch=${branch};rport`;
+  }
+
+  contact(transport: TransportName, user = 'phonevoice', peer?: string): string {
+    return `<sip:${user}@${this.addressFor(peer)}:${this.port}${transport === 'tcp' ? ';transport=tcp' : ''}>`;
   }
 
   async resolve(host: string, port: number, transport: TransportName): Promise<Target> {
@@ -112,7 +125,7 @@ export class SipStack {
 
   /** Send a request in a new client transaction; a Via with a fresh branch is put on top. */
   async request(req: SipRequest, target: Target, events: ClientTransactionEvents, options: { keepVia?: boolean } = {}): Promise<ClientTransaction> {
-    if (!options.keepVia) req.headers.setFirst('via', this.via(target.transport));
+    if (!options.keepVia) req.headers.setFirst('via', this.via(target.transport, undefined, target.address));
     if (!req.headers.has('max-forwards')) req.headers.set('max-forwards', '70');
     if (!req.headers.has('user-agent')) req.headers.set('user-agent', this.options.userAgent);
     let flow: Flow;
@@ -134,7 +147,7 @@ export class SipStack {
 
   /** Send without a transaction (ACK for 2xx, §13.2.2.4). */
   async sendStateless(msg: SipMessage, target: Target): Promise<void> {
-    if (msg.kind === 'request' && !msg.headers.has('via')) msg.headers.setFirst('via', this.via(target.transport));
+    if (msg.kind === 'request' && !msg.headers.has('via')) msg.headers.setFirst('via', this.via(target.transport, undefined, target.address));
     const flow = await this.flowTo(target);
     flow.send(serialize(msg));
   }
