@@ -81,7 +81,12 @@ describe('RFC 4028 session timers: a dialog nobody refreshes is ended', () => {
     const got: Array<{ req: SipRequest; port: number }> = [];
     uas.on('message', (data, rinfo) => { const p = parseMessage(data, true); if (p.ok && p.message.kind === 'request') got.push({ req: p.message, port: rinfo.port }); });
     const reply = (g: { req: SipRequest; port: number }, status: number, o: Parameters<typeof createResponse>[2] = {}) => uas.send(serialize(createResponse(g.req, status, o)), g.port, '127.0.0.1');
-    const nth = (method: string, n = 0) => got.filter((g) => g.req.method === method)[n];
+    /** The n-th distinct request (by CSeq) of a method: UDP retransmissions don't count. */
+    const nth = (method: string, n = 0) => {
+      const seen = new Map<string, { req: SipRequest; port: number }>();
+      for (const g of got) if (g.req.method === method && !seen.has(g.req.headers.get('cseq')!)) seen.set(g.req.headers.get('cseq')!, g);
+      return [...seen.values()][n];
+    };
     const answer200 = (g: { req: SipRequest; port: number }, headers: Record<string, string>) => reply(g, 200, {
       toTag: 'uas1', body: sdpWith('m=audio 40000 RTP/AVP 0'),
       headers: { contact: `<sip:uas@127.0.0.1:${uas.address().port}>`, 'content-type': 'application/sdp', ...headers },

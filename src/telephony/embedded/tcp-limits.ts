@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../../ops/logger.js';
 
 export interface TcpLimitOptions {
-  /** Close a connection with no bytes either way for this long (unless a call's dialog uses it). */
+  /** Close an accepted connection with no bytes either way for this long (unless a call's dialog uses it). */
   idleTimeoutMs: number;
   /** Close a connection holding a partial message (headers or body never completed) this long. */
   partialMessageTimeoutMs: number;
@@ -28,6 +28,7 @@ export class TcpLimits {
   readonly options: TcpLimitOptions;
   #log: Logger;
   #open = new Set<Socket>();
+  #outgoing = new Set<Socket>();
   #perSource = new Map<string, number>();
   #refused = 0;
   #lastRefusalLog = new Map<string, number>();
@@ -65,14 +66,18 @@ export class TcpLimits {
 
   /** An outgoing connection we opened: counted, never refused (we chose to open it). */
   adoptOutgoing(socket: Socket): void {
+    this.#outgoing.add(socket);
+    socket.once('close', () => this.#outgoing.delete(socket));
     this.#track(socket, null);
   }
 
   /**
    * Arm the timers: `busy()` says whether a call needs the connection kept, `partial()` whether
-   * bytes of an unfinished message are buffered.
+   * bytes of an unfinished message are buffered. Connections we opened (to a trunk, a registrar)
+   * are never closed for idleness: a registrar may deliver calls back over them.
    */
   watch(socket: Socket, busy: () => boolean, partial: () => boolean): { activity(): void } {
+    const outgoing = this.#outgoing.has(socket);
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     let last = Date.now();
     let partialSince: number | null = null;
@@ -84,7 +89,7 @@ export class TcpLimits {
         this.closedPartial++;
         this.#log.info({ peer, afterMs: now - partialSince }, `SIP TCP connection ${peer} closed: message incomplete`);
         socket.destroy();
-      } else if (now - last >= this.options.idleTimeoutMs && !busy()) {
+      } else if (!outgoing && now - last >= this.options.idleTimeoutMs && !busy()) {
         this.closedIdle++;
         this.#log.info({ peer, idleMs: now - last }, `SIP TCP connection ${peer} closed: idle`);
         socket.destroy();
