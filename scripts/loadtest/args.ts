@@ -41,7 +41,7 @@ export interface LoadtestOptions {
   allowRemote: boolean;
   /** Print the live progress line. */
   progress: boolean;
-  /** Spawned server: write V8 CPU profiles of every thread (main + VAD worker) to `<out>/server/profile`. */
+  /** Spawned server: write V8 CPU and allocation profiles of every thread (main + VAD worker) to `<out>/server/profile`. */
   profile: boolean;
 }
 
@@ -64,7 +64,7 @@ export const USAGE = `usage: npm run loadtest -- --scenario inbound|outbound (--
   --server-pid PID     sample this process's CPU/RSS
   --out DIR            results folder (default results/loadtest-<timestamp>)
   --codec PCMU|PCMA    (default PCMU)   --no-baseline  --no-capture  --quiet
-  --profile            spawned server: CPU profiles of each thread in <out>/server/profile
+  --profile            spawned server: CPU + allocation profiles of each thread in <out>/server/profile
   --max-wall S         hard cap on one run's wall-clock time (default: derived, +60 s)
   --allow-remote       allow a non-loopback target: only your own deployment`;
 

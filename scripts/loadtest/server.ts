@@ -16,7 +16,7 @@ export interface SpawnServerOptions {
   webhookUrl: string | null;
   codec: 'PCMU' | 'PCMA';
   startTimeoutMs: number;
-  /** Write V8 CPU profiles of every thread here (written when the server exits cleanly). */
+  /** Write V8 CPU and allocation (heap sampling) profiles of every thread here (written when the server exits cleanly). */
   cpuProfileDir?: string;
 }
 
@@ -68,7 +68,9 @@ export async function spawnServer(o: SpawnServerOptions): Promise<SpawnedServer>
   await writeFile(configFile, stringify(config));
   const logFile = join(o.workDir, 'server.log');
   const log = createWriteStream(logFile);
-  const profiling = o.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfileDir] : [];
+  const profiling = o.cpuProfileDir
+    ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfileDir, '--heap-prof', '--heap-prof-dir', o.cpuProfileDir]
+    : [];
   const child: ChildProcess = spawn(process.execPath, [...profiling, '--import', 'tsx', main], {
     cwd: repoRoot,
     env: {
