@@ -1,4 +1,6 @@
 import { Hono, type Context } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { accountForKey } from '../db/credentials.js';
 import type { CallEvents } from '../calls/call-events.js';
 import type { CallStore } from '../calls/store.js';
 import type { Config } from '../config/schema.js';
@@ -6,7 +8,7 @@ import type { Db } from '../db/open.js';
 import type { Logger } from '../ops/logger.js';
 import { apiClient, type ApiFetch } from './api-client.js';
 import { assetRoutes } from './assets.js';
-import { basePath, requireSession, type DashEnv } from './context.js';
+import { basePath, requireSession, SESSION_COOKIE, type DashEnv } from './context.js';
 import { liveEvents } from './live-events.js';
 import { assistantPages } from './routes/assistants.js';
 import { authRoutes, signOutRoute } from './routes/auth.js';
@@ -81,7 +83,12 @@ export function dashboardRoutes(deps: DashboardDeps) {
     return new Response(res.body, { status: res.status, headers: { 'Content-Type': res.headers.get('content-type') ?? 'application/json' } });
   });
 
-  app.get('/events', liveEvents(deps.events));
+  app.get('/events', liveEvents(deps.events, {
+    stillSignedIn: async (c) => {
+      const session = sessions.get(getCookie(c, SESSION_COOKIE));
+      return session !== null && (await accountForKey(deps.db, session.apiKey)) === session.accountId;
+    },
+  }));
   app.route('/', callPages({ api: deps.api, store: deps.store }));
   app.route('/', assistantPages({ api: deps.api, config: deps.config }));
   app.route('/', numberPages({ api: deps.api, config: deps.config }));

@@ -7,8 +7,9 @@ import type { DashEnv } from './context.js';
 export interface LiveEventsOptions {
   /** A comment line this often keeps proxies from closing an idle stream. */
   heartbeatMs: number;
+  /** Whether the viewer's session still stands (sign-out, expiry, revoked key end the stream). */
+  stillSignedIn(c: Context<DashEnv>): Promise<boolean>;
 }
-const defaultLiveEventsOptions: LiveEventsOptions = { heartbeatMs: 15_000 };
 
 function toSse(e: CallEvent): { event: string; data: string } {
   if (e.type === 'status') return { event: 'status', data: JSON.stringify({ call_id: e.callId, status: e.status, end_reason: e.endReason }) };
@@ -24,8 +25,8 @@ function toSse(e: CallEvent): { event: string; data: string } {
  * GET /dashboard/events[?call_id=]: the signed-in account's call changes as server-sent
  * events, straight from the state machine and the transcript writer.
  */
-export function liveEvents(events: CallEvents, options: Partial<LiveEventsOptions> = {}) {
-  const opts = { ...defaultLiveEventsOptions, ...options };
+export function liveEvents(events: CallEvents, options: Pick<LiveEventsOptions, 'stillSignedIn'> & Partial<LiveEventsOptions>) {
+  const opts: LiveEventsOptions = { heartbeatMs: 15_000, ...options };
   return (c: Context<DashEnv>) => {
     const accountId = c.get('session').accountId;
     const callId = c.req.query('call_id');
@@ -44,6 +45,7 @@ export function liveEvents(events: CallEvents, options: Partial<LiveEventsOption
       try {
         await stream.write(': connected\n\n');
         while (!stream.aborted && !stream.closed) {
+          if (!(await opts.stillSignedIn(c))) break;
           if (queue.length === 0) {
             await new Promise<void>((resolve) => (wake = resolve));
             wake = null;

@@ -156,7 +156,29 @@ describe('dashboard: sign-in, session cookie and CSRF', () => {
     expect(text).toContain('event: utterance');
     expect(seenByOther.join('')).not.toContain(call.json.id);
     a1.abort();
+
     a2.abort();
+
+    // Signing out ends an open stream: the next change of the account is not sent to it.
+    const viewer = await signIn(server, server.apiKey);
+    const received: string[] = [];
+    let ended = false;
+    void (async () => {
+      const res = await fetch(`${server.url}/dashboard/events`, { headers: { cookie: viewer.cookie } });
+      const reader = res.body!.getReader();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        received.push(new TextDecoder().decode(value));
+      }
+      ended = true;
+    })();
+    await waitFor(() => received.join('').includes(': connected'), 'stream open');
+    const out = await fetch(`${server.url}/dashboard/sign-out`, { method: 'POST', headers: { cookie: viewer.cookie }, body: new URLSearchParams({ _csrf: viewer.csrf }), redirect: 'manual' });
+    expect(out.status).toBe(303);
+    const after = await server.api('POST', '/v1/calls', { phone_number: '+15550179', assistant_id: assistantId });
+    await waitFor(() => ended, 'the signed-out stream to end', 5000);
+    expect(received.join('')).not.toContain(after.json.id);
   });
 });
 

@@ -50,7 +50,11 @@ export function startLive(enhance) {
     if (callPage) for (const p of CALL_PARTS) soon(p, () => refreshPart(p));
   };
   source.addEventListener('open', () => { state('Live', true); refreshAll(); });
-  source.addEventListener('error', () => state('Reconnecting…', false));
+  source.addEventListener('error', () => {
+    // CLOSED: the server refused the stream (signed out, or restarted and forgot the session).
+    if (source.readyState === EventSource.CLOSED) state('Live updates stopped — reload the page to sign in again', false);
+    else state('Reconnecting…', false);
+  });
   source.addEventListener('status', (ev) => {
     const e = JSON.parse(ev.data);
     announce(`Call ${e.call_id} is now ${e.status.replaceAll('_', ' ')}.`);
