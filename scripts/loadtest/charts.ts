@@ -71,7 +71,7 @@ export async function renderRampChart(dir: string, steps: RampChartStep[]): Prom
   const png = join(dir, 'ramp.png');
   const f = q(file);
   await runGnuplot(dir, [
-    'set terminal pngcairo size 900,700 font "sans,10"', 'set grid', 'set key top left',
+    'set terminal pngcairo size 900,700 font "sans,10"', 'set grid', 'set key top left opaque box',
     `set output ${q(png)}`, 'set multiplot layout 2,1 title "Ramp: a fresh server per step, each beside SIPp↔SIPp at the same load"',
     'set ylabel "outbound jitter p99 (ms)"', 'set yrange [0:*]',
     `plot ${f} using 1:2 with linespoints lw 2 pt 7 title "PhoneVoice", ${f} using 1:3 with linespoints lw 2 dt 3 pt 6 title "SIPp↔SIPp", 5 with lines dt 2 lc rgb "red" title "5 ms"`,
