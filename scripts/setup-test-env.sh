@@ -18,6 +18,9 @@ have python3 || need+=(python3)
 # test/pbx: Kamailio plays the company PBX (registrar, proxy auth, Diversion), baresip a desk phone.
 have kamailio || need+=(kamailio)
 have baresip || need+=(baresip)
+# test/sip/fail2ban.test.ts: fail2ban-regex checks config/fail2ban against the log of real failed digests
+# (Debian's package also installs the fail2ban service, with its default sshd jail).
+have fail2ban-regex || need+=(fail2ban)
 # The dashboard's browser tests drive Debian's Chromium (never a downloaded browser), with a font to draw text.
 [ -x /usr/bin/chromium ] || need+=(chromium)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
