@@ -15,7 +15,10 @@ import { createLanguageModel } from '../../src/providers/llm/index.js';
 import { EspeakTts } from '../../src/providers/tts/espeak.js';
 import type { SpeechToText } from '../../src/providers/types.js';
 import { SileroVadFactory } from '../../src/providers/vad/silero.js';
+import { DrachtioTelephony } from '../../src/telephony/drachtio/index.js';
 import { EmbeddedTelephony } from '../../src/telephony/embedded/index.js';
+import type { Telephony } from '../../src/telephony/types.js';
+import { daemonsMissing, startStack as startDaemons } from '../daemons/daemons.js';
 import { FakeOllamaServer } from '../fakes/fake-ollama.js';
 import type { FakeAgentFactory } from '../support/fake-agent.js';
 import { startTestServer, type TestServer } from '../support/harness.js';
@@ -45,13 +48,51 @@ class DeafStt implements SpeechToText {
   async transcribe() { return { text: '' }; }
 }
 
-export interface Stack { server: TestServer; engine: EmbeddedTelephony; ollama: FakeOllamaServer; hooks: Receiver; close(): Promise<void> }
+export type EngineKind = 'embedded' | 'drachtio';
 
-export async function startStack(rawConfig: Record<string, unknown>, replies: string[] = []): Promise<Stack> {
-  const config = configSchema.parse(rawConfig);
-  const engine = new EmbeddedTelephony(config, silentLogger);
+/** Both engines; the drachtio one needs the daemon build (test/daemons), else it is skipped with the reason. */
+export const ENGINES: Array<{ kind: EngineKind; skip: string | null }> = [
+  { kind: 'embedded', skip: null },
+  { kind: 'drachtio', skip: daemonsMissing() },
+];
+
+export interface Stack {
+  server: TestServer;
+  engine: Telephony;
+  /** Where SIP peers send: the embedded engine's port, or drachtio-server's. */
+  sipPort: number;
+  ollama: FakeOllamaServer;
+  hooks: Receiver;
+  close(): Promise<void>;
+}
+
+async function startEngine(kind: EngineKind, raw: Record<string, any>): Promise<{ engine: Telephony; sipPort: number; raw: Record<string, any>; stop(): Promise<void> }> {
+  if (kind === 'embedded') {
+    const engine = new EmbeddedTelephony(configSchema.parse(raw), silentLogger);
+    await engine.start();
+    return { engine, sipPort: engine.sipPort, raw, stop: () => engine.stop().catch(() => undefined) };
+  }
+  const daemons = await startDaemons();
+  const withDaemons = { ...raw, telephony: { ...raw.telephony, ...daemons.telephony() } };
+  const engine = new DrachtioTelephony(configSchema.parse(withDaemons), silentLogger, { audioWsHost: '127.0.0.1', reconnectMaxDelayMs: 500 });
   await engine.start();
-  const ollama = await new FakeOllamaServer(replies.map((r) => ({ tokens: [r], firstTokenMs: 20 }))).start();
+  const deadline = Date.now() + 20_000;
+  while (!/^drachtio connected, freeswitch connected/.test(engine.health().detail)) {
+    if (Date.now() > deadline) throw new Error(`drachtio engine not connected: ${engine.health().detail}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    engine, sipPort: daemons.sipPort, raw: withDaemons,
+    async stop() { await engine.stop().catch(() => undefined); await daemons.stop(); },
+  };
+}
+
+export async function startStack(rawConfig: Record<string, unknown>, kind: EngineKind = 'embedded'): Promise<Stack> {
+  const started = await startEngine(kind, rawConfig);
+  rawConfig = started.raw;
+  const config = configSchema.parse(rawConfig);
+  const engine = started.engine;
+  const ollama = await new FakeOllamaServer().start();
   const hooks = await startReceiver();
   const espeak = new EspeakTts({ voice: 'en-us' });
   const providers: Providers = {
@@ -66,10 +107,10 @@ export async function startStack(rawConfig: Record<string, unknown>, replies: st
     server: { calls: { analyzeTimeoutMs: 3000, shutdownTimeoutMs: 3000 } },
   });
   return {
-    server, engine, ollama, hooks,
+    server, engine, sipPort: started.sipPort, ollama, hooks,
     async close() {
       await server.close();
-      await engine.stop().catch(() => undefined);
+      await started.stop();
       await ollama.close();
       await hooks.close();
     },

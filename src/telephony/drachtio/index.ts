@@ -13,6 +13,7 @@ import { handleInvite } from './inbound.js';
 import type { MediaEndpoint, MediaServerAdapter } from './media-server.js';
 import { resolveDialTarget } from './numbering.js';
 import { describeReadiness, trunkHealth } from '../trunk-health.js';
+import { REFUSE, refusalHeaders } from '../reject.js';
 import { SHUTDOWN, placeCall } from './outbound.js';
 import { TrunkRegistration } from './registrar.js';
 import { InboundAdmission } from '../inbound-admission.js';
@@ -120,7 +121,7 @@ export class DrachtioTelephony implements Telephony {
       if (wasUp) void this.#dropSignalingLostCalls();
     });
     srf.invite((req, res) => {
-      if (this.#stopping) { res.send(503); return; }
+      if (this.#stopping) { res.send(REFUSE.notReady.status, REFUSE.notReady.reason, { headers: refusalHeaders(REFUSE.notReady) }); return; }
       this.#counters.inboundCalls++;
       void handleInvite(req, res, {
         admission: this.#admission, handler: this.#handler, mediaServer: this.#ms,

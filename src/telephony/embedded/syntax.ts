@@ -137,13 +137,6 @@ export function parseCSeq(value: string | undefined): { seq: number; method: str
   return seq < 2 ** 31 ? { seq, method: m[2] } : null;
 }
 
-/** User part of a From/To/Request-URI, as the rest of the server wants to see a number. */
-export function userOf(uriOrHeader: string): string {
-  const na = parseNameAddr(uriOrHeader);
-  const u = parseUri(na?.uri ?? uriOrHeader);
-  return u?.user ?? na?.uri ?? uriOrHeader;
-}
-
 export function randomToken(bytes = 8): string {
   return randomBytes(bytes).toString('hex');
 }
