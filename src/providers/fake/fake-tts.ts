@@ -35,6 +35,9 @@ export class FakeTts implements TextToSpeech {
     const total = Math.round((text.trim().length * msPerCharacter * sampleRate) / 1000);
     const chunkSamples = Math.max(1, Math.round((chunkMs * sampleRate) / 1000));
     for (let start = 0; start < total; start += chunkSamples) {
+      // Each chunk is its own event-loop task, as chunks of a streamed (network or child
+      // process) TTS arrive: a whole reply queued in one task would hold the media clock.
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
       signal?.throwIfAborted();
       const pcm = new Int16Array(Math.min(chunkSamples, total - start));
       const period = buzzPeriod(sampleRate);
