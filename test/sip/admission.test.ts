@@ -11,8 +11,8 @@ describe('embedded SIP engine: who may call in', () => {
   let engine: EmbeddedTelephony | null = null;
   afterEach(async () => { await engine?.stop(); engine = null; });
 
-  async function withTrunk(trunk: Record<string, unknown>) {
-    engine = await startEngine(testConfig({ trunks: [{ name: 'pbx', host: '10.1.2.3', ...trunk }] }));
+  async function withTrunk(trunk: Record<string, unknown>, options: Parameters<typeof startEngine>[1] = {}) {
+    engine = await startEngine(testConfig({ trunks: [{ name: 'pbx', host: '10.1.2.3', ...trunk }] }), options);
     const handler = new TestInboundHandler(NUMBER);
     engine.setInboundHandler(handler);
     return handler;
@@ -61,6 +61,47 @@ describe('embedded SIP engine: who may call in', () => {
     } finally {
       await caller.close();
       await attacker.close();
+    }
+  });
+
+  it('an old nonce gets 401 stale=true and a fresh one; repeated failures from one address get 403 without a challenge', async () => {
+    const handler = await withTrunk(
+      { allowed_sources: [], inbound_auth: true, username: 'pbxuser', password: 'pbxpass', realm: 'phonevoice.test' },
+      { admission: { nonces: { ttlMs: 200 }, failures: { maxFailures: 3 } } },
+    );
+    const client = await RawSipClient.open('udp', engine!.sipPort, '127.0.0.9');
+    const base = { port: client.port, serverPort: engine!.sipPort, to: NUMBER, host: '127.0.0.9' };
+    const finalOf = (callId: string, cseq: number) => client.responses().find((r) => r.status >= 200 && r.headers.get('call-id') === callId && r.headers.get('cseq') === `${cseq} INVITE`);
+    const attempt = async (callId: string, cseq: number, headers: string[] = []) => {
+      client.send(invite({ ...base, callId, cseq, branch: `z9hG4bK${callId}${cseq}`, headers }));
+      await waitFor(() => finalOf(callId, cseq) !== undefined);
+      return finalOf(callId, cseq)!;
+    };
+    try {
+      const first = parseChallenge((await attempt('stale', 1)).headers.get('www-authenticate'))!;
+      await new Promise((r) => setTimeout(r, 300));
+      const right = (c: typeof first) => `Authorization: ${authorize(c, { username: 'pbxuser', password: 'pbxpass' }, 'INVITE', inviteUri(base))}`;
+      const stale = await attempt('stale', 2, [right(first)]);
+      expect(stale.status).toBe(401);
+      const fresh = parseChallenge(stale.headers.get('www-authenticate'))!;
+      expect(fresh.stale).toBe(true);
+      expect(fresh.nonce).not.toBe(first.nonce);
+      expect((await attempt('stale', 3, [right(fresh)])).status).toBe(200);
+
+      // Three wrong passwords: 401, 401, then 403 — and the right one is refused too while blocked.
+      const wrong = (c: typeof first, i: number) => `Authorization: ${authorize(c, { username: 'pbxuser', password: `guess${i}` }, 'INVITE', inviteUri(base))}`;
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const c = parseChallenge((await attempt(`guess${i}`, 1)).headers.get('www-authenticate'))!;
+        statuses.push((await attempt(`guess${i}`, 2, [wrong(c, i)])).status);
+      }
+      expect(statuses).toEqual([401, 401, 403]);
+      const blocked = await attempt('blocked', 1);
+      expect(blocked.status).toBe(403);
+      expect(blocked.headers.get('www-authenticate')).toBeUndefined();
+      expect(handler.routed.map((r) => r.sipCallId)).toEqual(['stale']);
+    } finally {
+      await client.close();
     }
   });
 
