@@ -1,7 +1,7 @@
 import { ConversationAgent, type VoiceAgentOptions } from '../../src/agent/voice-agent.js';
 import { AudioCache } from '../../src/agent/audio-cache.js';
 import type { AssistantConfig } from '../../src/agent/assistant.js';
-import { silentLogger } from '../../src/ops/logger.js';
+import { silentLogger, type Logger } from '../../src/ops/logger.js';
 import type { LanguageModel, SpeechToText, TextToSpeech } from '../../src/providers/types.js';
 import { assistant as makeAssistant, energyVad, LegDouble, LineDouble, ScriptedLlm, ScriptedStt, SinkRecorder, WordTts } from './harness.js';
 
@@ -25,6 +25,7 @@ export async function startCall(opts: {
   fallbackTts?: WordTts;
   options?: Partial<VoiceAgentOptions>;
   direction?: 'inbound' | 'outbound';
+  log?: Logger;
 } = {}): Promise<CallUnderTest> {
   const line = new LineDouble();
   const leg = new LegDouble(line);
@@ -34,7 +35,7 @@ export async function startCall(opts: {
   const agent = new ConversationAgent(
     { callId: leg.callId, direction: opts.direction ?? 'inbound', phoneNumber: '+15550100', assistant: makeAssistant(opts.assistant), leg, metadata: { crm: 1 }, sink },
     { vad: energyVad, stt: opts.stt ?? new ScriptedStt([]), tts: tts as TextToSpeech, fallbackTts, llm: opts.llm ?? new ScriptedLlm([]) },
-    silentLogger,
+    opts.log ?? silentLogger,
     { audioCache: new AudioCache(), ...opts.options },
   );
   await agent.start();

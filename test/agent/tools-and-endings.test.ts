@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/ops/logger.js';
 import { OllamaLanguageModel } from '../../src/providers/llm/ollama.js';
 import { LlmError } from '../../src/providers/llm/errors.js';
 import { FakeOllamaServer } from '../fakes/fake-ollama.js';
@@ -74,13 +75,17 @@ describe('tools and call endings', () => {
 
   it('keypad entry: digits pressed by the caller become a dtmf transcript line and a user turn for the model', async () => {
     const llm = new ScriptedLlm([[{ type: 'text', text: 'Thanks, account 123 found.' }]]);
-    call = await startCall({ assistant: quiet, llm });
+    const logged: string[] = [];
+    const log = createLogger('info', { write: (line: string) => { logged.push(line); } });
+    call = await startCall({ assistant: quiet, llm, log });
     for (const d of '123#') call.line.pressDtmf(d);
     await call.sink.until(() => call!.sink.utterances.length === 2, 5000, 'reply');
     expect(llm.requests[0]!.messages.at(-1)).toEqual({ role: 'user', content: '(The caller pressed on the keypad: 1 2 3 #)' });
     expect(call.sink.utterances[0]).toMatchObject({ role: 'user', kind: 'dtmf', text: '123#', interrupted: false });
     expect(call.sink.utterances[0]!.endMs).toBeGreaterThanOrEqual(call.sink.utterances[0]!.startMs);
     expect(call.sink.utterances[1]!.text).toBe('Thanks, account 123 found.');
+    const line = logged.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'caller pressed keys');
+    expect(line).toMatchObject({ digits: '123#', call_id: call.leg.callId });
   });
 
   it('end_call_phrases: the assistant saying one hangs up after it played', async () => {
