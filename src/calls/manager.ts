@@ -10,6 +10,7 @@ import { DialError, type CallLeg, type InboundCallInfo, type InboundDecision, ty
 import { AssistantStore } from './assistant-store.js';
 import { resolveAssistant } from './assistant-config.js';
 import { insertValues, newCallRow } from './call-row.js';
+import { closeNow } from './close-now.js';
 import { callCost } from './cost.js';
 import { dialWithCancelBound } from './dial-cancel.js';
 import { applyControl, type ControlAction } from './live-control.js';
@@ -241,13 +242,12 @@ export class CallManager implements InboundHandler {
   }
 
   async #forceClose(entry: ActiveCall): Promise<void> {
-    if (!entry.leg) return this.#endUnconnected(entry, 'canceled', null);
-    const connectedMs = Math.max(0, Date.now() - entry.leg.answeredAt);
-    await this.#d.machine.transition(entry.row.id, 'completed', {
-      end_reason: 'server_shutdown', ended_at: Date.now(), duration_seconds: Math.round(connectedMs / 1000), cost: callCost(connectedMs, this.#d.config.pricing),
-      analysis: JSON.stringify({ ...NO_ANALYSIS, error: 'the server stopped before the analysis finished' }),
+    await closeNow(this.#d.machine, this.#d.config.pricing, {
+      callId: entry.row.id, answeredAt: entry.leg?.answeredAt ?? null, endedAt: Date.now(), endReason: 'server_shutdown',
+      unansweredStatus: 'canceled', note: 'the server stopped before the analysis finished',
     });
   }
+
 
   // ---- internals ----
 

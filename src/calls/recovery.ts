@@ -4,10 +4,9 @@ import type { Db } from '../db/open.js';
 import { finalizeWav } from '../media/wav-repair.js';
 import type { Logger } from '../ops/logger.js';
 import type { OrphanEnd, SipDialogState, Telephony } from '../telephony/types.js';
-import { callCost } from './cost.js';
+import { closeNow } from './close-now.js';
 import { LIVE_STATUSES, type InstanceRegistry } from './ownership.js';
 import type { CallRow, CallStateMachine } from './state-machine.js';
-import type { CallAnalysis } from './types.js';
 
 export interface RecoveryOptions {
   /** Longest wait for a BYE/CANCEL answer before the call is closed anyway (the request keeps retrying). */
@@ -15,7 +14,7 @@ export interface RecoveryOptions {
   /** Orphans closed at once. */
   concurrency: number;
 }
-export const defaultRecoveryOptions: RecoveryOptions = { signalWaitMs: 3_000, concurrency: 16 };
+export const defaultRecoveryOptions: RecoveryOptions = { signalWaitMs: 3_000, concurrency: 64 };
 
 export interface RecoveryDeps {
   db: Db;
@@ -27,10 +26,6 @@ export interface RecoveryDeps {
 }
 
 export interface RecoveredCall { callId: string; status: string; signal: OrphanEnd | null }
-
-const NOT_ANALYSED: CallAnalysis = {
-  sentiment: null, intent: null, summary: null, success: null, error: 'the server stopped during the call; it was closed at the next start',
-};
 
 /**
  * Crash recovery, run at start: every call the store holds as live whose owning process is
@@ -71,19 +66,14 @@ async function closeOrphan(deps: RecoveryDeps, row: CallRow, opts: RecoveryOptio
     const mtime = await stat(row.recording_path).then((s) => s.mtimeMs, () => 0);
     if ((await finalizeWav(row.recording_path)) !== null) evidence = Math.max(evidence, Math.floor(mtime));
   }
-  const ended = await (row.status === 'in_progress' && row.answered_at !== null
-    ? closeConnected(deps, row, Math.max(evidence, row.answered_at))
-    : deps.machine.transition(row.id, 'failed', { end_reason: 'server_restart', ended_at: evidence, duration_seconds: 0, cost: 0 }));
+  // A call whose status never reached in_progress was not answered as far as anyone was told.
+  const answeredAt = row.status === 'in_progress' ? row.answered_at : null;
+  const ended = await closeNow(deps.machine, deps.pricing, {
+    callId: row.id, answeredAt, endedAt: answeredAt === null ? evidence : Math.max(evidence, answeredAt), endReason: 'server_restart',
+    unansweredStatus: 'failed', note: 'the server stopped during the call; it was closed at the next start',
+  });
   log.info({ status: ended?.status ?? row.status, signal }, 'call closed after a server restart');
   return { callId: row.id, status: ended?.status ?? row.status, signal };
-}
-
-function closeConnected(deps: RecoveryDeps, row: CallRow, endedAt: number) {
-  const connectedMs = endedAt - row.answered_at!;
-  return deps.machine.transition(row.id, 'completed', {
-    end_reason: 'server_restart', ended_at: endedAt, duration_seconds: Math.round(connectedMs / 1000),
-    cost: callCost(connectedMs, deps.pricing), analysis: JSON.stringify(NOT_ANALYSED),
-  });
 }
 
 /** BYE/CANCEL through the engine, waiting a bounded time for its answer. */

@@ -101,7 +101,8 @@ describe('crash recovery: kill -9 under load, then restart', () => {
         recoveredAnswered: recovered.filter((c) => c.status === 'completed').length, notFinal: notFinal.length, withoutExactlyOneCompleted: twice.length,
       };
       console.log('crash recovery:', JSON.stringify(summary));
-      expect(created.length).toBeGreaterThan(KILLS * 10);
+      // Load, not a trickle: several calls per round even on a busy machine.
+      expect(created.length).toBeGreaterThan(KILLS * 4);
       expect(notFinal).toEqual([]);
       expect(twice).toEqual([]);
       // The kills really hit live calls, answered ones among them.
