@@ -24,15 +24,15 @@ build_freeswitch() {
   export PKG_CONFIG_PATH="$PREFIX/deps/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
   # The daemons find sofia-sip and spandsp in our prefix without LD_LIBRARY_PATH.
   export LDFLAGS="-Wl,-rpath,$PREFIX/deps/lib -Wl,-rpath,$PREFIX/freeswitch/lib"
+  # FreeSWITCH's bootstrap (autoreconf of its many libs, minutes of one core) needs neither
+  # sofia-sip nor spandsp: it runs beside them, and configure waits for all three.
+  (LOG="$LOG.bootstrap"; : >"$LOG"; bootstrap_freeswitch) & local boot=$!
   build_autotools_dep sofia-sip
   build_autotools_dep spandsp
+  wait "$boot" || fail "freeswitch bootstrap (log: $LOG.bootstrap)"
 
-  cd "$WORK" || fail "cd $WORK"
-  unpack freeswitch
-  cd freeswitch || fail "cd freeswitch"
-  printf '%s\n' "${FS_MODULES[@]}" >modules.conf
-  step "freeswitch: bootstrap + configure"
-  quiet ./bootstrap.sh -j || fail "freeswitch bootstrap"
+  cd "$WORK/freeswitch" || fail "cd freeswitch"
+  step "freeswitch: configure"
   quiet ./configure --prefix="$PREFIX/freeswitch" --disable-libvpx --disable-libyuv \
     --without-pgsql --without-odbc --disable-core-pgsql-support --disable-core-odbc-support \
     || fail "freeswitch configure"
@@ -41,6 +41,15 @@ build_freeswitch() {
   quiet make install || fail "freeswitch install"
   [ -x "$PREFIX/freeswitch/bin/freeswitch" ] || fail "freeswitch binary not installed"
   build_audio_fork
+}
+
+bootstrap_freeswitch() {
+  cd "$WORK" || fail "cd $WORK"
+  unpack freeswitch
+  cd freeswitch || fail "cd freeswitch"
+  printf '%s\n' "${FS_MODULES[@]}" >modules.conf
+  step "freeswitch: bootstrap"
+  quiet ./bootstrap.sh -j || fail "freeswitch bootstrap"
 }
 
 build_audio_fork() {
