@@ -20,5 +20,6 @@ RUN PHONEVOICE_VENDOR_DIR=/src/vendor /src/scripts/daemons/build.sh \
  && rm -rf /var/lib/apt/lists/* /src/vendor
 COPY freeswitch/render-conf.sh freeswitch/entrypoint.sh /opt/phonevoice/freeswitch/
 COPY freeswitch/conf /opt/phonevoice/freeswitch/conf
+COPY drachtio/drachtio.conf.xml /opt/phonevoice/drachtio/drachtio.conf.xml
 RUN ln -s /opt/phonevoice/daemons/drachtio/bin/drachtio /usr/local/bin/drachtio \
  && ln -s /opt/phonevoice/daemons/freeswitch/bin/fs_cli /usr/local/bin/fs_cli

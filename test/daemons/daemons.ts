@@ -15,6 +15,7 @@ export const DAEMONS_PREFIX = process.env.PHONEVOICE_DAEMONS_PREFIX ?? '/var/cac
 const DRACHTIO_BIN = join(DAEMONS_PREFIX, 'drachtio/bin/drachtio');
 const FREESWITCH_BIN = join(DAEMONS_PREFIX, 'freeswitch/bin/freeswitch');
 const RENDER_CONF = resolve(import.meta.dirname, '../../freeswitch/render-conf.sh');
+const DRACHTIO_CONF = resolve(import.meta.dirname, '../../drachtio/drachtio.conf.xml');
 
 /** Why the real-daemon tests cannot run here, or null when they can. */
 export function daemonsMissing(): string | null {
@@ -120,7 +121,7 @@ export async function startStack(): Promise<Stack> {
   });
 
   const drachtio = new DaemonProcess('drachtio-server', DRACHTIO_BIN, () => [
-    '--noconfig', '--contact', `sip:127.0.0.1:${sipPort};transport=udp`, '--address', '127.0.0.1',
+    '-f', DRACHTIO_CONF, '--contact', `sip:127.0.0.1:${sipPort};transport=udp`, '--address', '127.0.0.1',
     '--port', String(drachtioAdminPort), '--secret', drachtioSecret, '--loglevel', 'info', '--sofia-loglevel', '3',
     '--stdout', '--disable-nat-detection',
   ]);

@@ -40,7 +40,7 @@ const SERVER_BYE = `  <recv request="BYE" timeout="__TALK_MS__"/>
 
 /** The caller is asked to transfer itself: REFER answered 202 and NOTIFY 200 (accept), or 603 (refuse); then the server's BYE. */
 const REFER = (accept: boolean) => `  <recv request="REFER" timeout="__TALK_MS__">
-    <action><ereg regexp="<([^>]+)>" search_in="hdr" header="Refer-To:" check_it="true" assign_to="rt,refer_to"/></action>
+    <action><ereg regexp="sip:[^>;]+" search_in="hdr" header="Refer-To:" check_it="true" assign_to="refer_to"/></action>
   </recv>
   <send>
     <![CDATA[
@@ -142,7 +142,7 @@ export interface PeerCall {
 export async function placePeerCall(o: PeerCallOptions): Promise<PeerCall> {
   return startPeerSipp({
     scenario: 'uac-peer.xml', talkMs: o.talkMs,
-    replace: { __END__: { caller: CALLER_BYE, server: SERVER_BYE, 'refer-accept': REFER(true), 'refer-refuse': REFER(false), hold: HOLD }[o.end] },
+    replace: { __END__: SCENARIO_BLOCKS.uac()[o.end] },
     args: [`127.0.0.1:${o.sipPort}`, '-s', o.service],
   });
 }
@@ -163,19 +163,19 @@ const PROXY_CHALLENGE = `  <recv request="INVITE"/>
   <recv request="ACK"/>
 `;
 
-const DIGEST_SHAPE = `      <ereg regexp="Digest username=.trunkuser., realm=.sipp.test., nonce=.4ee9d1ab2f8c., uri=.[^\\"]+., response=.[0-9a-f]{32}., qop=auth, nc=00000001, cnonce=.[0-9a-f]+., algorithm=MD5" search_in="hdr" header="Proxy-Authorization:" check_it="true" assign_to="shape"/>
+const DIGEST_SHAPE = `      <ereg regexp="Digest username=.trunkuser., realm=.sipp.test., nonce=.4ee9d1ab2f8c., uri=.[^,]+., response=.[0-9a-f]{32}., qop=auth, nc=00000001, cnonce=.[0-9a-f]+., algorithm=MD5" search_in="hdr" header="Proxy-Authorization:" check_it="true" assign_to="shape"/>
 `;
 
 /** SIPp as a trunk/callee: optionally challenges with 407, answers with the RTP peer, hangs up after `talkMs`. */
 export async function answerPeerCall(o: { localPort: number; talkMs: number; challenge: boolean }): Promise<PeerCall & { ready: Promise<void> }> {
   const call = await startPeerSipp({
     scenario: 'uas-peer.xml', talkMs: o.talkMs, args: [], localPort: o.localPort,
-    replace: { __CHALLENGE__: o.challenge ? PROXY_CHALLENGE : '', __AUTH_CHECK__: o.challenge ? DIGEST_SHAPE : '' },
+    replace: SCENARIO_BLOCKS.uas(o.challenge),
   });
   return { ...call, ready: udpPortTaken(o.localPort) };
 }
 
-interface PeerSippOptions {
+export interface PeerSippOptions {
   scenario: string;
   talkMs: number;
   /** Placeholders replaced first (blocks that contain others). */
@@ -184,14 +184,24 @@ interface PeerSippOptions {
   localPort?: number;
 }
 
+/** The scenario file with every placeholder filled in (exported for a well-formedness check). */
+export function scenarioText(o: Pick<PeerSippOptions, 'scenario' | 'replace' | 'talkMs'>, rtpPort: number, portFile: string): string {
+  let scenario = readFileSync(join(import.meta.dirname, o.scenario), 'utf8');
+  for (const [k, v] of Object.entries(o.replace)) scenario = scenario.replace(k, v);
+  return scenario.replaceAll('__RTP_PORT__', String(rtpPort)).replaceAll('__PORT_FILE__', portFile).replaceAll('__TALK_MS__', String(o.talkMs));
+}
+
+/** Placeholder blocks for the caller's end of the call and the callee's challenge. */
+export const SCENARIO_BLOCKS = {
+  uac: () => ({ caller: CALLER_BYE, server: SERVER_BYE, 'refer-accept': REFER(true), 'refer-refuse': REFER(false), hold: HOLD }),
+  uas: (challenge: boolean) => ({ __CHALLENGE__: challenge ? PROXY_CHALLENGE : '', __AUTH_CHECK__: challenge ? DIGEST_SHAPE : '' }),
+};
+
 async function startPeerSipp(o: PeerSippOptions): Promise<PeerCall> {
   const peer = await RtpPeer.open();
   const dir = mkdtempSync(join(tmpdir(), 'pv-peer-call-'));
   const portFile = join(dir, 'remote-media');
-  let scenario = readFileSync(join(import.meta.dirname, o.scenario), 'utf8');
-  for (const [k, v] of Object.entries(o.replace)) scenario = scenario.replace(k, v);
-  scenario = scenario.replaceAll('__RTP_PORT__', String(peer.port)).replaceAll('__PORT_FILE__', portFile).replaceAll('__TALK_MS__', String(o.talkMs));
-  writeFileSync(join(dir, 'scenario.xml'), scenario);
+  writeFileSync(join(dir, 'scenario.xml'), scenarioText(o, peer.port, portFile));
   const timeoutS = Math.ceil(o.talkMs / 1000) + 20;
   const child = spawn('sipp', [
     ...o.args, '-sf', join(dir, 'scenario.xml'), '-i', '127.0.0.1', '-p', String(o.localPort ?? await freePort()), '-m', '1', '-t', 'u1',
