@@ -68,7 +68,7 @@ build_audio_fork() {
     quiet gcc -c -fPIC -O2 $cflags -o mod_audio_fork.o mod_audio_fork.c &&
     quiet g++ -shared -fPIC -O2 -std=c++17 -msse2 -DUSE_SSE2 $cflags -o mod_audio_fork.so \
       mod_audio_fork.o lws_glue.cpp parser.cpp audio_pipe.cpp vector_math.cpp \
-      $libs -lboost_system -lboost_thread -Wl,-rpath,"$PREFIX/deps/lib"
+      $libs -lboost_system -lboost_thread -Wl,-rpath,"$PREFIX/deps/lib" -Wl,-rpath,"$PREFIX/freeswitch/lib"
   } || fail "mod_audio_fork compile"
   install -m 0755 mod_audio_fork.so "$moddir/" || fail "mod_audio_fork install"
   step "freeswitch: installed $PREFIX/freeswitch (modules in $moddir)"

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -149,6 +149,12 @@ export async function startStack(): Promise<Stack> {
     async restartDrachtio() { await drachtio.crash(); await startDrachtio(); },
     async restartFreeswitch() { await freeswitch.crash(); await startFreeswitch(); },
     async stop() {
+      // PV_DAEMON_LOGS=1 shows what the daemons said (debugging a failing real-daemon test).
+      if (process.env.PV_DAEMON_LOGS) {
+        let fsLog = '';
+        try { fsLog = readFileSync(join(fsDirs.log!, 'freeswitch.log'), 'utf8').slice(-8000); } catch { /* none */ }
+        console.log(`--- drachtio-server ---\n${drachtio.output}\n--- freeswitch ---\n${freeswitch.output}\n${fsLog}`);
+      }
       await Promise.all([drachtio.stop(), freeswitch.stop()]);
       rmSync(dir, { recursive: true, force: true });
     },

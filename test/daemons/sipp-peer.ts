@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../sip/harness.js';
@@ -40,7 +40,7 @@ const SERVER_BYE = `  <recv request="BYE" timeout="__TALK_MS__"/>
 
 /** The caller is asked to transfer itself: REFER answered 202 and NOTIFY 200 (accept), or 603 (refuse); then the server's BYE. */
 const REFER = (accept: boolean) => `  <recv request="REFER" timeout="__TALK_MS__">
-    <action><ereg regexp="sip:[^>;]+" search_in="hdr" header="Refer-To:" check_it="true" assign_to="refer_to"/></action>
+    <action><ereg regexp="sip:[^>;]+" search_in="hdr" header="Refer-To:" check_it="true" assign_to="refer_to"/><log message="REFER to [$refer_to]"/></action>
   </recv>
   <send>
     <![CDATA[
@@ -100,7 +100,7 @@ const reinvite = (cseq: number, direction: string, expect: string) => `  <send r
   </send>
   <recv response="100" optional="true"/>
   <recv response="200">
-    <action><ereg regexp="a=${expect}" search_in="body" check_it="true" assign_to="dir${cseq}"/></action>
+    <action><ereg regexp="a=${expect}" search_in="body" check_it="true" assign_to="dir${cseq}"/><log message="answer [$dir${cseq}]"/></action>
   </recv>
   <send>
     <![CDATA[
@@ -164,6 +164,7 @@ const PROXY_CHALLENGE = `  <recv request="INVITE"/>
 `;
 
 const DIGEST_SHAPE = `      <ereg regexp="Digest username=.trunkuser., realm=.sipp.test., nonce=.4ee9d1ab2f8c., uri=.[^,]+., response=.[0-9a-f]{32}., qop=auth, nc=00000001, cnonce=.[0-9a-f]+., algorithm=MD5" search_in="hdr" header="Proxy-Authorization:" check_it="true" assign_to="shape"/>
+      <log message="digest [$shape]"/>
 `;
 
 /** SIPp as a trunk/callee: optionally challenges with 407, answers with the RTP peer, hangs up after `talkMs`. */
@@ -221,12 +222,14 @@ async function startPeerSipp(o: PeerSippOptions): Promise<PeerCall> {
     resolve({ code, output: output.slice(-6000) });
   }));
   const answered = (async () => {
-    while (!existsSync(portFile)) {
+    // SIPp runs <exec> without a shell, so it reports the address as a file name: remote-media-<host>-<port>.
+    let found: RegExpExecArray | null = null;
+    while (!found) {
       if (exited) throw new Error(`no media address from SIPp:\n${(await done).output}`);
-      await new Promise((r) => setTimeout(r, 10));
+      found = readdirSync(dir).map((f) => /^remote-media-([0-9.]+)-(\d+)$/.exec(f)).find((m) => m) ?? null;
+      if (!found) await new Promise((r) => setTimeout(r, 10));
     }
-    const [host, port] = readFileSync(portFile, 'utf8').trim().split(/\s+/);
-    peer.setRemote(host!, Number(port));
+    peer.setRemote(found[1]!, Number(found[2]));
     peer.start();
   })();
   answered.catch(() => undefined);
