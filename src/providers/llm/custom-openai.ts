@@ -23,6 +23,7 @@ export function createCustomOpenAiLanguageModel(opts: CustomOpenAiOptions): Lang
   const inner = new OpenAiCompatibleLanguageModel({
     url: opts.url,
     rootPath: '',
+    markInterrupted: true,
     model: opts.model ?? 'custom',
     apiKey: opts.apiKey,
     providerName: 'custom_openai',

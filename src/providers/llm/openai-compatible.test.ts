@@ -52,6 +52,16 @@ describe('OpenAiCompatibleLanguageModel against a protocol-faithful SSE server',
     expect(second!.headers['phonevoice-response-id']).toBe('2');
   });
 
+  it('a cut-off assistant message says interrupted to a custom LLM, and stays standard OpenAI for openai_compatible', async () => {
+    const messages = [{ role: 'user' as const, content: 'hours?' }, { role: 'assistant' as const, content: 'We open at', interrupted: true }, { role: 'user' as const, content: 'Sunday?' }];
+    server = await new FakeOpenAiServer([{ tokens: ['ok'] }, { tokens: ['ok'] }], ['/chat/completions', '/v1/chat/completions']).start();
+    await collect(createCustomOpenAiLanguageModel({ url: server.url, callId: 'call_1', metadata: {} }).chat(request({ messages })));
+    await collect(new OpenAiCompatibleLanguageModel({ url: server.url, model: 'm' }).chat(request({ messages })));
+    const [custom, standard] = server.script.requests.map((r) => (r.body as { messages: unknown[] }).messages[1]);
+    expect(custom).toEqual({ role: 'assistant', content: 'We open at', interrupted: true });
+    expect(standard).toEqual({ role: 'assistant', content: 'We open at' });
+  });
+
   // One URL convention (src/providers/endpoint-url.ts): the URL an OpenAI SDK takes as base_url, `/chat/completions` appended.
   it.each([
     { given: '', path: '/v1/chat/completions', note: 'a bare host means the standard /v1 root' },

@@ -23,6 +23,8 @@ export interface OpenAiCompatibleOptions {
   /** Extra JSON body fields per request (custom LLMs get the call id, metadata and response id). */
   extraBody?: (request: ChatRequest) => Record<string, unknown>;
   extraHeaders?: (request: ChatRequest) => Record<string, string>;
+  /** Mark assistant messages the caller cut off with `interrupted: true` (custom LLMs; not OpenAI's schema). */
+  markInterrupted?: boolean;
 }
 
 export const defaultOpenAiCompatibleOptions = {
@@ -61,7 +63,7 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
     try {
       const body = {
         model: this.#opts.model,
-        messages: request.messages.map(toOpenAiMessage),
+        messages: request.messages.map((m) => toOpenAiMessage(m, this.#opts.markInterrupted === true)),
         tools: request.tools?.length ? request.tools.map((t) => ({ type: 'function', function: t })) : undefined,
         temperature: request.temperature ?? this.#opts.temperature,
         max_tokens: request.maxTokens ?? this.#opts.maxTokens,
@@ -97,7 +99,7 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
     try {
       const res = await this.#post({
         model: this.#opts.model,
-        messages: messages.map(toOpenAiMessage),
+        messages: messages.map((m) => toOpenAiMessage(m, false)),
         temperature: 0,
         stream: false,
         response_format: { type: 'json_schema', json_schema: { name: 'result', schema, strict: true } },
@@ -151,14 +153,16 @@ function parseArguments(args: string, provider: string): Record<string, unknown>
   }
 }
 
-function toOpenAiMessage(m: ChatMessage): Record<string, unknown> {
+function toOpenAiMessage(m: ChatMessage, markInterrupted: boolean): Record<string, unknown> {
+  const cut = markInterrupted && m.role === 'assistant' && m.interrupted ? { interrupted: true } : {};
   if (m.role === 'tool') return { role: 'tool', content: m.content, tool_call_id: m.tool_call_id, name: m.name };
   if (m.role === 'assistant' && m.tool_calls?.length) {
     return {
       role: 'assistant',
       content: m.content || null,
+      ...cut,
       tool_calls: m.tool_calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.arguments) } })),
     };
   }
-  return { role: m.role, content: m.content };
+  return { role: m.role, content: m.content, ...cut };
 }
