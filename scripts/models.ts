@@ -5,6 +5,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/load.js';
+import { proxiedFetch } from './models/fetch.js';
+import { DEFAULT_LOCK_FILE, readLock, writeLock, type ModelsLock } from './models/lock.js';
+import { listLines, pinFiles, verifyFiles } from './models/offline.js';
 import { writeAtomic } from './fixtures/write-atomic.js';
 
 /**
@@ -20,6 +23,10 @@ export interface ModelFile {
   /** Relative to the models folder. */
   path: string;
   sha256?: string;
+  /** Upstream repository and the file's path in it (for pinning a revision). */
+  repo?: string;
+  file?: string;
+  revision?: string;
 }
 
 export const DEFAULT_WHISPER_MODEL = 'onnx-community/whisper-tiny.en';
@@ -36,7 +43,7 @@ export function whisperModelFiles(model: string, dtype = 'q8', baseUrl = DEFAULT
     'config.json', 'generation_config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json',
     `onnx/encoder_model${suffix}.onnx`, `onnx/decoder_model_merged${suffix}.onnx`,
   ];
-  return files.map((f) => ({ url: `${baseUrl}/${model}/resolve/main/${f}`, path: `${model}/${f}` }));
+  return files.map((f) => ({ url: `${baseUrl}/${model}/resolve/main/${f}`, path: `${model}/${f}`, repo: model, file: f }));
 }
 
 /** Piper voices live at <lang>/<lang_REGION>/<name>/<quality>/ in rhasspy/piper-voices. */
@@ -44,11 +51,11 @@ export function piperVoiceFiles(voice: string, baseUrl = DEFAULT_BASE_URL): Mode
   const match = /^(([a-z]{2,3})_[A-Z]{2})-([\w]+)-(x_low|low|medium|high)$/.exec(voice);
   if (!match) throw new Error(`voice must look like en_US-lessac-medium, got "${voice}"`);
   const [, locale, lang, name, quality] = match;
-  const base = `${baseUrl}/rhasspy/piper-voices/resolve/main/${lang}/${locale}/${name}/${quality}/${voice}`;
-  return [
-    { url: `${base}.onnx.json`, path: `piper/${voice}.onnx.json` },
-    { url: `${base}.onnx`, path: `piper/${voice}.onnx` },
-  ];
+  const dir = `${lang}/${locale}/${name}/${quality}/${voice}`;
+  const repo = 'rhasspy/piper-voices';
+  return [`${dir}.onnx.json`, `${dir}.onnx`].map((file) => ({
+    url: `${baseUrl}/${repo}/resolve/main/${file}`, path: `piper/${file.split('/').pop()}`, repo, file,
+  }));
 }
 
 export interface Progress {
@@ -108,7 +115,7 @@ export async function downloadFile(file: ModelFile, options: DownloadOptions): P
   }
   mkdirSync(dirname(target), { recursive: true });
   const have = existsSync(part) ? statSync(part).size : 0;
-  const res = await fetch(file.url, { headers: have ? { range: `bytes=${have}-` } : {}, signal, redirect: 'follow' }).catch((err: unknown) => {
+  const res = await proxiedFetch(file.url, { headers: have ? { range: `bytes=${have}-` } : {}, signal, redirect: 'follow' }).catch((err: unknown) => {
     if (signal?.aborted) throw err;
     throw new Error(`cannot reach ${new URL(file.url).host}: ${describeError(err)}`);
   });
@@ -145,19 +152,35 @@ export async function downloadFile(file: ModelFile, options: DownloadOptions): P
 }
 
 export interface FetchModelsOptions extends DownloadOptions {
+  mode?: 'fetch' | 'list' | 'verify' | 'pin';
   model?: string | null;
   dtype?: string;
   voice?: string | null;
   baseUrl?: string;
+  /** Pinned revisions and SHA-256 (config/models.lock.json by default). */
+  lock?: ModelsLock;
+}
+
+/** Every file to fetch, at its pinned revision and with its pinned SHA-256 where the lock has them. */
+export function plannedFiles(options: Omit<FetchModelsOptions, 'modelsDir'>): ModelFile[] {
+  const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const lock = options.lock ?? readLock();
+  const files = [
+    ...(options.model === null ? [] : whisperModelFiles(options.model ?? DEFAULT_WHISPER_MODEL, options.dtype, baseUrl)),
+    ...(options.voice === null ? [] : piperVoiceFiles(options.voice ?? DEFAULT_PIPER_VOICE, baseUrl)),
+  ];
+  return files.map((f) => {
+    const pinned = lock.files[f.path];
+    if (!pinned || pinned.repo !== f.repo) return f;
+    const url = pinned.revision ? `${baseUrl}/${f.repo}/resolve/${pinned.revision}/${f.file}` : f.url;
+    return { ...f, url, ...(pinned.revision ? { revision: pinned.revision } : {}), ...(pinned.sha256 ? { sha256: pinned.sha256 } : {}) };
+  });
 }
 
 /** Whisper model and Piper voice (either may be null to skip it), one file at a time. */
 export async function fetchModels(options: FetchModelsOptions): Promise<DownloadResult[]> {
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-  const files = [
-    ...(options.model === null ? [] : whisperModelFiles(options.model ?? DEFAULT_WHISPER_MODEL, options.dtype, baseUrl)),
-    ...(options.voice === null ? [] : piperVoiceFiles(options.voice ?? DEFAULT_PIPER_VOICE, baseUrl)),
-  ];
+  const files = plannedFiles(options);
   const results: DownloadResult[] = [];
   for (const file of files) results.push(await downloadFile(file, options));
   return results;
@@ -168,7 +191,11 @@ export async function fetchModels(options: FetchModelsOptions): Promise<Download
 const USAGE = `usage: npm run models -- [--model <org/name>|none] [--voice <piper voice>|none] [--dtype q8] [--dir ./models] [--base-url URL]
   defaults come from the server configuration (PHONEVOICE_CONFIG): models.dir, providers.whisper.model/dtype,
   providers.piper.voice — so it fetches exactly what the server loads (${DEFAULT_WHISPER_MODEL}, ${DEFAULT_PIPER_VOICE}, q8, ./models).
-  --base-url (or HF_ENDPOINT) points at a Hugging Face mirror.`;
+  --base-url (or HF_ENDPOINT) points at a Hugging Face mirror; HTTPS_PROXY/HTTP_PROXY/NO_PROXY are honoured.
+  --list      print every file: target path, URL at the pinned revision, SHA-256 (to copy by hand on an offline site)
+  --verify    check files already in --dir (e.g. copied by hand) against the pinned SHA-256; exit 1 on any problem
+  --lock FILE pins to use/write instead of config/models.lock.json
+  --pin       (maintainers) resolve upstream main to its commit, hash every file, rewrite config/models.lock.json`;
 
 function parseArgs(argv: string[], defaults: FetchModelsOptions): FetchModelsOptions | null {
   const opts: FetchModelsOptions = { ...defaults };
@@ -185,6 +212,8 @@ function parseArgs(argv: string[], defaults: FetchModelsOptions): FetchModelsOpt
     else if (flag === '--dtype') opts.dtype = value();
     else if (flag === '--dir') opts.modelsDir = value();
     else if (flag === '--base-url') opts.baseUrl = value();
+    else if (flag === '--lock') opts.lock = readLock(value());
+    else if (flag === '--list' || flag === '--verify' || flag === '--pin') opts.mode = flag.slice(2) as 'list' | 'verify' | 'pin';
     else throw new Error(`unknown option ${flag}`);
   }
   return opts;
@@ -213,6 +242,11 @@ export function describeError(err: unknown): string {
   return cause ? `${e.message} (${cause})` : e.message;
 }
 
+const lockArg = (argv: string[]) => {
+  const i = argv.findIndex((a) => a === '--lock' || a.startsWith('--lock='));
+  return i < 0 ? DEFAULT_LOCK_FILE : argv[i]!.includes('=') ? argv[i]!.split('=', 2)[1]! : argv[i + 1]!;
+};
+
 async function main(): Promise<void> {
   let opts: FetchModelsOptions | null;
   try {
@@ -231,6 +265,21 @@ async function main(): Promise<void> {
   }
   if (!opts) return void console.log(USAGE);
   const modelsDir = resolve(opts.modelsDir);
+  if (opts.mode === 'list') return void console.log(listLines(plannedFiles(opts), modelsDir).join('\n'));
+  if (opts.mode === 'verify') {
+    const checked = await verifyFiles(plannedFiles(opts), modelsDir);
+    for (const v of checked) console.log(`${v.state.padEnd(8)} ${v.path}${v.sha256 ? `  sha256:${v.sha256}` : ''}${v.state === 'mismatch' ? `  expected:${v.expected}` : ''}`);
+    const bad = checked.filter((v) => v.state === 'missing' || v.state === 'mismatch').length;
+    console.log(bad ? `${bad} file(s) missing or corrupt: copy them again (npm run models -- --list)` : `all ${checked.length} files present${checked.some((v) => v.state === 'unpinned') ? ' (some unpinned: not verifiable)' : ' and verified'}`);
+    process.exitCode = bad ? 1 : 0;
+    return;
+  }
+  if (opts.mode === 'pin') {
+    const lockFile = lockArg(process.argv.slice(2));
+    const lock = await pinFiles(plannedFiles({ ...opts, lock: { files: {} } }), opts.baseUrl ?? DEFAULT_BASE_URL, readLock(lockFile));
+    writeLock(lock, lockFile);
+    return void console.log(`pinned ${Object.keys(lock.files).length} files in ${lockFile}`);
+  }
   try {
     const results = await fetchModels({ ...opts, modelsDir, onProgress: progressPrinter() });
     for (const r of results) console.log(`${r.skipped ? 'present ' : 'fetched '} ${r.path}  sha256:${r.sha256}`);
