@@ -73,7 +73,7 @@ describe('npm run models: pinned, listable, verifiable, behind a proxy', () => {
     const lockFile = join(dir, 'models.lock.json');
     const pinned = await cli(['--pin', '--lock', lockFile, '--base-url', base, '--dir', dir]);
     expect(pinned.code, pinned.stderr).toBe(0);
-    const lock = JSON.parse(readFileSync(lockFile, 'utf8')) as { files: Record<string, { repo: string; revision: string; sha256: string }> };
+    const lock = JSON.parse(readFileSync(lockFile, 'utf8')) as { files: Record<string, { repo: string; revision: string; sha256: string; size: number }> };
     expect(Object.keys(lock.files)).toHaveLength(9);
     expect(lock.files['piper/en_US-lessac-medium.onnx']).toMatchObject({ repo: 'rhasspy/piper-voices', revision: REV });
     expect(origin).toContain('/api/models/onnx-community/whisper-tiny.en/revision/main');
