@@ -78,7 +78,7 @@ describe('FsmrfEndpoint (drachtio-fsmrf Endpoint behind the MediaEndpoint seam)'
     await ep.sendDtmf('12#');
     await ep.modify('v=0 remote');
     expect(raw.calls).toEqual([
-      ['forkAudioStart', fork], ['execute', 'endless_playback', 'silence_stream://-1'],
+      ['forkAudioStart', fork], ['execute', 'set', 'playback_terminators=none'], ['execute', 'playback', 'silence_stream://-1'],
       ['api', 'uuid_send_dtmf', 'uuid-1 12#@100'], ['modify', 'v=0 remote'],
     ]);
     expect(ep.localSdp).toBe('v=0\r\n');

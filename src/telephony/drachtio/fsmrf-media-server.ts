@@ -149,11 +149,14 @@ export class FsmrfEndpoint implements MediaEndpoint {
   /**
    * mod_audio_fork mixes the audio we stream back into the frames the channel writes (a
    * write-replace media bug), and a socket-mode channel with no application writes none: the
-   * caller would hear nothing. An endless playback of silence keeps one frame per ptime going
-   * out for the bug to fill. Not awaited: it completes only when broken or hung up.
+   * caller would hear nothing. A playback of endless silence keeps one frame per ptime going
+   * out for the bug to fill. `playback`, not `endless_playback`: FreeSWITCH raises DTMF events
+   * only for digits an application reads, and only `playback` reads the keypad (with no
+   * terminator, so no key ends it). Not awaited: it completes only when broken or hung up.
    */
   keepWriting(): void {
-    this.#ep.execute('endless_playback', 'silence_stream://-1').catch(() => undefined);
+    this.#ep.execute('set', 'playback_terminators=none').catch(() => undefined);
+    this.#ep.execute('playback', 'silence_stream://-1').catch(() => undefined);
   }
 
   /** An API command, not the send_dtmf application: apps queue behind the endless playback. */
