@@ -30,8 +30,10 @@ export async function startVoiceServer(o: { stt: SpeechToText }): Promise<VoiceS
   const config = testConfig();
   const engine = await startEngine(config);
   const espeak = new EspeakTts({ voice: 'en-us' });
+  const vad = new SileroVadFactory();
+  await vad.load(); // as the server's warm-up does at boot: a cold model load can outlast the caller's first words
   const providers: Providers = {
-    vad: new SileroVadFactory(), stt: () => o.stt, tts: () => espeak, fallbackTts: espeak,
+    vad, stt: () => o.stt, tts: () => espeak, fallbackTts: espeak,
     llm: (spec, ctx) => createLanguageModel(spec, config, ctx, silentLogger),
     warmUp: async () => {}, status: () => [], close: async () => {},
   };
