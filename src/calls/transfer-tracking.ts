@@ -15,6 +15,8 @@ export function reportingTransfers(leg: CallLeg, onTransferred: (method: 'refer'
     hangup: (endReason) => leg.hangup(endReason),
     onEnded: (listener) => leg.onEnded(listener),
     stats: () => leg.stats(),
+    // Crash recovery persists the dialog state through the leg the call holds.
+    dialogState: () => leg.dialogState?.() ?? null,
     async transfer(to) {
       const result = await leg.transfer(to);
       onTransferred(result.method);

@@ -1,7 +1,8 @@
 /**
  * A PhoneVoice server in its own process, for crash tests: real SQLite under PV_DATA_DIR,
  * real dispatcher. The telephony engine is unavailable (every dial ends failed/trunk_error)
- * unless PV_SIP_PORT is set: then the embedded SIP engine listens on 127.0.0.1:PV_SIP_PORT.
+ * unless PV_SIP_PORT is set: then the embedded SIP engine listens on 127.0.0.1:PV_SIP_PORT
+ * (and, with PV_INBOUND_TRUNK, takes calls from 127.0.0.0/8 through trunk `local`).
  * Prints one JSON line `{"url": ...}` once listening.
  */
 import { validateConfig } from '../../src/config/load.js';
@@ -18,6 +19,8 @@ const config = validateConfig({
   api_key: process.env.PV_API_KEY, webhook_secret: process.env.PV_SECRET, log: { level: 'silent' },
   outbound_urls: { allow: ['127.0.0.0/8'] },
   ...(sipPort !== null ? { telephony: { sip: { host: '127.0.0.1', port: sipPort, transports: ['udp'] }, rtp: { port_min: rtpBase, port_max: rtpBase + 400 } } } : {}),
+  // PV_INBOUND_TRUNK: calls from 127.0.0.0/8 come in through trunk `local`.
+  ...(process.env.PV_INBOUND_TRUNK ? { trunks: [{ name: 'local', host: '127.0.0.1', allowed_sources: ['127.0.0.0/8'] }] } : {}),
 });
 let telephony: Telephony = new UnavailableTelephony('embedded', 'not loaded in this test');
 if (sipPort !== null) {
