@@ -76,6 +76,8 @@ export class FakeEndpoint implements MediaEndpoint {
   /** Calls to keepWriting (the real one starts an endless silence playback). */
   keptWriting = 0;
   keepWriting(): void { this.keptWriting++; }
+  killed = false;
+  async kill(): Promise<void> { this.killed = true; }
   async bridge(other: MediaEndpoint): Promise<void> { this.bridgedWith = other as FakeEndpoint; }
   onDtmf(listener: (digit: string, durationMs: number) => void): void { this.#dtmf.push(listener); }
   /** FreeSWITCH detected a DTMF digit from the caller. */

@@ -23,6 +23,15 @@ export interface DrachtioCallLegOptions {
   log: Logger;
 }
 
+const TEARDOWN_TIMEOUT_MS = 5000;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e); });
+  });
+}
+
 /** An answered drachtio call: SIP dialog + FreeSWITCH endpoint + forked media. */
 export class DrachtioCallLeg implements CallLeg {
   readonly callId: string;
@@ -143,9 +152,13 @@ export class DrachtioCallLeg implements CallLeg {
     const tasks: Array<Promise<unknown>> = [media.close()];
     if (sendBye && dialog.connected) tasks.push(dialog.destroy());
     if (signaling && this.#extra?.dialog.connected) tasks.push(this.#extra.dialog.destroy());
-    if (this.#extra) tasks.push(this.#extra.endpoint.destroy());
-    tasks.push(endpoint.destroy());
-    for (const r of await Promise.allSettled(tasks)) {
+    // Without drachtio-server, FreeSWITCH's channels are hung up over ESL (destroy() would send
+    // its BYE through drachtio and wait forever).
+    const release = (ep: MediaEndpoint) => (signaling ? ep.destroy() : ep.kill());
+    if (this.#extra) tasks.push(release(this.#extra.endpoint));
+    tasks.push(release(endpoint));
+    // Every call ends, even when a peer never answers a teardown request.
+    for (const r of await Promise.allSettled(tasks.map((t) => withTimeout(t, TEARDOWN_TIMEOUT_MS)))) {
       if (r.status === 'rejected') log.debug({ err: String(r.reason) }, 'teardown step failed');
     }
     this.#resolveEnded(end);

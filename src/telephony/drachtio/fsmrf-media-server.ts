@@ -181,6 +181,7 @@ export class FsmrfEndpoint implements MediaEndpoint {
     this.#ep.on('destroy', (e?: { reason?: string }) => listener(e?.reason ?? 'unknown'));
   }
   destroy(): Promise<void> { return this.#ep.destroy(); }
+  kill(): Promise<void> { return this.#api('uuid_kill', `${this.uuid} NORMAL_CLEARING`); }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -45,4 +45,6 @@ export interface MediaEndpoint {
   /** FreeSWITCH hung the channel up on its own (RTP timeout, media server shutdown…). */
   onHangup(listener: (cause: string) => void): void;
   destroy(): Promise<void>;
+  /** Hang the FreeSWITCH channel up over ESL, without SIP through drachtio (drachtio-server is gone). */
+  kill(): Promise<void>;
 }
