@@ -2,7 +2,10 @@ import { lookup } from 'node:dns/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
+import { setOutboundPolicy } from '../../src/net/outbound-fetch.js';
 import { OutboundPolicy } from '../../src/net/outbound-policy.js';
+import { CustomWebSocketLanguageModel } from '../../src/providers/llm/custom-websocket.js';
+import { CustomLlmWsServer } from '../fakes/custom-llm-ws-server.js';
 import { startTestServer, type TestServer } from '../support/harness.js';
 import { startReceiver, waitFor } from '../support/receiver.js';
 
@@ -109,10 +112,38 @@ describe('outbound URL policy in the server', () => {
       const attempts = await waitFor(async () => {
         const d = (await t!.api('GET', `/v1/webhook-deliveries?call_id=${call.json.id}`)).json.data as Array<{ attempts: Array<{ error: string | null; status_code: number | null }> }>;
         return d.at(-1)?.attempts.length ? d.at(-1)!.attempts : null;
-      }, 'an attempt');
+      }, 'an attempt', 20_000);
       errors.push(attempts[0]!.error);
       expect(attempts[0]!.status_code).toBeNull();
     }
     expect(errors).toEqual(['connection_failed', 'connection_failed']);
+  });
+});
+
+describe('outbound URL policy on WebSocket custom LLMs', () => {
+  afterEach(() => setOutboundPolicy(new OutboundPolicy({ allow: ['127.0.0.0/8', '::1'] })));
+
+  it('refuses ws:// to a name that resolves to loopback at connect time; the service sees no connection', async (ctx) => {
+    const name = hostname();
+    const resolved = await lookup(name).catch(() => null);
+    if (!resolved || !/^127\./.test(resolved.address)) return ctx.skip('skipped: this host name does not resolve to loopback');
+    const server = await new CustomLlmWsServer().start();
+    setOutboundPolicy(new OutboundPolicy());
+    const llm = new CustomWebSocketLanguageModel({ url: server.url.replace('127.0.0.1', name), callId: 'call_ws', metadata: {} });
+    try {
+      const chunks = (async () => { for await (const _ of llm.chat({ messages: [{ role: 'user', content: 'hi' }], callId: 'call_ws', responseId: 1 })) { /* none expected */ } })();
+      await expect(chunks).rejects.toThrow(/unreachable|refused/i);
+      expect(server.headers).toHaveLength(0);
+      // The same service by an allowed address works: the refusal was the policy's.
+      setOutboundPolicy(new OutboundPolicy({ allow: ['127.0.0.0/8'] }));
+      const ok = new CustomWebSocketLanguageModel({ url: server.url, callId: 'call_ws', metadata: {} });
+      const got: unknown[] = [];
+      for await (const c of ok.chat({ messages: [{ role: 'user', content: 'hi' }], callId: 'call_ws', responseId: 1 })) got.push(c);
+      expect(got.length).toBeGreaterThan(0);
+      await ok.close();
+    } finally {
+      await llm.close();
+      await server.close();
+    }
   });
 });
