@@ -124,9 +124,9 @@ export const configSchema = z.object({
       public_address: z.string().nullable().default(null),
       user_agent: z.string().default('PhoneVoice'),
       /** SIP over TCP: close a connection silent this long, unless a call's dialog uses it. */
-      tcp_idle_timeout_seconds: z.number().int().positive().default(300),
-      /** SIP over TCP: close a connection that leaves a message half-sent this long. */
-      tcp_partial_message_timeout_seconds: z.number().int().positive().default(30),
+      tcp_idle_timeout_seconds: z.number().int().positive().default(120),
+      /** SIP over TCP: close a connection that leaves a message half-sent (or, accepted, sends none) this long. */
+      tcp_partial_message_timeout_seconds: z.number().int().positive().default(20),
       /** SIP over TCP: connections open at once (accepted + outgoing), and accepted from one address. */
       tcp_max_connections: z.number().int().positive().default(1000),
       tcp_max_connections_per_source: z.number().int().positive().default(50),

@@ -12,6 +12,7 @@ async function open(port: number, localAddress = '127.0.0.1'): Promise<{ socket:
   let closed = false;
   socket.on('close', () => { closed = true; });
   socket.on('error', () => undefined);
+  socket.resume(); // read (and drop) what the server answers, so its close is seen
   await new Promise<void>((resolve) => { socket.once('connect', resolve); socket.once('close', resolve); });
   return { socket, closed: () => closed };
 }
@@ -35,26 +36,33 @@ describe('SIP over TCP: idle timeout and connection caps', () => {
     return { lines, handler };
   }
 
-  it('closes 150 idle and 150 half-sent connections, and still serves a new one', async () => {
-    const { lines } = await start({ idleTimeoutMs: 1200, partialMessageTimeoutMs: 200, maxConnections: 1000, maxConnectionsPerSource: 1000 });
+  it('closes 100 silent, 100 half-sent and 100 used-then-idle connections, and still serves a new one', async () => {
+    const { lines } = await start({ idleTimeoutMs: 1200, partialMessageTimeoutMs: 300, maxConnections: 1000, maxConnectionsPerSource: 1000 });
     const port = engine!.sipPort;
-    const idle = await Promise.all(Array.from({ length: 150 }, () => open(port)));
-    const half = await Promise.all(Array.from({ length: 150 }, () => open(port)));
-    sockets.push(...idle.map((c) => c.socket), ...half.map((c) => c.socket));
+    const options = (id: string) => ['OPTIONS sip:x@127.0.0.1 SIP/2.0', 'Via: SIP/2.0/TCP 127.0.0.1;branch=z9hG4bK' + id, 'From: <sip:a@127.0.0.1>;tag=1',
+      'To: <sip:x@127.0.0.1>', `Call-ID: ${id}`, 'CSeq: 1 OPTIONS', 'Max-Forwards: 70', 'Content-Length: 0', '', ''].join('\r\n');
+    const silent = await Promise.all(Array.from({ length: 100 }, () => open(port)));
+    const half = await Promise.all(Array.from({ length: 100 }, () => open(port)));
+    const used = await Promise.all(Array.from({ length: 100 }, () => open(port)));
+    sockets.push(...[...silent, ...half, ...used].map((c) => c.socket));
+    used.forEach((c, i) => c.socket.write(options(`used${i}`)));
     // Headers that never end: a slowloris trickles a byte now and then, which must not keep it alive.
-    for (const c of half) c.socket.write(`OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1;branch=z9hG4bKhalf\r\n`);
+    for (const c of half) c.socket.write('OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1;branch=z9hG4bKhalf\r\n');
     const trickle = setInterval(() => { for (const c of half) if (!c.closed()) c.socket.write('X'); }, 100);
     try {
-      await waitFor(() => [...idle, ...half].every((c) => c.closed()), 5000);
+      await waitFor(() => [...silent, ...half].every((c) => c.closed()), 5000);
+      // Used connections outlive the 300 ms message timeout: they sent a message and are merely idle.
+      expect(used.filter((c) => c.closed())).toHaveLength(0);
+      await waitFor(() => used.every((c) => c.closed()), 5000);
     } finally {
       clearInterval(trickle);
     }
-    expect(lines.filter((l) => l.includes('closed: idle')).length).toBe(150);
-    expect(lines.filter((l) => l.includes('closed: message incomplete')).length).toBe(150);
+    expect(lines.filter((l) => l.includes('closed: no message')).length).toBe(100);
+    expect(lines.filter((l) => l.includes('closed: message incomplete')).length).toBe(100);
+    expect(lines.filter((l) => l.includes('closed: idle')).length).toBe(100);
 
     const client = await RawSipClient.open('tcp', port);
-    client.send(['OPTIONS sip:x@127.0.0.1 SIP/2.0', `Via: SIP/2.0/TCP 127.0.0.1:${client.port};branch=z9hG4bKafter`, 'From: <sip:a@127.0.0.1>;tag=1',
-      'To: <sip:x@127.0.0.1>', 'Call-ID: after-idle', 'CSeq: 1 OPTIONS', 'Max-Forwards: 70', 'Content-Length: 0', '', ''].join('\r\n'));
+    client.send(options('after-idle').replace('Via: SIP/2.0/TCP 127.0.0.1;', `Via: SIP/2.0/TCP 127.0.0.1:${client.port};`));
     await waitFor(() => client.statuses.some((s) => s.callId === 'after-idle'));
     expect(client.statuses.find((s) => s.callId === 'after-idle')?.status).toBe(200);
     await client.close();

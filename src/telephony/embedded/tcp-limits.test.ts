@@ -18,14 +18,14 @@ describe('TCP limits', () => {
 
   it('closes an idle accepted connection, but never one we opened ourselves (a registrar may call back over it)', async () => {
     const l = limits();
-    const accepting = createServer((s) => { sockets.push(s); if (l.admit(s)) l.watch(s, () => false, () => false); });
+    const accepting = createServer((s) => { sockets.push(s); if (l.admit(s)) l.watch(s, () => false, () => null); });
     const plain = createServer((s) => { sockets.push(s); });
     servers.push(accepting, plain);
     const accepted = await dial(await listen(accepting));
     const outgoing = await dial(await listen(plain));
     sockets.push(accepted, outgoing);
     l.adoptOutgoing(outgoing);
-    l.watch(outgoing, () => false, () => false);
+    l.watch(outgoing, () => false, () => null);
     await sleep(300);
     expect(l.closedIdle).toBe(1);
     expect(outgoing.destroyed).toBe(false);
@@ -35,7 +35,7 @@ describe('TCP limits', () => {
   it('keeps an idle connection a call still uses', async () => {
     const l = limits();
     let busy = true;
-    const server = createServer((s) => { sockets.push(s); if (l.admit(s)) l.watch(s, () => busy, () => false); });
+    const server = createServer((s) => { sockets.push(s); if (l.admit(s)) l.watch(s, () => busy, () => null); });
     servers.push(server);
     const c = await dial(await listen(server));
     sockets.push(c);

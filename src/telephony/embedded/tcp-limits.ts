@@ -4,7 +4,7 @@ import type { Logger } from '../../ops/logger.js';
 export interface TcpLimitOptions {
   /** Close an accepted connection with no bytes either way for this long (unless a call's dialog uses it). */
   idleTimeoutMs: number;
-  /** Close a connection holding a partial message (headers or body never completed) this long. */
+  /** Close a connection holding a partial message (headers or body never completed), or an accepted one that sent no message at all, this long. */
   partialMessageTimeoutMs: number;
   /** Connections open at once, accepted and outgoing together; beyond it new ones are refused. */
   maxConnections: number;
@@ -13,7 +13,7 @@ export interface TcpLimitOptions {
 }
 
 export const defaultTcpLimitOptions: TcpLimitOptions = {
-  idleTimeoutMs: 300_000, partialMessageTimeoutMs: 30_000, maxConnections: 1000, maxConnectionsPerSource: 50,
+  idleTimeoutMs: 120_000, partialMessageTimeoutMs: 20_000, maxConnections: 1000, maxConnectionsPerSource: 50,
 };
 
 /** How often a refusal is logged at most (per limit), so a flood costs one line per interval. */
@@ -72,11 +72,11 @@ export class TcpLimits {
   }
 
   /**
-   * Arm the timers: `busy()` says whether a call needs the connection kept, `partial()` whether
-   * bytes of an unfinished message are buffered. Connections we opened (to a trunk, a registrar)
+   * Arm the timers: `busy()` says whether a call needs the connection kept, `stuck()` why it is
+   * waiting on its peer (bytes of an unfinished message, or no message since it was accepted), or null. Connections we opened (to a trunk, a registrar)
    * are never closed for idleness: a registrar may deliver calls back over them.
    */
-  watch(socket: Socket, busy: () => boolean, partial: () => boolean): { activity(): void } {
+  watch(socket: Socket, busy: () => boolean, stuck: () => string | null): { activity(): void } {
     const outgoing = this.#outgoing.has(socket);
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     let last = Date.now();
@@ -84,10 +84,11 @@ export class TcpLimits {
     const period = Math.max(10, Math.min(this.options.idleTimeoutMs, this.options.partialMessageTimeoutMs) / 4);
     const timer = setInterval(() => {
       const now = Date.now();
-      if (partial()) partialSince ??= now; else partialSince = null;
-      if (partialSince !== null && now - partialSince >= this.options.partialMessageTimeoutMs) {
+      const why = stuck();
+      if (why !== null) partialSince ??= now; else partialSince = null;
+      if (why !== null && partialSince !== null && now - partialSince >= this.options.partialMessageTimeoutMs) {
         this.closedPartial++;
-        this.#log.info({ peer, afterMs: now - partialSince }, `SIP TCP connection ${peer} closed: message incomplete`);
+        this.#log.info({ peer, afterMs: now - partialSince }, `SIP TCP connection ${peer} closed: ${why}`);
         socket.destroy();
       } else if (!outgoing && now - last >= this.options.idleTimeoutMs && !busy()) {
         this.closedIdle++;

@@ -44,19 +44,23 @@ export class TcpTransport implements SipTransport {
     });
   }
 
-  #adopt(socket: Socket): Flow {
+  #adopt(socket: Socket, accepted = true): Flow {
     const address = socket.remoteAddress ?? '0.0.0.0';
     const port = socket.remotePort ?? 0;
     const key = `${address}:${port}`;
     const framer = new StreamFramer();
     let watch: { activity(): void } | null = null;
     const flow: Flow = { transport: 'tcp', address, port, send: (data) => { if (!socket.destroyed) { watch?.activity(); socket.write(data); } } };
-    watch = this.#limits.watch(socket, () => this.#inUse(flow), () => framer.pendingBytes > 0);
+    // An accepted connection that never completes a message is as stuck as one halfway through one.
+    let received = false;
+    watch = this.#limits.watch(socket, () => this.#inUse(flow),
+      () => (framer.pendingBytes > 0 ? 'message incomplete' : accepted && !received ? 'no message' : null));
     this.#connections.set(key, { socket, flow });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       watch.activity();
       const ok = framer.push(chunk, (raw) => {
+        received = true;
         try {
           const parsed = parseMessage(raw);
           this.#handler(parsed.ok ? parsed.message : parsed.message, raw, flow, parsed.ok ? null : parsed.error);
@@ -86,7 +90,7 @@ export class TcpTransport implements SipTransport {
     if (pending) return pending;
     const opening = new Promise<Flow>((resolve, reject) => {
       const socket = connect({ host: target.address, port: target.port });
-      socket.once('connect', () => { this.#limits.adoptOutgoing(socket); resolve(this.#adopt(socket)); });
+      socket.once('connect', () => { this.#limits.adoptOutgoing(socket); resolve(this.#adopt(socket, false)); });
       socket.once('error', reject);
     }).finally(() => this.#pending.delete(key));
     this.#pending.set(key, opening);
