@@ -18,7 +18,7 @@ const SCENARIO = resolve(import.meta.dirname, '../../test/sipp/uac-short-call.xm
 const NUMBER = '+15550100';
 const TARGET_CPS = 100;
 
-interface SippRun { succeeded: number; failed: number; elapsedS: number; cps: number; rtdMs: number[] }
+export interface SippRun { succeeded: number; failed: number; elapsedS: number; cps: number; rtdMs: number[] }
 
 class AcceptAll implements InboundHandler {
   #n = 0;
@@ -50,7 +50,7 @@ function runSipp(args: string[], cwd: string, maxMs: number): Promise<string> {
 }
 
 /** One SIPp UAC run; statistics come from its final screen and its response-time trace. */
-async function uac(remote: string, calls: number, rate: number): Promise<SippRun> {
+export async function uac(remote: string, calls: number, rate: number): Promise<SippRun> {
   const dir = await mkdtemp(join(tmpdir(), 'pv-bench-sip-'));
   try {
     const port = await freeUdpPort();
@@ -77,7 +77,7 @@ function parseRtt(csv: string): { at: number[]; ms: number[] } {
   return { at: rows.map((r) => r[0]).sort((a, b) => a - b), ms: rows.map((r) => r[1]).sort((a, b) => a - b) };
 }
 
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+export const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
 
 export default async function sipBench(opts: BenchOptions): Promise<BenchResult[]> {
   // Offered above the 100 cps target so a shortfall shows; ~10 s of calls per run in the full set.

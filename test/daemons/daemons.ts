@@ -35,6 +35,7 @@ export class DaemonProcess {
   constructor(readonly name: string, readonly bin: string, args: () => string[], readonly env: NodeJS.ProcessEnv = {}) { this.#args = args; }
 
   get output(): string { return this.#output.slice(-6000); }
+  get pid(): number | undefined { return this.#child?.pid; }
   get running(): boolean { return this.#child !== null && this.#child.exitCode === null && this.#child.signalCode === null; }
 
   start(): void {
