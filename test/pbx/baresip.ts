@@ -15,6 +15,8 @@ export interface DeskPhoneOptions {
   /** What the phone's microphone says: an 8 kHz mono 16-bit WAV; the phone hangs up when it ends. */
   audioFile: string;
   transport?: 'udp' | 'tcp';
+  /** false: a softphone that calls a server directly, with no registrar (pbxPort is then only its account's host port). */
+  register?: boolean;
 }
 
 export interface BaresipEvent { type: string; class?: string; param?: string; peeruri?: string; id?: string }
@@ -58,7 +60,7 @@ export class DeskPhone {
       `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`, `snd_path ${join(dir, 'rec')}`, '',
     ].join('\n'));
     writeFileSync(join(dir, 'accounts'),
-      `<sip:${o.extension}@127.0.0.1:${o.pbxPort};transport=${transport}>;auth_pass=${o.password};regint=600;answermode=auto;audio_codecs=PCMU,PCMA\n`);
+      `<sip:${o.extension}@127.0.0.1:${o.pbxPort};transport=${transport}>;auth_pass=${o.password};regint=${o.register === false ? 0 : 600};answermode=auto;audio_codecs=PCMU,PCMA\n`);
     const proc = spawn('baresip', ['-f', dir], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let ctrl: Socket | null = null;
     const deadline = Date.now() + 10_000;
