@@ -20,6 +20,7 @@ export type NonceVerdict = 'ok' | 'stale' | 'foreign' | 'replay';
 const TS_HEX = 12;
 const RAND_HEX = 16;
 const MAC_HEX = 32;
+const SWEEP_EVERY_MS = 10_000;
 
 /**
  * Server nonces that need no table to validate: `time | random | HMAC(time|random|source)`.
@@ -32,6 +33,7 @@ export class DigestNonces {
   readonly #lastCount = new Map<string, number>();
   /** Issue time of the newest nonce forgotten for lack of room: older untracked nonces count as stale. */
   #forgottenUpTo = 0;
+  #lastSweep = 0;
 
   constructor(options: Partial<DigestNonceOptions> = {}) {
     this.#options = { ...defaultDigestNonceOptions, ...options };
@@ -57,7 +59,9 @@ export class DigestNonces {
     return last !== undefined && count <= last ? 'replay' : 'ok';
   }
 
-  accept(nonce: string, ncHex: string): void {
+  accept(nonce: string, ncHex: string, now = Date.now()): void {
+    // Expired counts go in one pass now and then, not on every request.
+    if (now - this.#lastSweep >= Math.min(this.#options.ttlMs, SWEEP_EVERY_MS)) this.sweep(now);
     this.#lastCount.delete(nonce);
     this.#lastCount.set(nonce, parseInt(ncHex, 16));
     while (this.#lastCount.size > this.#options.maxTracked) {
@@ -69,6 +73,7 @@ export class DigestNonces {
 
   /** Drop counts of nonces that can no longer be used anyway. */
   sweep(now = Date.now()): void {
+    this.#lastSweep = now;
     for (const nonce of this.#lastCount.keys()) {
       if (now - parseInt(nonce.slice(0, TS_HEX), 16) >= this.#options.ttlMs) this.#lastCount.delete(nonce);
     }

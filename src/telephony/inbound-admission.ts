@@ -57,7 +57,6 @@ export class InboundAdmission {
       : null;
     if (problem) return this.#refuse(source, problem, answer, challenge);
 
-    this.#nonces.sweep();
     const verdict = this.#nonces.check(answer!.nonce, source, answer!.nc);
     if (verdict === 'stale') return challenge(true);
     if (verdict === 'foreign') return this.#refuse(source, 'nonce not issued to this address', answer, challenge);
