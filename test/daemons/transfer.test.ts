@@ -52,9 +52,10 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: transfer${missing ?
     expect(completed(callId)).toHaveLength(1);
   }, 60_000);
 
-  // Known bug, not yet fixed: after uuid_bridge of the two socket-mode channels the transferee
-  // hears the caller but the caller hears nothing (measured: 0 loud packets at the caller,
-  // 7 s at the transferee). Skipped with its reason until the bridge fallback carries audio both ways.
+  // Known bug, not yet fixed: after uuid_bridge of the two socket-mode channels FreeSWITCH sends
+  // the caller no RTP at all (measured: 0 packets at the caller after the bridge), while the
+  // transferee gets one 50 pps stream carrying both voices (its own echoed back and the caller's).
+  // Skipped with its reason until the bridge fallback carries audio both ways.
   it.skip('REFER refused: a new leg is bridged in FreeSWITCH and caller and transferee hear each other — skipped: known one-way audio after uuid_bridge (issue #10 follow-up)', async () => {
     const agentPort = await freePort();
     const agent = await answerPeerCall({ localPort: agentPort, talkMs: 7000, challenge: false });
