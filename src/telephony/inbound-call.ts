@@ -58,7 +58,9 @@ export async function receiveCall(invite: InboundInvite, deps: InboundDeps): Pro
   if (!deps.ready()) return refuse(REFUSE.notReady);
   const admission = deps.admission.admit(invite.sourceAddress, 'INVITE', invite.authorization, invite.addresses.requestUri);
   if (!admission.ok) {
-    if (admission.status === 403) log.warn({ source: invite.sourceAddress }, 'INVITE from unknown source refused');
+    if (admission.status === 403) {
+      log.warn({ source: invite.sourceAddress, hint: `to take calls from ${invite.sourceAddress}, add it (or its network) to a trunk's allowed_sources in the config file (config/softphone.example.yaml shows one), or give the trunk inbound_auth with a username/password` }, 'INVITE from unknown source refused');
+    }
     const headers: Record<string, string> = admission.challenge ? { 'WWW-Authenticate': admission.challenge } : {};
     return invite.refuse(admission.status, sanitiseReason(admission.reason, admission.status === 401 ? 'Unauthorized' : 'Forbidden'), headers);
   }
@@ -76,7 +78,7 @@ export async function receiveCall(invite: InboundInvite, deps: InboundDeps): Pro
     return { action: 'reject', sipStatus: REFUSE.internal.status } as const;
   });
   if (decision.action === 'reject') {
-    log.info({ to: info.to, called: read.called, trunk: trunk.name, status: decision.sipStatus }, 'inbound call refused');
+    log.info({ to: info.to, called: read.called, trunk: trunk.name, status: decision.sipStatus, hint: refusalHint(decision.sipStatus, info.to, trunk.name) }, 'inbound call refused');
     if (!invite.abandoned()) refuse({ status: decision.sipStatus, reason: 'Refused', retryAfterSeconds: decision.retryAfterSeconds }, decision.reason);
     return;
   }
@@ -94,3 +96,12 @@ export async function receiveCall(invite: InboundInvite, deps: InboundDeps): Pro
   }
   handler.onAnswered(callId, leg);
 }
+
+/** What an operator can do about a refused call, for the log line that reports it. */
+function refusalHint(status: number, to: string, trunk: string): string | undefined {
+  if (status === 404) return `no assistant answers ${to || 'this number'} on trunk ${trunk}: POST /v1/phone-numbers {"number":"${to || '*'}","trunk":"${trunk}","assistant_id":…} (or "*" for every number of the trunk)`;
+  if (status === 486) return 'at limits.max_concurrent_calls: raise it in the config file, or wait for calls to end';
+  if (status === 480) return 'the number is bound to an assistant that no longer exists: bind it to another (POST /v1/phone-numbers)';
+  return undefined;
+}
+
