@@ -109,8 +109,8 @@ export async function startStack(): Promise<Stack> {
   const [sipPort, drachtioAdminPort, eslPort, fsSipPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const drachtioSecret = randomBytes(12).toString('hex');
   const eslSecret = randomBytes(12).toString('hex');
-  // An even 200-port block in a band our other tests and Linux's ephemeral range leave alone.
-  const rtpMin = 40000 + 200 * Math.floor(Math.random() * 40);
+  // A 200-port block above the embedded engine tests' RTP band (30000–46200) and below SIPp's (61000+).
+  const rtpMin = 48000 + 200 * Math.floor(Math.random() * 40);
   const rtpRange = { min: rtpMin, max: rtpMin + 199 };
   const fsDirs = Object.fromEntries(['conf', 'log', 'db', 'run', 'temp', 'recordings'].map((d) => [d, join(dir, 'fs', d)]));
   for (const d of Object.values(fsDirs)) mkdirSync(d, { recursive: true });
