@@ -3,7 +3,7 @@ import type { EndReason } from '../domain/call.js';
 import type { Logger } from '../ops/logger.js';
 import type { InboundAdmission } from './inbound-admission.js';
 import { readInvite, type InviteAddresses } from './inbound-routing.js';
-import { REFUSE, refusalHeaders, refusalStatus, sanitiseReason, type Refusal } from './reject.js';
+import { reasonPhrase, REFUSE, refusalHeaders, refusalStatus, sanitiseReason, type Refusal } from './reject.js';
 import type { InboundDecision, InboundHandler } from './types.js';
 
 /** Why an inbound INVITE ended before we answered it. */
@@ -79,7 +79,7 @@ export async function receiveCall(invite: InboundInvite, deps: InboundDeps): Pro
   });
   if (decision.action === 'reject') {
     log.info({ to: info.to, called: read.called, trunk: trunk.name, status: decision.sipStatus, hint: refusalHint(decision.sipStatus, info.to, trunk.name) }, 'inbound call refused');
-    if (!invite.abandoned()) refuse({ status: decision.sipStatus, reason: 'Refused', retryAfterSeconds: decision.retryAfterSeconds }, decision.reason);
+    if (!invite.abandoned()) refuse({ status: decision.sipStatus, reason: reasonPhrase(refusalStatus(decision.sipStatus)), retryAfterSeconds: decision.retryAfterSeconds }, decision.reason);
     return;
   }
   const { callId, recordingPath } = decision;

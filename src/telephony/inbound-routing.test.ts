@@ -55,3 +55,14 @@ describe('inbound routing: the decision', () => {
     expect(await chooseBinding([{ number: '0999', source: 'to' }], 'pbx', lookup)).toBeNull();
   });
 });
+
+describe('refusals', () => {
+  it('a reason phrase is one printable line, and a status that cannot refuse becomes 500', async () => {
+    const { refusalStatus, sanitiseReason, reasonPhrase } = await import('./reject.js');
+    expect(sanitiseReason('Busy\r\nX-Evil: 1', 'x')).toBe('Busy X-Evil: 1');
+    expect(sanitiseReason('\r\n', 'Not Found')).toBe('Not Found');
+    expect(refusalStatus(200)).toBe(500);
+    expect(refusalStatus(486)).toBe(486);
+    expect(reasonPhrase(404)).toBe('Not Found');
+  });
+});

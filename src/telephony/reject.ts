@@ -35,3 +35,13 @@ export function sanitiseReason(reason: string | undefined, fallback: string): st
 export function refusalHeaders(r: Pick<Refusal, 'retryAfterSeconds'>): Record<string, string> {
   return r.retryAfterSeconds ? { 'Retry-After': String(r.retryAfterSeconds) } : {};
 }
+
+const PHRASES: Record<number, string> = {
+  400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 480: 'Temporarily Unavailable', 486: 'Busy Here',
+  488: 'Not Acceptable Here', 500: 'Server Internal Error', 503: 'Service Unavailable', 603: 'Decline',
+};
+
+/** The standard reason phrase of a refusal status (RFC 3261 §21), for handlers that give none. */
+export function reasonPhrase(status: number): string {
+  return PHRASES[status] ?? 'Refused';
+}
