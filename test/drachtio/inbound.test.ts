@@ -28,6 +28,8 @@ describe('drachtio engine: inbound calls through drachtio-server', () => {
 
     const endpoint = h.media.endpoints[0] as FakeEndpoint;
     expect(endpoint.remoteSdp).toBe(CALLER_SDP);
+    // The silence carrier that lets streamed-back audio leave FreeSWITCH (test/daemons proves it on the wire).
+    expect(endpoint.keptWriting).toBe(1);
     expect(endpoint.fork?.options).toMatchObject({
       mixType: 'mono', sampling: '16k', metadata: { callId: 'call-in-1', token: expect.stringMatching(/^[0-9a-f]{32}$/) },
       bidirectionalAudio: { enabled: true, streaming: true, sampleRate: 16000 },
