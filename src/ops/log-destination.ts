@@ -16,6 +16,7 @@ export function logDestination(format: LogFormat, stream: NodeJS.WriteStream = p
     colorize: stream.isTTY === true,
     translateTime: 'SYS:HH:MM:ss.l',
     ignore: 'pid,hostname,service',
+    singleLine: true,
     sync: true,
   });
 }
