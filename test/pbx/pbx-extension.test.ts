@@ -109,7 +109,12 @@ describe.each(ENGINES)('$kind engine', ({ kind, skip }) => {
       await phone.stop();
     }, 60_000);
 
-    it('calls the desk phone out through the PBX: national format, 407 answered with digest', async () => {
+    // Known defect, found by this test (13:45 UTC): through the drachtio engine the desk phone hears a loud
+    // continuous sound (RMS ≈ 10 000 in every 200 ms window, no pause at all) instead of the greeting on
+    // outbound calls; inbound calls through the same engine are clean. `it.fails` keeps that visible:
+    // it turns red once the engine is fixed, and the marker goes.
+    const outboundIt = kind === 'drachtio' ? it.fails : it;
+    outboundIt('calls the desk phone out through the PBX: national format, 407 answered with digest, the phone hears the greeting', async () => {
       const mic = speechWav(dir, 'mic-out', 'Hello, this is the desk phone.', 0.5, 6);
       const phone = await DeskPhone.start({ pbxPort: pbx.port, extension: '2001', password: 'desk-secret', audioFile: mic });
       phones.push(phone);
@@ -124,9 +129,14 @@ describe.each(ENGINES)('$kind engine', ({ kind, skip }) => {
       const invites = pbx.log.split('\n').filter((l) => l.includes('PBX INVITE ruri=sip:15550002001@'));
       expect(invites.length, pbx.log.slice(-2000)).toBe(2);
       expect(invites[0]).toContain(`from=sip:2050@${DOMAIN}`);
-      const heard = soundProfile(phone.recordings().find((f) => f.endsWith('-dec.wav'))!);
+      const heardFile = phone.recordings().find((f) => f.endsWith('-dec.wav'))!;
+      const heard = soundProfile(heardFile);
       console.log(`[pbx outbound] greeting heard on the phone: ${JSON.stringify(heard)}`);
+      // The greeting, then quiet: its two sentences hold ≥ 80 % of espeak's voiced length, and the line
+      // is quiet for at least 400 ms in the first 6 s (between the sentences, after the greeting).
+      const first6s = soundProfile(heardFile, 6000);
       expect(heard.voicedMs).toBeGreaterThan(espeakVoicedMs(dir, GREETING) * 0.8);
+      expect(6000 - first6s.voicedMs).toBeGreaterThan(400);
       await phone.stop();
     }, 60_000);
   });
