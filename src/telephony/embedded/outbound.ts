@@ -173,12 +173,13 @@ class OutboundAttempt {
   #onProvisional(res: SipResponse): void {
     const first = !this.#provisional;
     this.#provisional = true;
+    // §9.1: a CANCEL may only go once the callee has sent something provisional. The one asked
+    // before this response goes first: a cancel asked from onRinging below sends its own, once.
+    if (first && this.#cancelReason) this.#sendCancel();
     if ((res.status === 180 || res.status === 183) && !this.#ringing) {
       this.#ringing = true;
       try { this.#events.onRinging?.(); } catch (err) { this.#ctx.log.error({ err }, 'onRinging threw'); }
     }
-    // §9.1: a CANCEL may only go once the callee has sent something provisional.
-    if (first && this.#cancelReason) this.#sendCancel();
   }
 
   #cancel(reason: DialError): void {
