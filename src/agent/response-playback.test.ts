@@ -17,7 +17,9 @@ describe('ResponsePlayback', () => {
     const ac = new AbortController();
     const p = new ResponsePlayback(line, tts, { id: 'r1', signal: ac.signal, ttsTimeoutMs: 1000, now: () => performance.now() });
     const done = p.run(['One two three.', 'Four five six seven eight nine ten eleven.']);
-    await new Promise((r) => setTimeout(r, 560)); // sentence 1 (300 ms) + ~2.5 of 8 words
+    // Sentence 1 (300 ms) + ~2.5 of 8 words, counted on the line's own clock: a wall-clock sleep
+    // overshoots when a loaded machine delays the line's 20 ms ticks.
+    while (line.playedMs < 550) await new Promise((r) => setImmediate(r));
     p.pause();
     expect(line.queuedMs()).toBe(0);
     const text = p.playedText();
