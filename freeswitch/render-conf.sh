@@ -61,5 +61,10 @@ cat >"$out/vars.xml" <<VARS
   <X-PRE-PROCESS cmd="set" data="max_sessions=${FREESWITCH_MAX_SESSIONS:-1000}"/>
   <X-PRE-PROCESS cmd="set" data="sessions_per_second=${FREESWITCH_SESSIONS_PER_SECOND:-100}"/>
   <X-PRE-PROCESS cmd="set" data="log_level=${FREESWITCH_LOG_LEVEL:-warning}"/>
+  <!-- Plain RTP only. Unset, FreeSWITCH treats crypto as optional on the channels drachtio
+       INVITEs in, so the offerless (3pcc) endpoint of an outbound call offers RTP/SAVP with
+       a=crypto first; the callee answers plain RTP/AVP, yet FreeSWITCH keeps sending SRTP
+       (PCMU ciphertext + an 8-byte GCM tag), which the callee decodes as loud noise. -->
+  <X-PRE-PROCESS cmd="set" data="rtp_secure_media=forbidden"/>
 </include>
 VARS

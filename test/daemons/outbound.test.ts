@@ -1,13 +1,13 @@
 /**
  * Outbound through the real drachtio-server + FreeSWITCH: POST /v1/calls → INVITE to a SIPp
  * trunk that demands 407 proxy digest → answered → the callee hears the assistant (RTP at the
- * callee) → the callee hangs up (BYE from the far side) → one call.completed.
+ * callee: decoded, the greeting and then quiet, plain PCMU) → the callee hangs up (BYE from the far side) → one call.completed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../sip/harness.js';
 import { waitFor } from '../support/receiver.js';
 import { daemonsMissing } from './daemons.js';
-import { soundBursts } from './rtp-peer.js';
+import { rms, soundBursts } from './rtp-peer.js';
 import { answerPeerCall } from './sipp-peer.js';
 import { speechMs } from './speech.js';
 import { startStackServer, type StackServer } from './stack-server.js';
@@ -45,10 +45,23 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: outbound call${miss
     expect(completed.data).toMatchObject({ status: 'completed', end_reason: 'customer_hangup' });
     expect(s.receiver.events().filter((e) => e.event === 'call.completed' && e.call_id === res.json.id)).toHaveLength(1);
 
+    const { packets } = callee.peer.audio();
     const bursts = soundBursts(callee.peer.loudPackets());
     const heardMs = bursts.reduce((n, [a, b]) => n + (b - a), 0);
-    console.log(`outbound: callee got ${callee.peer.audio().packets.length} PCMU packets, speech bursts ${JSON.stringify(bursts)}; espeak greeting ${Math.round(speechMs(GREETING))} ms`);
+    const greetingMs = speechMs(GREETING);
+    const lastAt = packets.at(-1)?.atMs ?? 0;
+    const quietTail = packets.filter((p) => p.atMs > (bursts.at(-1)?.[1] ?? Infinity));
+    console.log(`outbound: callee got ${packets.length} PCMU packets (payload sizes ${[...new Set(packets.map((p) => p.payload.length))].join(',')}), ` +
+      `speech bursts ${JSON.stringify(bursts)}, last packet at ${lastAt} ms; espeak greeting ${Math.round(greetingMs)} ms`);
+    // Plain 20 ms PCMU: nothing appended (an SRTP tag would make 168 bytes of noise).
+    expect(packets.length).toBeGreaterThan(100);
+    expect(packets.every((p) => p.payload.length === 160)).toBe(true);
+    // The greeting is heard, as speech, and then the line goes quiet until the callee hangs up
+    // (the callee says nothing, so nothing else is played).
     expect(bursts.length).toBeGreaterThanOrEqual(1);
-    expect(heardMs).toBeGreaterThan(speechMs(GREETING) * 0.7);
+    expect(heardMs).toBeGreaterThan(greetingMs * 0.7);
+    expect(heardMs).toBeLessThan(greetingMs * 1.5);
+    expect(lastAt - bursts.at(-1)![1]).toBeGreaterThan(1500);
+    expect(quietTail.every((p) => rms(p.payload) < 300)).toBe(true);
   }, 60_000);
 });
