@@ -1,6 +1,7 @@
 /**
  * Call control through the real drachtio-server + FreeSWITCH: the server hangs up (BYE reaches
- * the caller), DTMF both ways as RFC 4733 on the wire, and barge-in measured at the caller.
+ * the caller), DTMF both ways as RFC 4733 on the wire, and barge-in measured at the caller (the
+ * greeting stops, the reply is heard after it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/receiver.js';
@@ -113,5 +114,12 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: call control${missi
     expect(stopMs).toBeLessThan(900);
     const lines = s.receiver.events().filter((e) => e.call_id === callId && e.event === 'call.transcription').map((e) => e.data as { role: string; interrupted: boolean });
     expect(lines[0]).toMatchObject({ role: 'assistant', interrupted: true });
+    // The answer to the question is heard after the barge-in: RTP keeps flowing (FreeSWITCH's
+    // killAudio broke the silence carrier; without it again the channel sends nothing at all).
+    const reply = bursts.find(([a]) => a > greeting![1] + 300);
+    const afterBarge = call.peer.audio(greeting![1] + 1000).packets.length;
+    console.log(`barge-in: reply burst ${JSON.stringify(reply?.map((t) => t - answeredAt))}, ${afterBarge} packets from 1 s after the greeting stopped`);
+    expect(reply, 'the reply after the barge-in is heard').toBeTruthy();
+    expect(afterBarge).toBeGreaterThan(100);
   }, 40_000);
 });

@@ -30,6 +30,9 @@ export const defaultFsmrfOptions: Pick<FsmrfOptions, 'listenAddress' | 'retryMin
   listenAddress: '127.0.0.1', retryMinMs: 500, retryMaxMs: 10_000, attemptTimeoutMs: 5_000,
 };
 
+/** A silence carrier broken sooner than this after it started is restarted only after this long. */
+const CARRIER_RESTART_MS = 100;
+
 /** FreeSWITCH through drachtio-fsmrf: ESL commands, endpoints answered via drachtio-srf. */
 export class FsmrfMediaServer implements MediaServerAdapter {
   readonly #mrf: Mrf;
@@ -140,7 +143,14 @@ export class FsmrfMediaServer implements MediaServerAdapter {
 /** One FreeSWITCH channel seen through drachtio-fsmrf's Endpoint. */
 export class FsmrfEndpoint implements MediaEndpoint {
   readonly #ep: FsEndpoint;
-  constructor(ep: FsEndpoint) { this.#ep = ep; }
+  /** The silence carrier is wanted (keepWriting called, not bridged since). */
+  #carrying = false;
+  /** The channel is hung up or being released: no application can run on it. */
+  #gone = false;
+  constructor(ep: FsEndpoint) {
+    this.#ep = ep;
+    ep.once('destroy', () => { this.#gone = true; });
+  }
   get uuid(): string { return this.#ep.uuid; }
   get localSdp(): string { return this.#ep.local.sdp; }
   async modify(remoteSdp: string): Promise<void> { await this.#ep.modify(remoteSdp); }
@@ -152,11 +162,27 @@ export class FsmrfEndpoint implements MediaEndpoint {
    * caller would hear nothing. A playback of endless silence keeps one frame per ptime going
    * out for the bug to fill. `playback`, not `endless_playback`: FreeSWITCH raises DTMF events
    * only for digits an application reads, and only `playback` reads the keypad (with no
-   * terminator, so no key ends it). Not awaited: it completes only when broken or hung up.
+   * terminator, so no key ends it).
+   * mod_audio_fork's `killAudio` (barge-in) also breaks the channel's current application, so
+   * the carrier ends with every barge-in: it is started again each time it ends, or from then on
+   * the channel sends no RTP at all and the assistant's next reply is never heard.
    */
   keepWriting(): void {
+    if (this.#carrying || this.#gone) return;
+    this.#carrying = true;
     this.#ep.execute('set', 'playback_terminators=none').catch(() => undefined);
-    this.#ep.execute('playback', 'silence_stream://-1').catch(() => undefined);
+    this.#carry();
+  }
+
+  #carry(): void {
+    const startedAt = Date.now();
+    this.#ep.execute('playback', 'silence_stream://-1').then(() => {
+      if (!this.#carrying || this.#gone) return;
+      // Broken right away again (a burst of breaks): give it a moment rather than spin.
+      const soon = Date.now() - startedAt < CARRIER_RESTART_MS;
+      if (soon) setTimeout(() => { if (this.#carrying && !this.#gone) this.#carry(); }, CARRIER_RESTART_MS);
+      else this.#carry();
+    }, () => undefined);
   }
 
   /** An API command, not the send_dtmf application: apps queue behind the endless playback. */
@@ -165,6 +191,7 @@ export class FsmrfEndpoint implements MediaEndpoint {
   async bridge(other: MediaEndpoint): Promise<void> {
     if (!(other instanceof FsmrfEndpoint)) throw new Error('can only bridge FreeSWITCH endpoints');
     // The silence carrier is not needed once FreeSWITCH carries the audio end to end.
+    this.#carrying = false;
     await this.#api('uuid_break', `${this.uuid} all`).catch(() => undefined);
     await this.#ep.bridge(other.#ep);
   }
@@ -180,8 +207,8 @@ export class FsmrfEndpoint implements MediaEndpoint {
   onHangup(listener: (cause: string) => void): void {
     this.#ep.on('destroy', (e?: { reason?: string }) => listener(e?.reason ?? 'unknown'));
   }
-  destroy(): Promise<void> { return this.#ep.destroy(); }
-  kill(): Promise<void> { return this.#api('uuid_kill', `${this.uuid} NORMAL_CLEARING`); }
+  destroy(): Promise<void> { this.#gone = true; return this.#ep.destroy(); }
+  kill(): Promise<void> { this.#gone = true; return this.#api('uuid_kill', `${this.uuid} NORMAL_CLEARING`); }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
