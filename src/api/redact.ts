@@ -1,5 +1,5 @@
-/** Keys whose values are credentials: provider API keys, tokens, passwords. */
-const SECRET_KEY = /(^|_)(api_key|apikey|secret|password|token)$/i;
+import { isSecretKey } from '../ops/redact.js';
+
 const MASK = '****';
 
 /** What an API answer shows of a credential: enough to tell two apart, never enough to use. */
@@ -16,7 +16,7 @@ export function redactSecrets<T>(value: T): T {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     if (key === 'metadata') out[key] = v;
-    else if (SECRET_KEY.test(key) && typeof v === 'string') out[key] = maskSecret(v);
+    else if (isSecretKey(key) && typeof v === 'string') out[key] = maskSecret(v);
     else out[key] = redactSecrets(v);
   }
   return out as T;
@@ -32,7 +32,7 @@ export function dropMaskedSecrets<T>(value: T): T {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     if (key === 'metadata') out[key] = v;
-    else if (!(SECRET_KEY.test(key) && isMasked(v))) out[key] = dropMaskedSecrets(v);
+    else if (!(isSecretKey(key) && isMasked(v))) out[key] = dropMaskedSecrets(v);
   }
   return out as T;
 }
