@@ -109,8 +109,12 @@ describe.skipIf(!haveChromium)(`dashboard actions in Chromium${haveChromium ? ''
     const numbers = (await server.api('GET', '/v1/phone-numbers')).json.data;
     expect(numbers).toMatchObject([{ number: '+15550100', trunk: 'pbx' }]);
     await screenshot(page, 'actions-numbers');
+    // The page reloads after the unbind: wait for that load, or it interrupts the next test's navigation.
+    const reloaded = page.waitForEvent('load');
     await page.getByRole('button', { name: 'Unbind +15550100' }).click();
+    await reloaded;
     await expect.poll(async () => (await server.api('GET', '/v1/phone-numbers')).json.data.length).toBe(0);
+    expect(await page.locator('table code', { hasText: '+15550100' }).count()).toBe(0);
     expect(errors).toEqual([]);
   });
 
