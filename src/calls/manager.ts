@@ -13,6 +13,7 @@ import { insertValues, newCallRow } from './call-row.js';
 import { closeNow } from './close-now.js';
 import { callCost } from './cost.js';
 import { dialWithCancelBound } from './dial-cancel.js';
+import { idempotentCall } from './idempotency.js';
 import { applyControl, type ControlAction } from './live-control.js';
 import { reportingTransfers } from './transfer-tracking.js';
 import { CallError } from './errors.js';
@@ -109,7 +110,7 @@ export class CallManager implements InboundHandler {
   async create(accountId: string, input: CreateCallInput, idempotencyKey: string | null): Promise<{ row: CallRow; replayed: boolean }> {
     const requestHash = idempotencyKey ? createHash('sha256').update(JSON.stringify(input)).digest('hex') : null;
     if (idempotencyKey) {
-      const earlier = await this.#idempotent(accountId, idempotencyKey, requestHash);
+      const earlier = await idempotentCall(this.#d.db, this.#d.store, accountId, idempotencyKey, requestHash);
       if (earlier) return { row: earlier, replayed: true };
     }
     if (this.#stopping) throw new CallError('unavailable', 'shutting_down', 'The server is shutting down.');
@@ -140,7 +141,7 @@ export class CallManager implements InboundHandler {
         });
       } catch (err) {
         // A concurrent request with the same Idempotency-Key won the race: answer with its call.
-        const earlier = idempotencyKey ? await this.#idempotent(accountId, idempotencyKey, requestHash) : null;
+        const earlier = idempotencyKey ? await idempotentCall(this.#d.db, this.#d.store, accountId, idempotencyKey, requestHash) : null;
         if (earlier) return { row: earlier, replayed: true };
         throw err;
       }
@@ -267,16 +268,6 @@ export class CallManager implements InboundHandler {
 
   #recordingPath(callId: string): string | null {
     return this.#d.config.recording.enabled ? path.resolve(this.#d.config.data_dir, 'recordings', `${callId}.wav`) : null;
-  }
-
-  async #idempotent(accountId: string, key: string, requestHash: string | null): Promise<CallRow | null> {
-    const hit = await this.#d.db.selectFrom('idempotency_keys').select(['call_id', 'created_at', 'request_hash'])
-      .where('account_id', '=', accountId).where('key', '=', key).executeTakeFirst();
-    if (!hit || hit.created_at <= Date.now() - 86_400_000) return null;
-    if (hit.request_hash && requestHash && hit.request_hash !== requestHash) {
-      throw new CallError('conflict', 'idempotency_key_reused', `Idempotency-Key ${key} was used within 24 h for a different request.`, 'Idempotency-Key');
-    }
-    return (await this.#d.store.get(accountId, hit.call_id)) ?? null;
   }
 
   async #runOutbound(entry: ActiveCall): Promise<void> {
