@@ -84,7 +84,7 @@ async function voiceToVoice(d: Delays, calls: number, turns: number): Promise<nu
 function speech(text: string): Int16Array | null {
   try {
     const wav = execFileSync('espeak-ng', ['--stdout', text], { maxBuffer: 1 << 24 });
-    const raw = execFileSync('sox', ['-t', 'wav', '-', '-t', 'raw', '-r', '16000', '-e', 'signed', '-b', '16', '-c', '1', '-'], { input: wav, maxBuffer: 1 << 24 });
+    const raw = execFileSync('sox', ['-R', '-t', 'wav', '-', '-t', 'raw', '-r', '16000', '-e', 'signed', '-b', '16', '-c', '1', '-'], { input: wav, maxBuffer: 1 << 24 });
     return new Int16Array(raw.buffer, raw.byteOffset, raw.length / 2).slice();
   } catch {
     return null;

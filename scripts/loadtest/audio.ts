@@ -30,7 +30,7 @@ export async function makeSpeechFile(dir: string, options: Partial<SpeechFileOpt
   const wav = join(dir, 'speech-22k.wav');
   try {
     await run('espeak-ng', ['-w', wav, o.text]);
-    await run('sox', [wav, '-r', '8000', '-c', '1', '-t', ext, out, 'pad', '0', String(o.trailingSilenceS)]);
+    await run('sox', ['-R', wav, '-r', '8000', '-c', '1', '-t', ext, out, 'pad', '0', String(o.trailingSilenceS)]);
   } catch (err) {
     throw new Error(`cannot make the speech file (needs espeak-ng and sox): ${(err as Error).message}`);
   }

@@ -14,7 +14,7 @@ export function ulawSpeech(segments: Segment[]): Buffer {
       const wav = join(dir, `s${i}.wav`);
       execFileSync('espeak-ng', ['-v', 'en-us', '-w', wav, s.say]);
       const ul = join(dir, `s${i}.ul`);
-      execFileSync('sox', [wav, '-t', 'ul', '-r', '8000', '-c', '1', ul]);
+      execFileSync('sox', ['-R', wav, '-t', 'ul', '-r', '8000', '-c', '1', ul]);
       return readFileSync(ul);
     });
     return Buffer.concat(parts);

@@ -55,9 +55,9 @@ function callerAudio(dir: string): string {
   execFileSync('espeak-ng', ['-w', join(dir, 'q.wav'), QUESTION]);
   const parts = [['-n', '-r', '8000', '-c', '1', '-b', '16', join(dir, 'a.wav'), 'trim', '0', '4'], [join(dir, 'q.wav'), '-r', '8000', '-c', '1', '-b', '16', join(dir, 'b.wav')],
     ['-n', '-r', '8000', '-c', '1', '-b', '16', join(dir, 'c.wav'), 'trim', '0', '40']];
-  for (const p of parts) execFileSync('sox', p);
+  for (const p of parts) execFileSync('sox', ['-R', ...p]);
   const file = join(dir, 'caller.ul');
-  execFileSync('sox', [join(dir, 'a.wav'), join(dir, 'b.wav'), join(dir, 'c.wav'), '-t', 'ul', '-r', '8000', '-c', '1', file]);
+  execFileSync('sox', ['-R', join(dir, 'a.wav'), join(dir, 'b.wav'), join(dir, 'c.wav'), '-t', 'ul', '-r', '8000', '-c', '1', file]);
   return file;
 }
 

@@ -10,15 +10,15 @@ export function makeCallerAudio(dir: string, timeline: Timeline): { file: string
   const parts: string[] = [];
   timeline.forEach(([kind, v], i) => {
     const out = join(dir, `part${i}.wav`);
-    if (kind === 'silence') execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', out, 'trim', '0', String(v)]);
+    if (kind === 'silence') execFileSync('sox', ['-R', '-n', '-r', '8000', '-c', '1', '-b', '16', out, 'trim', '0', String(v)]);
     else {
       execFileSync('espeak-ng', ['-w', join(dir, `raw${i}.wav`), v]);
-      execFileSync('sox', [join(dir, `raw${i}.wav`), '-r', '8000', '-c', '1', '-b', '16', out]);
+      execFileSync('sox', ['-R', join(dir, `raw${i}.wav`), '-r', '8000', '-c', '1', '-b', '16', out]);
     }
     parts.push(out);
   });
   const file = join(dir, 'caller.ul');
-  execFileSync('sox', [...parts, '-t', 'ul', '-r', '8000', '-c', '1', file]);
+  execFileSync('sox', ['-R', ...parts, '-t', 'ul', '-r', '8000', '-c', '1', file]);
   const totalMs = Math.round((Number(execFileSync('stat', ['-c', '%s', file]).toString()) / 8000) * 1000);
   return { file, ms: totalMs };
 }

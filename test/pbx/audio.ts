@@ -43,18 +43,18 @@ export function soundProfile(file: string, untilMs = Infinity, threshold = 200):
 /** espeak-ng speech at 8 kHz mono 16-bit, with silence before and after (seconds), as a desk phone's microphone. */
 export function speechWav(dir: string, name: string, text: string | null, silenceBeforeS: number, silenceAfterS: number): string {
   const parts: string[] = [];
-  const silence = (s: number, f: string) => execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', f, 'trim', '0', String(s)]);
+  const silence = (s: number, f: string) => execFileSync('sox', ['-R', '-n', '-r', '8000', '-c', '1', '-b', '16', f, 'trim', '0', String(s)]);
   silence(silenceBeforeS, join(dir, `${name}-a.wav`));
   parts.push(join(dir, `${name}-a.wav`));
   if (text) {
     execFileSync('espeak-ng', ['-w', join(dir, `${name}-raw.wav`), text]);
-    execFileSync('sox', [join(dir, `${name}-raw.wav`), '-r', '8000', '-c', '1', '-b', '16', join(dir, `${name}-b.wav`)]);
+    execFileSync('sox', ['-R', join(dir, `${name}-raw.wav`), '-r', '8000', '-c', '1', '-b', '16', join(dir, `${name}-b.wav`)]);
     parts.push(join(dir, `${name}-b.wav`));
   }
   silence(silenceAfterS, join(dir, `${name}-c.wav`));
   parts.push(join(dir, `${name}-c.wav`));
   const out = join(dir, `${name}.wav`);
-  execFileSync('sox', [...parts, out]);
+  execFileSync('sox', ['-R', ...parts, out]);
   return out;
 }
 
@@ -63,6 +63,6 @@ export function espeakVoicedMs(dir: string, text: string): number {
   const raw = join(dir, 'reference-raw.wav');
   const ref = join(dir, 'reference.wav');
   execFileSync('espeak-ng', ['-w', raw, text]);
-  execFileSync('sox', [raw, '-r', '8000', '-c', '1', '-b', '16', ref]);
+  execFileSync('sox', ['-R', raw, '-r', '8000', '-c', '1', '-b', '16', ref]);
   return soundProfile(ref).voicedMs;
 }

@@ -40,7 +40,7 @@ describe.each(ENGINES)('$kind engine', ({ kind, skip }) => {
 
     it('answers "0180000001" as +33180000001 and shows the caller in E.164', async () => {
       const audio = join(dir, 'caller.ul');
-      execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-t', 'ul', audio, 'trim', '0', '3']);
+      execFileSync('sox', ['-R', '-n', '-r', '8000', '-c', '1', '-t', 'ul', audio, 'trim', '0', '3']);
       const result = await callWithSipp({
         remote: `127.0.0.1:${stack.sipPort}`, localPort: await freePort(), service: '0180000001',
         audioFile: audio, hangupAfterMs: 3000, timeoutS: 20, scenario: join(SCENARIOS, 'uac-carrier-national.xml'),

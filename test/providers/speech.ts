@@ -4,14 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeWav } from '../../src/providers/tts/wav.js';
 
-/** Real speech for tests: espeak-ng to WAV, sox to 16 kHz mono 16-bit. */
+/**
+ * Real speech for tests: espeak-ng to WAV, sox to 16 kHz mono 16-bit. sox dithers when it
+ * resamples, with fresh noise each run unless -R (repeatable): without it the same text gave
+ * different samples, and a VAD decision near 0.5 flipped in one CI run out of several.
+ */
 export function speech16k(text: string): Int16Array {
   const dir = mkdtempSync(join(tmpdir(), 'pv-speech-'));
   try {
     const raw = join(dir, 'raw.wav');
     const out = join(dir, '16k.wav');
     execFileSync('espeak-ng', ['-v', 'en-us', '-w', raw, text]);
-    execFileSync('sox', [raw, '-r', '16000', '-c', '1', '-b', '16', out]);
+    execFileSync('sox', ['-R', raw, '-r', '16000', '-c', '1', '-b', '16', out]);
     return decodeWav(readFileSync(out)).pcm;
   } finally {
     rmSync(dir, { recursive: true, force: true });
