@@ -10,114 +10,78 @@ import { join } from 'node:path';
 import { freePort } from '../sip/harness.js';
 import { RtpPeer } from './rtp-peer.js';
 
-const CALLER_BYE = `  <pause milliseconds="__TALK_MS__"/>
-  <send retrans="500">
-    <![CDATA[
-      BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "SIPp" <sip:alice@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 2 BYE
-      Max-Forwards: 70
-      Content-Length: 0
-    ]]>
-  </send>
-  <recv response="200" crlf="true"/>`;
+/**
+ * A request SIPp (alice) sends inside the dialog it opened. ACK is never retransmitted; the
+ * others are, until their answer arrives.
+ */
+function callerRequest(method: string, cseq: number, more: { headers?: string[]; body?: string[] } = {}): string {
+  const lines = [
+    `${method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0`,
+    'Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]',
+    'From: "SIPp" <sip:alice@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]',
+    'To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]',
+    'Call-ID: [call_id]',
+    `CSeq: ${cseq} ${method}`,
+    ...(more.headers ?? []),
+    'Max-Forwards: 70',
+    `Content-Length: ${more.body ? '[len]' : '0'}`,
+    ...(more.body ? ['', ...more.body] : []),
+  ];
+  return sendBlock(lines, method !== 'ACK');
+}
+
+/** SIPp's answer to the request it just received, its headers echoed back. */
+function reply(status: string, more: { toTag?: boolean; headers?: string[] } = {}): string {
+  const lines = [
+    `SIP/2.0 ${status}`,
+    '[last_Via:]',
+    '[last_From:]',
+    more.toTag ? '[last_To:];tag=[pid]SIPpTag01[call_number]' : '[last_To:]',
+    '[last_Call-ID:]',
+    '[last_CSeq:]',
+    ...(more.headers ?? []),
+    'Content-Length: 0',
+  ];
+  return sendBlock(lines, false);
+}
+
+function sendBlock(lines: string[], retransmit: boolean): string {
+  const message = lines.map((l) => (l ? `      ${l}` : '')).join('\n');
+  return `  <send${retransmit ? ' retrans="500"' : ''}>\n    <![CDATA[\n${message}\n    ]]>\n  </send>\n`;
+}
+
+const callerBye = (cseq: number) => `  <pause milliseconds="__TALK_MS__"/>
+${callerRequest('BYE', cseq)}  <recv response="200" crlf="true"/>`;
 
 const SERVER_BYE = `  <recv request="BYE" timeout="__TALK_MS__"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-    ]]>
-  </send>`;
+${reply('200 OK')}`;
 
 /** The caller is asked to transfer itself: REFER answered 202 and NOTIFY 200 (accept), or 603 (refuse); then the server's BYE. */
 const REFER = (accept: boolean) => `  <recv request="REFER" timeout="__TALK_MS__">
     <action><ereg regexp="sip:[^>;]+" search_in="hdr" header="Refer-To:" check_it="true" assign_to="refer_to"/><log message="REFER to [$refer_to]"/></action>
   </recv>
-  <send>
-    <![CDATA[
-      SIP/2.0 ${accept ? '202 Accepted' : '603 Declined'}
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-    ]]>
-  </send>
-${accept ? `  <send retrans="500">
-    <![CDATA[
-      NOTIFY sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "SIPp" <sip:alice@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 3 NOTIFY
-      Max-Forwards: 70
-      Event: refer
-      Subscription-State: terminated;reason=noresource
-      Content-Type: message/sipfrag;version=2.0
-      Content-Length: [len]
+${reply(accept ? '202 Accepted' : '603 Declined')}${accept ? TRANSFER_DONE : ''}${SERVER_BYE}`;
 
-      SIP/2.0 200 OK
-    ]]>
-  </send>
-  <recv response="200"/>
-` : ''}` + SERVER_BYE;
+const TRANSFER_DONE = callerRequest('NOTIFY', 3, {
+  headers: ['Event: refer', 'Subscription-State: terminated;reason=noresource', 'Content-Type: message/sipfrag;version=2.0'],
+  body: ['SIP/2.0 200 OK'],
+}) + '  <recv response="200"/>\n';
 
 /** Mid-call re-INVITEs: hold (sendonly → FreeSWITCH must answer recvonly) at 2 s, resume (sendrecv) at 4 s, then the caller's BYE. */
-const reinvite = (cseq: number, direction: string, expect: string) => `  <send retrans="500">
-    <![CDATA[
-      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "SIPp" <sip:alice@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: ${cseq} INVITE
-      Contact: <sip:alice@[local_ip]:[local_port];transport=[transport]>
-      Max-Forwards: 70
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=user1 53655765 ${2353687637 + cseq} IN IP4 127.0.0.1
-      s=-
-      c=IN IP4 127.0.0.1
-      t=0 0
-      m=audio __RTP_PORT__ RTP/AVP 0 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:101 telephone-event/8000
-      a=${direction}
-    ]]>
-  </send>
-  <recv response="100" optional="true"/>
+const reinvite = (cseq: number, direction: string, expect: string) => callerRequest('INVITE', cseq, {
+  headers: ['Contact: <sip:alice@[local_ip]:[local_port];transport=[transport]>', 'Content-Type: application/sdp'],
+  body: [
+    'v=0', `o=user1 53655765 ${2353687637 + cseq} IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0',
+    'm=audio __RTP_PORT__ RTP/AVP 0 101', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000', `a=${direction}`,
+  ],
+}) + `  <recv response="100" optional="true"/>
   <recv response="200">
     <action><ereg regexp="a=${expect}" search_in="body" check_it="true" assign_to="dir${cseq}"/><log message="answer [$dir${cseq}]"/></action>
   </recv>
-  <send>
-    <![CDATA[
-      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "SIPp" <sip:alice@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: ${cseq} ACK
-      Max-Forwards: 70
-      Content-Length: 0
-    ]]>
-  </send>
-`;
+${callerRequest('ACK', cseq)}`;
 const HOLD = `  <pause milliseconds="2000"/>
 ${reinvite(2, 'sendonly', 'recvonly')}  <pause milliseconds="2000"/>
-${reinvite(3, 'sendrecv', 'sendrecv')}` + CALLER_BYE.replace('CSeq: 2 BYE', 'CSeq: 4 BYE');
+${reinvite(3, 'sendrecv', 'sendrecv')}` + callerBye(4);
 
 export interface PeerCallOptions {
   /** drachtio-server's SIP port. */
@@ -148,19 +112,9 @@ export async function placePeerCall(o: PeerCallOptions): Promise<PeerCall> {
 }
 
 const PROXY_CHALLENGE = `  <recv request="INVITE"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 407 Proxy Authentication Required
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Proxy-Authenticate: Digest realm="sipp.test", nonce="4ee9d1ab2f8c", qop="auth", algorithm=MD5
-      Content-Length: 0
-    ]]>
-  </send>
-  <recv request="ACK"/>
+${reply('407 Proxy Authentication Required', {
+  toTag: true, headers: ['Proxy-Authenticate: Digest realm="sipp.test", nonce="4ee9d1ab2f8c", qop="auth", algorithm=MD5'],
+})}  <recv request="ACK"/>
 `;
 
 const DIGEST_SHAPE = `      <ereg regexp="Digest username=.trunkuser., realm=.sipp.test., nonce=.4ee9d1ab2f8c., uri=.[^,]+., response=.[0-9a-f]{32}.," search_in="hdr" header="Proxy-Authorization:" check_it="true" assign_to="shape"/>
@@ -194,7 +148,7 @@ export function scenarioText(o: Pick<PeerSippOptions, 'scenario' | 'replace' | '
 
 /** Placeholder blocks for the caller's end of the call and the callee's challenge. */
 export const SCENARIO_BLOCKS = {
-  uac: () => ({ caller: CALLER_BYE, server: SERVER_BYE, 'refer-accept': REFER(true), 'refer-refuse': REFER(false), hold: HOLD }),
+  uac: () => ({ caller: callerBye(2), server: SERVER_BYE, 'refer-accept': REFER(true), 'refer-refuse': REFER(false), hold: HOLD }),
   uas: (challenge: boolean) => ({ __CHALLENGE__: challenge ? PROXY_CHALLENGE : '', __AUTH_CHECK__: challenge ? DIGEST_SHAPE : '' }),
 };
 
