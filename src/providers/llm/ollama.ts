@@ -1,8 +1,7 @@
 import { Ollama, type Message, type Tool } from 'ollama';
 import type { ChatChunk, ChatMessage, ChatRequest, LanguageModel, ToolDefinition } from '../types.js';
-import { Deadline } from './deadline.js';
-import { LlmError, toLlmError } from './errors.js';
 import { IdleTimeout } from './idle-timeout.js';
+import { oneShotRequest, parseJsonOutput } from './one-shot.js';
 import { outboundFetch } from '../../net/outbound-fetch.js';
 
 export interface OllamaLanguageModelOptions {
@@ -69,10 +68,9 @@ export class OllamaLanguageModel implements LanguageModel {
     }
   }
 
-  async completeJson(messages: ChatMessage[], schema: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
-    const deadline = new Deadline(this.#opts.jsonTimeoutMs, signal);
-    try {
-      const res = await this.#client(deadline.signal).chat({
+  completeJson(messages: ChatMessage[], schema: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
+    return oneShotRequest(this.name, this.#opts.jsonTimeoutMs, signal, async (bounded) => {
+      const res = await this.#client(bounded).chat({
         model: this.#opts.model,
         messages: messages.map(toOllamaMessage),
         format: schema,
@@ -81,31 +79,13 @@ export class OllamaLanguageModel implements LanguageModel {
         options: { temperature: 0 },
       });
       return parseJsonOutput(res.message.content, this.name);
-    } catch (err) {
-      throw toLlmError(err, this.name, signal);
-    } finally {
-      deadline.dispose();
-    }
+    });
   }
 
   /** An empty generate request loads the model and pins it for `keep_alive`. */
   async warmUp(): Promise<void> {
-    const deadline = new Deadline(120_000);
-    try {
-      await this.#client(deadline.signal).generate({ model: this.#opts.model, prompt: '', keep_alive: this.#opts.keepAlive, stream: false });
-    } catch (err) {
-      throw toLlmError(err, this.name);
-    } finally {
-      deadline.dispose();
-    }
-  }
-}
-
-export function parseJsonOutput(text: string, provider: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new LlmError('invalid_output', `${provider}: model output is not JSON`);
+    await oneShotRequest(this.name, 120_000, undefined, (bounded) =>
+      this.#client(bounded).generate({ model: this.#opts.model, prompt: '', keep_alive: this.#opts.keepAlive, stream: false }));
   }
 }
 

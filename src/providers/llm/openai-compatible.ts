@@ -1,9 +1,8 @@
 import type { ChatChunk, ChatMessage, ChatRequest, LanguageModel } from '../types.js';
 import { endpointUrl } from '../endpoint-url.js';
-import { Deadline } from './deadline.js';
-import { LlmError, toLlmError } from './errors.js';
+import { LlmError } from './errors.js';
 import { IdleTimeout } from './idle-timeout.js';
-import { parseJsonOutput } from './ollama.js';
+import { oneShotRequest, parseJsonOutput } from './one-shot.js';
 import { readSseData } from './sse.js';
 import { outboundFetch } from '../../net/outbound-fetch.js';
 
@@ -94,25 +93,20 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
     }
   }
 
-  async completeJson(messages: ChatMessage[], schema: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
-    const deadline = new Deadline(this.#opts.jsonTimeoutMs, signal);
-    try {
+  completeJson(messages: ChatMessage[], schema: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
+    return oneShotRequest(this.name, this.#opts.jsonTimeoutMs, signal, async (bounded) => {
       const res = await this.#post({
         model: this.#opts.model,
         messages: messages.map((m) => toOpenAiMessage(m, false)),
         temperature: 0,
         stream: false,
         response_format: { type: 'json_schema', json_schema: { name: 'result', schema, strict: true } },
-      }, deadline.signal);
+      }, bounded);
       const json = (await res.json()) as { choices?: Array<{ message?: { content?: string } }> };
       const content = json.choices?.[0]?.message?.content;
       if (typeof content !== 'string') throw new LlmError('protocol', `${this.name}: no message content in the completion`);
       return parseJsonOutput(content, this.name);
-    } catch (err) {
-      throw toLlmError(err, this.name, signal);
-    } finally {
-      deadline.dispose();
-    }
+    });
   }
 
   async #post(body: unknown, signal: AbortSignal, headers: Record<string, string> = {}): Promise<Response> {
