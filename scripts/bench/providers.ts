@@ -29,6 +29,18 @@ function percentile(sorted: number[], p: number): number {
 }
 const round = (n: number, digits = 3): number => Number(n.toFixed(digits));
 
+/** p50/p95/p99 of an ascending list. */
+const spread = (sorted: number[], digits = 3) => ({
+  p50: round(percentile(sorted, 50), digits), p95: round(percentile(sorted, 95), digits), p99: round(percentile(sorted, 99), digits),
+});
+
+/** The main figure beside the same run's baseline in the same unit; ratio = value / baseline. */
+const against = (value: number, unit: string, baseline: { name: string; value: number }, digits = 3) => ({
+  value: round(value, digits), unit,
+  baseline: { name: baseline.name, value: round(baseline.value, digits), unit },
+  ratio: round(value / baseline.value, 2),
+});
+
 /** An ORT session doing nothing: the per-run overhead every ONNX model pays from Node. */
 async function identityDetector(dir: string): Promise<VoiceActivityDetector & { release(): Promise<void> }> {
   const path = join(dir, 'identity.onnx');
@@ -71,14 +83,19 @@ function frameCost(latenciesMs: number[], frames: number, cpuStart: NodeJS.CpuUs
   };
 }
 
+/** The `k`th frame of the audio, looping. */
+function frameAt(audio: Int16Array, k: number): Int16Array {
+  const i = k % Math.floor(audio.length / FRAME);
+  return audio.subarray(i * FRAME, (i + 1) * FRAME);
+}
+
 /** `calls` detectors each fed one frame per round, all frames of a round in flight together. */
 async function measureFrames(detectors: VoiceActivityDetector[], audio: Int16Array, rounds: number): Promise<FrameCost> {
-  const frames = Math.floor(audio.length / FRAME);
   const latenciesMs: number[] = [];
   const cpuStart = process.cpuUsage();
   const mainStart = mainThreadCpuMs();
   for (let r = 0; r < rounds; r++) {
-    const frame = audio.subarray((r % frames) * FRAME, ((r % frames) + 1) * FRAME);
+    const frame = frameAt(audio, r);
     await Promise.all(detectors.map(async (d) => {
       const t = performance.now();
       await d.process(frame);
@@ -95,7 +112,6 @@ async function measureFrames(detectors: VoiceActivityDetector[], audio: Int16Arr
  * sends run is what VAD work on the main thread costs outbound RTP.
  */
 async function measurePaced(detectors: VoiceActivityDetector[], audio: Int16Array, durationMs: number): Promise<FrameCost> {
-  const frames = Math.floor(audio.length / FRAME);
   const frameMs = 1000 / FRAMES_PER_SECOND;
   const sleep = (ms: number) => new Promise((res) => setTimeout(res, Math.max(0, ms)));
   const latenciesMs: number[] = [];
@@ -110,7 +126,7 @@ async function measurePaced(detectors: VoiceActivityDetector[], audio: Int16Arra
     await sleep(phase - performance.now());
     for (let k = 0; performance.now() - start < durationMs; k++) {
       const t = performance.now();
-      await d.process(audio.subarray((k % frames) * FRAME, ((k % frames) + 1) * FRAME));
+      await d.process(frameAt(audio, k));
       latenciesMs.push(performance.now() - t);
       await sleep(phase + (k + 1) * frameMs - performance.now());
     }
@@ -168,10 +184,8 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
     const baseP50 = percentile(base1.latenciesMs, 50);
     results.push({
       name: 'providers: silero vad (in-thread) per 512-sample frame',
-      value: round(p50), unit: 'ms (p50)',
-      p50: round(p50), p95: round(percentile(vad1.latenciesMs, 95)), p99: round(percentile(vad1.latenciesMs, 99)),
-      baseline: { name: 'ORT identity model, same loop', value: round(baseP50), unit: 'ms (p50)' },
-      ratio: round(p50 / baseP50, 2),
+      ...against(p50, 'ms (p50)', { name: 'ORT identity model, same loop', value: baseP50 }),
+      ...spread(vad1.latenciesMs),
       note: `ratio = silero p50 / identity p50 (lower is better); identity p99 ${round(percentile(base1.latenciesMs, 99))} ms`,
     });
 
@@ -185,10 +199,8 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
     const baseCpuPerCall = percentOfCorePerCall(baseN.cpuMsPerFrame);
     results.push({
       name: `providers: silero vad (in-thread) CPU per call (${concurrentCalls} concurrent)`,
-      value: round(cpuPerCall, 2), unit: '% of one core',
-      p50: round(percentile(vadN.latenciesMs, 50)), p95: round(percentile(vadN.latenciesMs, 95)), p99: round(percentile(vadN.latenciesMs, 99)),
-      baseline: { name: 'ORT identity model, same loop', value: round(baseCpuPerCall, 2), unit: '% of one core' },
-      ratio: round(cpuPerCall / baseCpuPerCall, 2),
+      ...against(cpuPerCall, '% of one core', { name: 'ORT identity model, same loop', value: baseCpuPerCall }, 2),
+      ...spread(vadN.latenciesMs),
       note: `percentiles are per-frame latency (ms) with all calls' frames in flight; ≈ ${Math.floor(100 / cpuPerCall)} calls per core for VAD alone`,
     });
     await Promise.all(detectors.map((d) => d.close()));
@@ -201,10 +213,8 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
     const workerP50 = percentile(worker1.latenciesMs, 50);
     results.push({
       name: 'providers: silero vad (worker thread) per 512-sample frame',
-      value: round(workerP50), unit: 'ms (p50)',
-      p50: round(workerP50), p95: round(percentile(worker1.latenciesMs, 95)), p99: round(percentile(worker1.latenciesMs, 99)),
-      baseline: { name: 'in-thread silero, same frames', value: round(p50), unit: 'ms (p50)' },
-      ratio: round(workerP50 / p50, 2),
+      ...against(workerP50, 'ms (p50)', { name: 'in-thread silero, same frames', value: p50 }),
+      ...spread(worker1.latenciesMs),
       note: `ratio = worker p50 / in-thread p50: what a lone call waits for the batching window (batchWindowMs, 5 ms by default) and the message round trip; main thread ${round(worker1.mainCpuMsPerFrame)} vs ${round(vad1.mainCpuMsPerFrame)} ms CPU per frame`,
     });
 
@@ -222,10 +232,8 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
     const framesPerInference = (after.frames - before.frames) / Math.max(1, after.inferences - before.inferences);
     results.push({
       name: `providers: silero vad (worker thread) main-thread CPU per call (${pacedCalls} paced calls)`,
-      value: round(mainWorker, 2), unit: '% of one core',
-      p50: round(percentile(pacedWorker.latenciesMs, 50)), p95: round(percentile(pacedWorker.latenciesMs, 95)), p99: round(percentile(pacedWorker.latenciesMs, 99)),
-      baseline: { name: 'in-thread silero, same paced calls', value: round(mainIn, 2), unit: '% of one core' },
-      ratio: round(mainWorker / mainIn, 2),
+      ...against(mainWorker, '% of one core', { name: 'in-thread silero, same paced calls', value: mainIn }, 2),
+      ...spread(pacedWorker.latenciesMs),
       note: `ratio = main-thread CPU worker / in-thread (lower is better); whole process ${round(percentOfCorePerCall(pacedWorker.cpuMsPerFrame), 2)} vs ${round(percentOfCorePerCall(pacedIn.cpuMsPerFrame), 2)} % per call; `
         + `${round(framesPerInference, 1)} frames per batched inference; percentiles are worker per-frame latency (ms), in-thread p50/p99 ${round(percentile(pacedIn.latenciesMs, 50))}/${round(percentile(pacedIn.latenciesMs, 99))}`,
     });
@@ -233,10 +241,8 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
     const lateWorker = percentile(pacedWorker.clockLateMs!, 99);
     results.push({
       name: `providers: media clock send lateness beside silero vad (worker thread, ${pacedCalls} paced calls)`,
-      value: round(lateWorker, 2), unit: 'ms (p99)',
-      p50: round(percentile(pacedWorker.clockLateMs!, 50), 2), p95: round(percentile(pacedWorker.clockLateMs!, 95), 2), p99: round(lateWorker, 2),
-      baseline: { name: 'in-thread silero, same paced calls', value: round(lateIn, 2), unit: 'ms (p99)' },
-      ratio: round(lateWorker / lateIn, 2),
+      ...against(lateWorker, 'ms (p99)', { name: 'in-thread silero, same paced calls', value: lateIn }, 2),
+      ...spread(pacedWorker.clockLateMs!, 2),
       note: `ratio = worker / in-thread p99 lateness of the 20 ms media clock's sends (lower is better); in-thread p50/p95 ${round(percentile(pacedIn.clockLateMs!, 50), 2)}/${round(percentile(pacedIn.clockLateMs!, 95), 2)} ms`,
     });
     await Promise.all([...inThreadCalls, ...workerCalls, workerVad].map((d) => d.close()));
@@ -248,10 +254,8 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
     const espeak = await timeToFirstAudio(new EspeakTts(), sentences, runs);
     results.push({
       name: 'providers: espeak-ng time to first audio',
-      value: round(percentile(espeak, 50), 1), unit: 'ms (p50)',
-      p50: round(percentile(espeak, 50), 1), p95: round(percentile(espeak, 95), 1), p99: round(percentile(espeak, 99), 1),
-      baseline: { name: 'spawn /bin/true', value: round(percentile(spawnBase, 50), 1), unit: 'ms (p50)' },
-      ratio: round(percentile(espeak, 50) / percentile(spawnBase, 50), 2),
+      ...against(percentile(espeak, 50), 'ms (p50)', { name: 'spawn /bin/true', value: percentile(spawnBase, 50) }, 1),
+      ...spread(espeak, 1),
       note: 'ratio = espeak p50 / bare process spawn p50',
     });
 
@@ -262,10 +266,8 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
     await piper.close();
     results.push({
       name: 'providers: piper (fixture voice) time to first audio',
-      value: round(percentile(piperTimes, 50), 1), unit: 'ms (p50)',
-      p50: round(percentile(piperTimes, 50), 1), p95: round(percentile(piperTimes, 95), 1), p99: round(percentile(piperTimes, 99), 1),
-      baseline: { name: 'espeak-ng time to first audio', value: round(percentile(espeak, 50), 1), unit: 'ms (p50)' },
-      ratio: round(percentile(piperTimes, 50) / percentile(espeak, 50), 2),
+      ...against(percentile(piperTimes, 50), 'ms (p50)', { name: 'espeak-ng time to first audio', value: percentile(espeak, 50) }, 1),
+      ...spread(piperTimes, 1),
       note: 'phonemizer (espeak-ng WASM) + a tiny ORT graph: the pipeline overhead a real voice adds its inference to',
     });
   } finally {
