@@ -19,6 +19,7 @@ import { TrunkRegistration } from './registrar.js';
 import { InboundAdmission } from '../inbound-admission.js';
 import { sendOrphanByes, type OrphanBye } from './orphan-bye.js';
 import { assertNoWellKnownSecrets } from './secrets.js';
+import { applyAnswer } from './srtp-answer.js';
 import type { SrfDialog, SrfLike } from './srf-types.js';
 
 export interface DrachtioTelephonyOptions {
@@ -261,18 +262,19 @@ export class DrachtioTelephony implements Telephony {
     const target = resolveDialTarget(to, this.#config);
     if (!target) throw new DialError('invalid_number', null, `no trunk routes ${to}`);
     const endpoint = await this.#ms.createEndpoint();
+    let dialog: SrfDialog | null = null;
     try {
       const trunk = target.trunk;
-      const dialog = await this.#srf.createUAC(target.uri, {
+      dialog = await this.#srf.createUAC(target.uri, {
         localSdp: endpoint.localSdp,
         ...(target.proxy ? { proxy: target.proxy } : {}),
         ...(trunk?.username && trunk.password ? { auth: { username: trunk.username, password: trunk.password } } : {}),
         headers: { 'User-Agent': this.#config.telephony.sip.user_agent, 'X-PhoneVoice-Call': callId },
       });
-      await endpoint.modify(dialog.remote.sdp);
+      await applyAnswer(endpoint, dialog.remote.sdp);
       return { endpoint, dialog };
     } catch (err) {
-      await endpoint.destroy().catch(() => undefined);
+      await Promise.allSettled([dialog?.destroy(), endpoint.destroy()]);
       throw err;
     }
   }

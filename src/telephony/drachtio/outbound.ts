@@ -4,6 +4,7 @@ import type { DrachtioCallLeg } from './call-leg.js';
 import type { MediaEndpoint, MediaServerAdapter } from './media-server.js';
 import type { DialTarget } from './numbering.js';
 import { dialErrorForSipStatus } from '../sip-outcomes.js';
+import { applyAnswer } from './srtp-answer.js';
 import type { SipErrorLike, SrfDialog, SrfLike, SrfRequest, SrfResponse } from './srf-types.js';
 
 /** Abort reason the engine uses for dials still ringing when it stops. */
@@ -84,7 +85,7 @@ export async function placeCall(request: DialRequest, events: DialEvents, signal
   }
 
   try {
-    await endpoint.modify(dialog.remote.sdp);
+    await applyAnswer(endpoint, dialog.remote.sdp);
     return await ctx.attach(endpoint, dialog, request.callId, request.recordingPath, request.to);
   } catch (err) {
     log.error({ err: (err as Error).message }, 'media setup failed after answer');
