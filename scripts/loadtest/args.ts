@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { ENGINES, type EngineName } from './engine.js';
 import { assertTargetAllowed, parseHostPort, type HostPort } from './loopback.js';
 
 /** What `npm run loadtest -- ...` was asked to do, validated. */
@@ -16,6 +17,8 @@ export interface LoadtestOptions {
   target: HostPort | null;
   /** Start the server here with fake providers (random ports, temp data dir and config). */
   spawn: boolean;
+  /** Telephony engine of the spawned server; `drachtio` also starts drachtio-server + FreeSWITCH on loopback. */
+  engine: EngineName;
   /** HTTP API of a running server (for call stats, outbound calls, provisioning). */
   apiUrl: string | null;
   apiKey: string | null;
@@ -57,6 +60,8 @@ export const USAGE = `usage: npm run loadtest -- --scenario inbound|outbound (--
   --ramp A,B,C         step concurrency up until outbound jitter p99 > 5 ms or a call fails
   --ramp-all           run every ramp step anyway (CPU/memory curve past the knee)
   --spawn              start the server here with fake providers on random ports
+  --engine E           spawned server's telephony: embedded (default) or drachtio
+                       (drachtio-server + FreeSWITCH started here; CPU/RSS of all three)
   --fake-stt-ms N --fake-llm-ms N --fake-tts-ms N   fake provider latencies (50/100/50)
   --target host:port   SIP address of a running server (loopback unless --allow-remote)
   --api-url URL --api-key KEY   HTTP API of that server (call stats, outbound calls)
@@ -71,7 +76,7 @@ export const USAGE = `usage: npm run loadtest -- --scenario inbound|outbound (--
 const flags = {
   scenario: { type: 'string' }, calls: { type: 'string' }, rate: { type: 'string' },
   duration: { type: 'string' }, concurrency: { type: 'string' }, target: { type: 'string' },
-  spawn: { type: 'boolean' }, 'api-url': { type: 'string' }, 'api-key': { type: 'string' },
+  spawn: { type: 'boolean' }, engine: { type: 'string' }, 'api-url': { type: 'string' }, 'api-key': { type: 'string' },
   number: { type: 'string' }, 'server-pid': { type: 'string' }, out: { type: 'string' },
   ramp: { type: 'string' }, 'ramp-all': { type: 'boolean' }, 'no-baseline': { type: 'boolean' }, 'no-capture': { type: 'boolean' },
   codec: { type: 'string' }, 'fake-stt-ms': { type: 'string' }, 'fake-llm-ms': { type: 'string' },
@@ -124,6 +129,9 @@ export function parseLoadtestArgs(argv: string[], now: Date = new Date()): Loadt
   const rawTarget = str('target');
   if (spawn && rawTarget) throw new ArgError('give either --spawn or --target, not both');
   if (!spawn && !rawTarget) throw new ArgError('give --spawn (start a server here) or --target host:port (a running server)');
+  const engine = str('engine') ?? 'embedded';
+  if (!(ENGINES as readonly string[]).includes(engine)) throw new ArgError(`--engine must be ${ENGINES.join(' or ')}, got "${engine}"`);
+  if (str('engine') !== undefined && !spawn) throw new ArgError('--engine chooses the spawned server\'s engine: give --spawn too');
   const allowRemote = values['allow-remote'] === true;
   const target = rawTarget ? parseHostPort(rawTarget) : null;
   if (target) assertTargetAllowed(target.host, allowRemote);
@@ -156,7 +164,7 @@ export function parseLoadtestArgs(argv: string[], now: Date = new Date()): Loadt
   const stamp = now.toISOString().replace(/[:.]/g, '-');
 
   return {
-    scenario, calls, rate, durationS, concurrency, target, spawn, apiUrl,
+    scenario, calls, rate, durationS, concurrency, target, spawn, engine: engine as EngineName, apiUrl,
     apiKey: str('api-key') ?? process.env.PHONEVOICE_API_KEY ?? null,
     number: str('number') ?? '+15550100',
     serverPid: str('server-pid') === undefined ? null : positiveNumber('server-pid', str('server-pid'), 0),

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { makeSpeechFile } from './audio.js';
 import type { HostPort } from './loopback.js';
 import { freeUdpPort, mediaPortRange } from './ports.js';
-import { ProcSampler, type ProcSample } from './proc-sampler.js';
+import { ProcSampler, type ProcSample, type ProcUsage, type SampledProcess } from './proc-sampler.js';
 import { formatProgress, ProgressLine, type ProgressSnapshot } from './progress.js';
 import { analyzeRtpCapture, RtpCapture, type RtpCaptureStats } from './rtp-capture.js';
 import { renderScenario } from './scenario.js';
@@ -31,6 +31,8 @@ export interface LoadPlan {
   service: string;
   /** Process to sample for CPU/RSS; the SIPp callee's when the target is `sipp-uas`. */
   sampledPid?: number | null;
+  /** Several processes sampled together instead (the drachtio engine: node, drachtio-server, FreeSWITCH). */
+  sampledProcesses?: SampledProcess[];
   /** Outbound: ask the system under test to dial `callee` `calls` times at `rate`. */
   placeCalls?: (callee: HostPort, signal: AbortSignal) => Promise<{ placed: number; rejected: number; cps: number }>;
   maxWallMs: number;
@@ -44,6 +46,8 @@ export interface TimelinePoint {
   cpuPct: number | null;
   rssMb: number | null;
   jitterP99Ms: number | null;
+  /** Per process, when several were sampled (cpuPct and rssMb are then their sums). */
+  parts?: Record<string, ProcUsage>;
 }
 
 export interface LoadRunResult {
@@ -55,6 +59,8 @@ export interface LoadRunResult {
   api: { placed: number; rejected: number; cps: number } | null;
   cpuPct: Summary | null;
   rssMb: Summary | null;
+  /** Per process, when several were sampled (cpuPct and rssMb are then their sums). */
+  cpuByProcess?: Record<string, { cpuPct: Summary; rssMb: Summary }> | null;
   rtp: RtpCaptureStats | null;
   rtpError: string | null;
   timeline: TimelinePoint[];
@@ -113,8 +119,8 @@ export async function runLoad(plan: LoadPlan): Promise<LoadRunResult> {
     }
 
     let caller: { proc: SippProcess; media: { min: number; max: number } } | null = null;
-    const sampledPid = plan.target === 'sipp-uas' ? callee!.proc.pid : plan.sampledPid;
-    if (sampledPid) sampler = new ProcSampler(sampledPid).start();
+    const sampled = plan.target === 'sipp-uas' ? callee!.proc.pid : plan.sampledProcesses?.length ? plan.sampledProcesses : plan.sampledPid;
+    if (sampled) sampler = new ProcSampler(sampled).start();
 
     const captureRange = plan.target === 'callee' ? callee!.media : mediaPortRange(plan.calls);
     const captureFile = join(plan.workDir, 'rtp.pcap');
@@ -191,6 +197,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadRunResult> {
       label: plan.label, startedAt: startedAt.toISOString(), wallMs, sipp, api,
       cpuPct: cpuSamples.length ? summarize(cpuSamples.map((s) => s.cpuPct)) : null,
       rssMb: cpuSamples.length ? summarize(cpuSamples.map((s) => s.rssMb)) : null,
+      cpuByProcess: summarizeParts(cpuSamples),
       rtp, rtpError, timeline: buildTimeline(series, cpuSamples, rtp), aborted,
     };
   } finally {
@@ -218,6 +225,22 @@ export function buildTimeline(
       cpuPct: near.length ? near.reduce((a, s) => a + s.cpuPct, 0) / near.length : null,
       rssMb: near.length ? Math.max(...near.map((s) => s.rssMb)) : null,
       jitterP99Ms: jitter.get(Math.round(p.tS)) ?? null,
+      ...(near[0]?.parts ? { parts: meanParts(near) } : {}),
     };
   });
+}
+
+function meanParts(samples: ProcSample[]): Record<string, ProcUsage> {
+  return Object.fromEntries(Object.keys(samples[0]!.parts!).map((name) => {
+    const of = samples.map((s) => s.parts![name]!);
+    return [name, { cpuPct: of.reduce((a, u) => a + u.cpuPct, 0) / of.length, rssMb: Math.max(...of.map((u) => u.rssMb)) }];
+  }));
+}
+
+function summarizeParts(samples: ProcSample[]): LoadRunResult['cpuByProcess'] {
+  const names = Object.keys(samples[0]?.parts ?? {});
+  if (!names.length) return null;
+  return Object.fromEntries(names.map((name) => [name, {
+    cpuPct: summarize(samples.map((s) => s.parts![name]!.cpuPct)), rssMb: summarize(samples.map((s) => s.parts![name]!.rssMb)),
+  }]));
 }

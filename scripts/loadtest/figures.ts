@@ -55,8 +55,13 @@ export function loadFigures(run: LoadRunResult, base: LoadRunResult | null, serv
     pctRow(`${prefix}: call set-up ${run.api ? '200→ACK at callee' : 'INVITE→200'}`, 'ms', run.sipp.setupMs, run.api ? null : b?.setupMs ?? null, {
       note: 'SIPp -trace_rtt, whole ms',
     }),
-    pctRow(`${prefix}: CPU`, '%core', run.cpuPct, base?.cpuPct ?? null, { note: 'server process, /proc every 500 ms; baseline = SIPp callee' }),
+    pctRow(`${prefix}: CPU`, '%core', run.cpuPct, base?.cpuPct ?? null, { note: `${run.cpuByProcess ? `sum of ${Object.keys(run.cpuByProcess).join(' + ')}` : 'server process'}, /proc every 500 ms; baseline = SIPp callee` }),
     pctRow(`${prefix}: RSS`, 'MB', run.rssMb, base?.rssMb ?? null),
+    // The drachtio engine: CPU and RSS above are node + drachtio-server + FreeSWITCH; each one's share.
+    ...Object.entries(run.cpuByProcess ?? {}).flatMap(([proc, u]) => [
+      pctRow(`${prefix}: CPU ${proc}`, '%core', u.cpuPct, null, { note: 'one of the processes summed in CPU' }),
+      pctRow(`${prefix}: RSS ${proc}`, 'MB', u.rssMb, null),
+    ]),
   ];
   if (run.rssMb && run.sipp.peakConcurrency > 0) {
     const perCall = Math.max(0, run.rssMb.max - (run.timeline.find((p) => p.rssMb !== null)?.rssMb ?? run.rssMb.max)) / run.sipp.peakConcurrency;

@@ -3,10 +3,18 @@ import { readFileSync } from 'node:fs';
 export interface ProcSample {
   /** Ms since the sampler started. */
   tMs: number;
-  /** CPU used since the previous sample, % of one core (200 = two cores busy). */
+  /** CPU used since the previous sample, % of one core (200 = two cores busy); summed over the processes. */
   cpuPct: number;
+  /** Summed over the processes. */
   rssMb: number;
+  /** Each process's share, by name, when several are sampled together (the drachtio engine: node, drachtio-server, FreeSWITCH). */
+  parts?: Record<string, ProcUsage>;
 }
+
+export interface ProcUsage { cpuPct: number; rssMb: number }
+
+/** One process of a group sampled together. */
+export interface SampledProcess { name: string; pid: number }
 
 export interface ProcSamplerOptions {
   intervalMs: number;
@@ -28,18 +36,21 @@ export function readRssKb(statusText: string): number {
   return m ? Number(m[1]) : NaN;
 }
 
-/** Samples one process's CPU and RSS from /proc every `intervalMs` until stopped. */
+/**
+ * Samples the CPU and RSS of one process, or of a group of processes (summed, with each one's
+ * share in `parts`), from /proc every `intervalMs` until stopped.
+ */
 export class ProcSampler {
   readonly samples: ProcSample[] = [];
-  #pid: number;
+  #procs: SampledProcess[];
   #o: ProcSamplerOptions;
   #timer: NodeJS.Timeout | null = null;
   #t0 = 0;
-  #lastTicks = NaN;
+  #lastTicks: number[] = [];
   #lastMs = 0;
 
-  constructor(pid: number, options: Partial<ProcSamplerOptions> = {}) {
-    this.#pid = pid;
+  constructor(pids: number | SampledProcess[], options: Partial<ProcSamplerOptions> = {}) {
+    this.#procs = typeof pids === 'number' ? [{ name: 'server', pid: pids }] : pids;
     this.#o = { ...defaultProcSamplerOptions, ...options };
   }
 
@@ -62,18 +73,26 @@ export class ProcSampler {
   }
 
   #sample(): void {
-    let ticks: number;
-    let rssKb: number;
+    let ticks: number[];
+    let rssKb: number[];
     try {
-      ticks = readCpuTicks(readFileSync(`/proc/${this.#pid}/stat`, 'utf8'));
-      rssKb = readRssKb(readFileSync(`/proc/${this.#pid}/status`, 'utf8'));
+      ticks = this.#procs.map((p) => readCpuTicks(readFileSync(`/proc/${p.pid}/stat`, 'utf8')));
+      rssKb = this.#procs.map((p) => readRssKb(readFileSync(`/proc/${p.pid}/status`, 'utf8')));
     } catch {
-      return; // the process has exited; keep what was sampled
+      return; // a process has exited; keep what was sampled
     }
     const now = performance.now();
-    if (!Number.isNaN(this.#lastTicks)) {
-      const cpuPct = ((ticks - this.#lastTicks) / this.#o.ticksPerS / ((now - this.#lastMs) / 1000)) * 100;
-      this.samples.push({ tMs: Math.round(now - this.#t0), cpuPct, rssMb: rssKb / 1024 });
+    if (this.#lastTicks.length) {
+      const seconds = (now - this.#lastMs) / 1000;
+      const usage = this.#procs.map((_, i) => ({
+        cpuPct: ((ticks[i]! - this.#lastTicks[i]!) / this.#o.ticksPerS / seconds) * 100, rssMb: rssKb[i]! / 1024,
+      }));
+      this.samples.push({
+        tMs: Math.round(now - this.#t0),
+        cpuPct: usage.reduce((a, u) => a + u.cpuPct, 0),
+        rssMb: usage.reduce((a, u) => a + u.rssMb, 0),
+        ...(usage.length > 1 ? { parts: Object.fromEntries(this.#procs.map((p, i) => [p.name, usage[i]!])) } : {}),
+      });
     }
     this.#lastTicks = ticks;
     this.#lastMs = now;

@@ -11,6 +11,7 @@ import { machineInfo, writeReport, type LoadtestReport } from './report.js';
 import { collectServerFigures } from './server-figures.js';
 import { assertServerSpawnable, provisionInbound, spawnServer, type SpawnedServer } from './server.js';
 import { WebhookReceiver } from './webhook-receiver.js';
+import type { SampledProcess } from './proc-sampler.js';
 
 export interface RunLoadtestHooks {
   log: (line: string) => void;
@@ -41,17 +42,19 @@ export async function runLoadtest(opts: LoadtestOptions, hooks: RunLoadtestHooks
     let api = opts.apiUrl ? new ApiClient(opts.apiUrl, opts.apiKey) : null;
     let sip = opts.target;
     let sampledPid = opts.serverPid;
+    let sampledProcesses: SampledProcess[] | undefined;
     if (opts.spawn) {
       receiver = await WebhookReceiver.start();
-      hooks.log('starting PhoneVoice with fake providers on random loopback ports');
+      hooks.log(`starting PhoneVoice (${opts.engine} engine${opts.engine === 'drachtio' ? ', drachtio-server + FreeSWITCH' : ''}) with fake providers on random loopback ports`);
       server = await spawnServer({
         workDir: join(out, 'server'), fake: opts.fake, maxConcurrentCalls: Math.max(100, opts.concurrency * 2),
-        webhookUrl: receiver.url, codec: opts.codec, startTimeoutMs: 60_000,
+        webhookUrl: receiver.url, codec: opts.codec, startTimeoutMs: 60_000, engine: opts.engine,
         cpuProfileDir: opts.profile ? join(out, 'server', 'profile') : undefined,
       });
       api = server.api;
       sip = server.sip;
       sampledPid = server.pid;
+      if (server.processes.length > 1) sampledProcesses = server.processes;
     } else if (api) {
       // Fails fast and clearly when the server is not there.
       const health = await api.request('GET', '/healthz');
@@ -72,7 +75,7 @@ export async function runLoadtest(opts: LoadtestOptions, hooks: RunLoadtestHooks
     const run = await runLoad({
       label: 'phonevoice', calls: opts.calls, rate: opts.rate, durationS: opts.durationS, concurrency: opts.concurrency,
       codec: opts.codec, capture: opts.capture, workDir: join(out, 'run'),
-      target: opts.scenario === 'outbound' ? 'callee' : sip!, service: opts.number, sampledPid,
+      target: opts.scenario === 'outbound' ? 'callee' : sip!, service: opts.number, sampledPid, sampledProcesses,
       placeCalls: opts.scenario === 'outbound'
         ? (callee, signal) => placeOutboundCalls(api!, { calls: opts.calls, rate: opts.rate, assistantId: assistantId!, webhookUrl: receiver?.url ?? null }, callee, signal)
         : undefined,

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { ApiClient } from './api-client.js';
-import { freeUdpPort } from './ports.js';
+import { startEngine, type EngineName } from './engine.js';
+import type { SampledProcess } from './proc-sampler.js';
 
 export interface SpawnServerOptions {
   workDir: string;
@@ -16,6 +17,8 @@ export interface SpawnServerOptions {
   webhookUrl: string | null;
   codec: 'PCMU' | 'PCMA';
   startTimeoutMs: number;
+  /** Telephony engine (default embedded); `drachtio` starts drachtio-server + FreeSWITCH here too. */
+  engine?: EngineName;
   /** Write V8 CPU and allocation (heap sampling) profiles of every thread here (written when the server exits cleanly). */
   cpuProfileDir?: string;
 }
@@ -24,6 +27,8 @@ export interface SpawnedServer {
   pid: number;
   api: ApiClient;
   sip: { host: string; port: number };
+  /** The server and every daemon carrying its calls (drachtio engine), to sample together. */
+  processes: SampledProcess[];
   logFile: string;
   stop(): Promise<void>;
 }
@@ -33,15 +38,14 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /**
  * Starts PhoneVoice itself (`node --import tsx src/main.ts`, so the pid sampled is the
  * server's, not npm's) on random loopback ports with a temp data dir, a temp config with fake
- * providers of fixed latency, and a trunk that accepts calls from 127.0.0.1.
+ * providers of fixed latency, and a trunk that accepts calls from 127.0.0.1. With the drachtio
+ * engine, drachtio-server and FreeSWITCH are started first and stopped after the server.
  */
 export async function spawnServer(o: SpawnServerOptions): Promise<SpawnedServer> {
   const main = assertServerSpawnable();
   await mkdir(join(o.workDir, 'data'), { recursive: true });
   const httpPort = await freeTcpPort();
-  const sipPort = await freeUdpPort();
-  // RTP ports below SIPp's (30000+), in a random window so parallel runs do not collide.
-  const rtpMin = 20000 + 2 * Math.floor(Math.random() * 4000);
+  const engine = await startEngine(o.engine ?? 'embedded', { maxCalls: o.maxConcurrentCalls, codec: o.codec });
   const apiKey = `pv_loadtest_${randomBytes(12).toString('hex')}`;
   const config = {
     http: { host: '127.0.0.1', port: httpPort },
@@ -50,12 +54,7 @@ export async function spawnServer(o: SpawnServerOptions): Promise<SpawnedServer>
     default_webhook_url: o.webhookUrl,
     limits: { max_concurrent_calls: o.maxConcurrentCalls },
     recording: { enabled: false },
-    telephony: {
-      engine: 'embedded',
-      sip: { host: '127.0.0.1', port: sipPort, transports: ['udp'] },
-      rtp: { port_min: rtpMin, port_max: rtpMin + 1998 },
-      codecs: [o.codec],
-    },
+    telephony: engine.telephony,
     trunks: [{ name: 'loadtest', host: '127.0.0.1', port: 5060, allowed_sources: ['127.0.0.1'] }],
     providers: {
       fake: {
@@ -76,31 +75,47 @@ export async function spawnServer(o: SpawnServerOptions): Promise<SpawnedServer>
     env: {
       ...process.env, PHONEVOICE_CONFIG: configFile, PHONEVOICE_API_KEY: apiKey,
       PHONEVOICE_WEBHOOK_SECRET: `whsec_${randomBytes(16).toString('hex')}`,
-      PHONEVOICE_HTTP_PORT: String(httpPort), PHONEVOICE_SIP_PORT: String(sipPort), PHONEVOICE_DATA_DIR: config.data_dir,
+      PHONEVOICE_HTTP_PORT: String(httpPort), PHONEVOICE_DATA_DIR: config.data_dir,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const stop = async () => {
+  const stopServer = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
     const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(killer);
   };
+  const stop = async () => {
+    await stopServer();
+    await engine.stop();
+  };
   const api = new ApiClient(`http://127.0.0.1:${httpPort}`, apiKey);
   const deadline = performance.now() + o.startTimeoutMs;
   while (performance.now() < deadline) {
     if (child.exitCode !== null) break;
-    const up = await api.request('GET', '/healthz', undefined, AbortSignal.timeout(1000)).then((r) => r.status === 200, () => false);
-    if (up) return { pid: child.pid!, api, sip: { host: '127.0.0.1', port: sipPort }, logFile, stop };
+    if (await telephonyReady(api)) {
+      return { pid: child.pid!, api, sip: engine.sip, processes: [{ name: 'node', pid: child.pid! }, ...engine.daemons], logFile, stop };
+    }
     await sleep(250);
   }
   await stop();
   const tail = (await readFile(logFile, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
   throw new Error(`the spawned server did not answer /healthz within ${o.startTimeoutMs} ms; its log ends:\n${tail}`);
+}
+
+/** The API answers and the engine is ready for calls (the drachtio engine: connected to drachtio-server and FreeSWITCH). */
+async function telephonyReady(api: ApiClient): Promise<boolean> {
+  const signal = AbortSignal.timeout(1000);
+  const up = await api.request('GET', '/healthz', undefined, signal).then((r) => r.status === 200, () => false);
+  if (!up) return false;
+  return api.request('GET', '/readyz', undefined, signal).then(
+    (r) => (r.body as { checks?: { telephony?: { ready?: boolean } } } | null)?.checks?.telephony?.ready === true,
+    () => false,
+  );
 }
 
 /** Checked before anything else runs, so a missing server fails in a second, not after the baseline. */

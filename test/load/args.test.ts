@@ -52,4 +52,11 @@ describe('loadtest arguments', () => {
   it('demands a port in the target', () => {
     expect(() => parse('--scenario', 'inbound', '--target', '127.0.0.1')).toThrow(/host:port/);
   });
+
+  it('chooses the spawned server\'s engine: embedded unless --engine drachtio', () => {
+    expect(parse('--scenario', 'inbound', '--spawn').engine).toBe('embedded');
+    expect(parse('--scenario', 'inbound', '--spawn', '--engine', 'drachtio').engine).toBe('drachtio');
+    expect(() => parse('--scenario', 'inbound', '--spawn', '--engine', 'asterisk')).toThrow('--engine must be embedded or drachtio, got "asterisk"');
+    expect(() => parse('--scenario', 'inbound', '--target', '127.0.0.1:5060', '--engine', 'drachtio')).toThrow(/give --spawn too/);
+  });
 });

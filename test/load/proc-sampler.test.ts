@@ -36,4 +36,23 @@ describe('process sampler', () => {
     expect(sampledMs).toBeLessThan(usedMs * 1.5 + 30);
     expect(samples[0]!.rssMb).toBeGreaterThan(10);
   });
+
+  it('samples a group of processes: totals are the sum of each one\'s share', async () => {
+    const sampler = new ProcSampler([{ name: 'a', pid: process.pid }, { name: 'b', pid: process.pid }], { intervalMs: 50 }).start();
+    const until = performance.now() + 200;
+    while (performance.now() < until) {
+      const slice = performance.now() + 10;
+      while (performance.now() < slice) Math.sqrt(Math.random());
+      await new Promise((r) => setImmediate(r));
+    }
+    const samples = sampler.stop();
+    expect(samples.length).toBeGreaterThanOrEqual(2);
+    for (const s of samples) {
+      expect(Object.keys(s.parts!)).toEqual(['a', 'b']);
+      expect(s.cpuPct).toBeCloseTo(s.parts!.a!.cpuPct + s.parts!.b!.cpuPct, 6);
+      expect(s.rssMb).toBeCloseTo(s.parts!.a!.rssMb + s.parts!.b!.rssMb, 6);
+      expect(s.parts!.a!.rssMb).toBeGreaterThan(10);
+    }
+    expect(Math.max(...samples.map((s) => s.parts!.a!.cpuPct))).toBeGreaterThan(0);
+  });
 });
