@@ -11,7 +11,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { AudioCache } from '../../src/agent/audio-cache.js';
 import { ConversationAgent } from '../../src/agent/voice-agent.js';
 import { defaultVoiceAgentOptions } from '../../src/agent/voice-agent-options.js';
@@ -26,17 +25,14 @@ import { callWithSipp } from '../../test/e2e/sipp-caller.js';
 import { freePort, startEngine, testConfig } from '../../test/sip/harness.js';
 import { bargeInOnWire, readWirePackets, type BargeInOnWire } from '../loadtest/barge-in-wire.js';
 import { RtpCapture } from '../loadtest/rtp-capture.js';
+import { summarize } from '../loadtest/stats.js';
+import { runWhenMain } from './_standalone.js';
 import type { BenchOptions, BenchResult } from './types.js';
 
 const MIN_SPEECH_MS = 300;
 const GREETING = 'Thank you for calling Acme support all of our agents are busy helping other customers right now please stay on the line and one of them will be with you in a moment';
 const INTERRUPTION = 'Wait, I have a question about my bill.';
 
-function pct(values: number[], p: number): number {
-  if (!values.length) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
 const round = (x: number) => Math.round(x * 10) / 10;
 
 /** Answers every call with the real agent reading the greeting; the caller may interrupt it. */
@@ -109,11 +105,11 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
   const calls = opts.quick ? 4 : 12;
   opts.log(`barge-in: ${calls} SIPp calls interrupting the greeting, RTP captured on lo`);
   const reactions = (await measureBargeIn(calls, opts.log)).map((m) => m.reactionMs);
-  const p95 = pct(reactions, 95);
+  const { p50, p95, p99 } = summarize(reactions);
   const target = MIN_SPEECH_MS + 150;
   return [{
     name: 'barge-in on the wire (caller speech onset → assistant RTP silent)', value: round(p95), unit: 'ms p95',
-    p50: round(pct(reactions, 50)), p95: round(p95), p99: round(pct(reactions, 99)),
+    p50: round(p50), p95: round(p95), p99: round(p99),
     baseline: { name: 'interruption.min_speech_ms (speech the VAD must hear first)', value: MIN_SPEECH_MS, unit: 'ms' },
     ratio: round((p95 / MIN_SPEECH_MS) * 100) / 100,
     target: `≤ min_speech_ms + 150 = ${target} ms p95`, met: reactions.length > 0 && p95 <= target,
@@ -121,10 +117,4 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
   }];
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const quick = process.argv.includes('--quick');
-  run({ quick, log: (l) => process.stderr.write(`${l}\n`) }).then((r) => {
-    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-    process.exit(0);
-  }, (err) => { process.stderr.write(`${(err as Error).stack}\n`); process.exit(1); });
-}
+runWhenMain(import.meta.url, run);

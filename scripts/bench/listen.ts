@@ -11,7 +11,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { TurnDetector } from '../../src/agent/turn-detector.js';
 import { g711Decode, PCMU } from '../../src/media/g711.js';
 import { Resampler } from '../../src/media/resample.js';
@@ -19,6 +18,7 @@ import { defaultSilenceGateOptions } from '../../src/providers/vad/silence-gate.
 import type { SileroDetector } from '../../src/providers/vad/silero-detector.js';
 import { SileroVadFactory } from '../../src/providers/vad/silero.js';
 import { makeSpeechFile } from '../loadtest/audio.js';
+import { runWhenMain } from './_standalone.js';
 import type { BenchOptions, BenchResult } from './types.js';
 
 const FRAME = 160;
@@ -113,9 +113,4 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 const pct = (x: number) => `${Math.round(x * 100)} %`;
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run({ quick: process.argv.includes('--quick'), log: (l) => process.stderr.write(`${l}\n`) }).then((r) => {
-    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-    process.exit(0);
-  }, (err) => { process.stderr.write(`${(err as Error).stack}\n`); process.exit(1); });
-}
+runWhenMain(import.meta.url, run);

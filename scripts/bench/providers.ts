@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { speech16k } from '../../test/providers/speech.js';
 import { ensureFixtureModels } from '../make-fixtures.js';
@@ -11,6 +10,7 @@ import { PiperTts } from '../../src/providers/tts/piper.js';
 import type { TextToSpeech, VoiceActivityDetector } from '../../src/providers/types.js';
 import { SileroVadFactory } from '../../src/providers/vad/silero.js';
 import { MediaClock } from '../../src/media/clock.js';
+import { runWhenMain } from './_standalone.js';
 import type { BenchOptions, BenchResult } from './types.js';
 
 /**
@@ -277,7 +277,4 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
   return results;
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const results = await run({ quick: process.argv.includes('--quick'), log: (l) => console.error(l) });
-  console.log(JSON.stringify(results, null, 2));
-}
+runWhenMain(import.meta.url, run);
