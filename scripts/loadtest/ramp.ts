@@ -22,9 +22,13 @@ export interface RampStep {
   /** Server CPU (% of one core, all threads) while every call of the step was up. */
   cpuSteadyPct: number | null;
   cpuPerCallPct: number | null;
+  /** Drachtio engine: node, drachtio-server and FreeSWITCH each (cpuSteadyPct is their sum). */
+  cpuSteadyByProcess?: Record<string, number> | null;
   /** The SIPp callee at the same load, same window. */
   baselineCpuSteadyPct: number | null;
   rssMaxMb: number | null;
+  /** Drachtio engine: each process's peak RSS (rssMaxMb is the peak of their sum). */
+  rssMaxByProcess?: Record<string, number> | null;
   /** (peak RSS − RSS at start) ÷ calls: includes what the first calls load once (model, JIT). */
   memoryPerCallMb: number | null;
   /** Peak RSS over the first step's, per call added since: what one more call costs. */
@@ -48,13 +52,36 @@ export interface RampReport {
 export const MEMORY_PER_CALL_TARGET_MB = 1;
 export const VOICE_TO_VOICE_ADDED_TARGET_MS = 30;
 
-/** Mean CPU over the seconds every call was up, minus the first two (set-up) and the last one. */
-export function steadyCpuPct(timeline: TimelinePoint[]): number | null {
+/**
+ * Mean CPU over the seconds every call was up, minus the first two (set-up) and the last one;
+ * `cpu` picks the figure (default the server's, or the sum of the sampled processes).
+ */
+export function steadyCpuPct(timeline: TimelinePoint[], cpu: (p: TimelinePoint) => number | null | undefined = (p) => p.cpuPct): number | null {
   const peak = Math.max(0, ...timeline.map((p) => p.concurrent));
   if (peak === 0) return null;
-  const full = timeline.filter((p) => p.concurrent >= peak * 0.98 && p.cpuPct !== null);
+  const full = timeline.filter((p) => p.concurrent >= peak * 0.98 && typeof cpu(p) === 'number');
   const window = full.length > 5 ? full.slice(2, -1) : full;
-  return window.length ? window.reduce((sum, p) => sum + p.cpuPct!, 0) / window.length : null;
+  return window.length ? window.reduce((sum, p) => sum + cpu(p)!, 0) / window.length : null;
+}
+
+/** Each sampled process's steady CPU (drachtio engine), or null when one process was sampled. */
+export function steadyCpuByProcess(timeline: TimelinePoint[]): Record<string, number> | null {
+  const names = Object.keys(timeline.find((p) => p.parts)?.parts ?? {});
+  if (!names.length) return null;
+  return Object.fromEntries(names.map((n) => [n, steadyCpuPct(timeline, (p) => p.parts?.[n]?.cpuPct) ?? NaN]));
+}
+
+/** Highest step that passed, with every step below it passing too. */
+export function kneeOf(steps: RampStep[]): number | null {
+  const firstFail = steps.findIndex((s) => !s.passed);
+  return (firstFail === -1 ? steps : steps.slice(0, firstFail)).at(-1)?.concurrency ?? null;
+}
+
+/** One step's run: reach its concurrency within ~10 s, and hold every call long enough to overlap. */
+export function stepOptions(opts: LoadtestOptions, concurrency: number, out: string): LoadtestOptions {
+  const rate = Math.max(opts.rate, concurrency / 10);
+  const durationS = Math.max(opts.durationS, concurrency / rate + 5);
+  return { ...opts, ramp: [], calls: concurrency, concurrency, rate, durationS, out, maxWallMs: (concurrency / rate + durationS + 90) * 1000 };
 }
 
 /**
@@ -87,9 +114,10 @@ export function judgeStep(concurrency: number, r: LoadtestReport, first: RampSte
   return {
     concurrency, ok: run.sipp.succeeded, failed, jitterP99Ms: jitter, baselineJitterP99Ms: baselineJitter,
     lossPct: loss, baselineLossPct: r.baseline?.rtp?.toSipp.lossPct ?? null,
-    cpuMean: run.cpuPct?.mean ?? null, cpuSteadyPct: cpuSteady, cpuPerCallPct: cpuSteady === null ? null : cpuSteady / concurrency,
+    cpuMean: run.cpuPct?.mean ?? null, cpuSteadyPct: cpuSteady, cpuSteadyByProcess: steadyCpuByProcess(run.timeline ?? []), cpuPerCallPct: cpuSteady === null ? null : cpuSteady / concurrency,
     baselineCpuSteadyPct: r.baseline ? steadyCpuPct(r.baseline.timeline ?? []) : null,
-    rssMaxMb: rss, memoryPerCallMb: perCall, memoryMarginalMb: marginal, voiceToVoiceMs: v2v, voiceToVoiceAddedMs: added,
+    rssMaxMb: rss, rssMaxByProcess: run.cpuByProcess ? Object.fromEntries(Object.entries(run.cpuByProcess).map(([n, u]) => [n, u.rssMb.max])) : null,
+    memoryPerCallMb: perCall, memoryMarginalMb: marginal, voiceToVoiceMs: v2v, voiceToVoiceAddedMs: added,
     passed: why === 'ok', why,
   };
 }
@@ -102,26 +130,16 @@ export async function runRamp(opts: LoadtestOptions, hooks: RunLoadtestHooks): P
   let stoppedAt: number | null = null;
   for (const concurrency of opts.ramp) {
     if (hooks.signal?.aborted) break;
-    // Reach the step's concurrency within ~10 s, and hold every call long enough to overlap.
-    const rate = Math.max(opts.rate, concurrency / 10);
-    const durationS = Math.max(opts.durationS, concurrency / rate + 5);
-    hooks.log(`ramp step: ${concurrency} concurrent calls (${fmt(rate, 1)} cps, ${fmt(durationS, 0)} s each)`);
-    const report = await runLoadtest(
-      {
-        ...opts, ramp: [], calls: concurrency, concurrency, rate, durationS, 
-        out: join(out, `step-${concurrency}`), maxWallMs: (concurrency / rate + durationS + 90) * 1000,
-      },
-      hooks,
-    );
-    const step = judgeStep(concurrency, report, steps[0] ?? null);
-    steps.push(step);
-    hooks.log(`ramp step ${concurrency}: ${step.why}; cpu ${fmt(step.cpuSteadyPct, 0)} % (${fmt(step.cpuPerCallPct, 3)} % per call), rss ${fmt(step.rssMaxMb, 0)} MB`);
-    if (!step.passed && stoppedAt === null) stoppedAt = concurrency;
-    if (!step.passed && !opts.rampAll) break;
+    const step = stepOptions(opts, concurrency, join(out, `step-${concurrency}`));
+    hooks.log(`ramp step: ${concurrency} concurrent calls (${fmt(step.rate, 1)} cps, ${fmt(step.durationS, 0)} s each)`);
+    const report = await runLoadtest(step, hooks);
+    const judged = judgeStep(concurrency, report, steps[0] ?? null);
+    steps.push(judged);
+    hooks.log(`ramp step ${concurrency}: ${judged.why}; cpu ${fmt(judged.cpuSteadyPct, 0)} % (${fmt(judged.cpuPerCallPct, 3)} % per call), rss ${fmt(judged.rssMaxMb, 0)} MB`);
+    if (!judged.passed && stoppedAt === null) stoppedAt = concurrency;
+    if (!judged.passed && !opts.rampAll) break;
   }
-  const firstFail = steps.findIndex((s) => !s.passed);
-  const passed = firstFail === -1 ? steps : steps.slice(0, firstFail);
-  const ramp: RampReport = { steps, kneeCalls: passed.at(-1)?.concurrency ?? null, stoppedAt };
+  const ramp: RampReport = { steps, kneeCalls: kneeOf(steps), stoppedAt };
   await writeFile(join(out, 'ramp.json'), `${JSON.stringify(ramp, null, 2)}\n`);
   const chart = await renderRampChart(out, steps).then((p) => p, (err: Error) => `(chart not drawn: ${err.message})`);
   await writeFile(join(out, 'ramp.md'), renderRampMarkdown(ramp, chart));
@@ -131,7 +149,7 @@ export async function runRamp(opts: LoadtestOptions, hooks: RunLoadtestHooks): P
 export function renderRampMarkdown(r: RampReport, chart: string): string {
   const rows = r.steps.map((s) =>
     `| ${s.concurrency} | ${s.ok} | ${s.failed} | ${fmt(s.jitterP99Ms)} | ${fmt(s.baselineJitterP99Ms)} | ${fmt(s.lossPct, 3)} | ${fmt(s.baselineLossPct, 3)} | ` +
-    `${fmt(s.cpuSteadyPct, 0)} | ${fmt(s.cpuPerCallPct, 3)} | ${fmt(s.baselineCpuSteadyPct, 0)} | ${fmt(s.rssMaxMb, 0)} | ${fmt(s.memoryPerCallMb, 3)} | ${fmt(s.memoryMarginalMb, 3)} | ` +
+    `${fmt(s.cpuSteadyPct, 0)}${cpuParts(s)} | ${fmt(s.cpuPerCallPct, 3)} | ${fmt(s.baselineCpuSteadyPct, 0)} | ${fmt(s.rssMaxMb, 0)} | ${fmt(s.memoryPerCallMb, 3)} | ${fmt(s.memoryMarginalMb, 3)} | ` +
     `${s.voiceToVoiceMs ? `${s.voiceToVoiceMs.p50} / ${s.voiceToVoiceMs.p90} / ${s.voiceToVoiceMs.p99}` : 'n/a'} | ${fmt(s.voiceToVoiceAddedMs, 0)} | ${s.passed ? 'yes' : 'NO'} | ${s.why} |`);
   return [
     '# Ramp', '',
@@ -145,3 +163,8 @@ export function renderRampMarkdown(r: RampReport, chart: string): string {
     chart.endsWith('.png') ? '![ramp](ramp.png)' : chart, '',
   ].join('\n');
 }
+
+/** " (node 40 + drachtio-server 1 + freeswitch 9)" for the drachtio engine; nothing for one process. */
+export const byProcess = (parts: Record<string, number> | null | undefined): string =>
+  parts ? ` (${Object.entries(parts).map(([n, v]) => `${n} ${fmt(v, 0)}`).join(' + ')})` : '';
+export const cpuParts = (s: RampStep): string => byProcess(s.cpuSteadyByProcess);
