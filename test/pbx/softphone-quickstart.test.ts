@@ -26,8 +26,7 @@ describe.skipIf(!haveBaresip)(haveBaresip ? title : `${title} — skipped: bares
     dir = mkdtempSync(join(tmpdir(), 'pv-softphone-'));
     stack = await startStack(exampleConfig('softphone.example.yaml', { host: '127.0.0.1', allowed_sources: ['127.0.0.1'] }));
     assistantId = (await stack.server.createAssistant({ first_message: GREETING, llm: { provider: 'ollama', model: 'llama3.2:1b' } })).id;
-    const bound = await stack.server.api('POST', '/v1/phone-numbers', { number: '*', trunk: 'softphone', assistant_id: assistantId });
-    expect(bound.status, bound.text).toBe(201);
+    await stack.server.bindNumber({ number: '*', trunk: 'softphone', assistant_id: assistantId });
   }, 30_000);
   afterAll(async () => {
     await phone?.stop();

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { describe } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { createAgentFactory } from '../../src/agent/index.js';
 import { configSchema } from '../../src/config/schema.js';
@@ -51,10 +52,18 @@ class DeafStt implements SpeechToText {
 export type EngineKind = 'embedded' | 'drachtio';
 
 /** Both engines; the drachtio one needs the daemon build (test/daemons), else it is skipped with the reason. */
-export const ENGINES: Array<{ kind: EngineKind; skip: string | null }> = [
+const ENGINES: Array<{ kind: EngineKind; skip: string | null }> = [
   { kind: 'embedded', skip: null },
   { kind: 'drachtio', skip: daemonsMissing() },
 ];
+
+/** The same suite against each engine, skipped with the reason when its peers (`peersMissing`) or the engine's daemons are not installed. */
+export function describeOnEachEngine(title: string, peersMissing: string | null, suite: (kind: EngineKind) => void): void {
+  describe.each(ENGINES)('$kind engine', ({ kind, skip }) => {
+    const why = peersMissing ?? skip;
+    describe.skipIf(why !== null)(why ? `${title} — skipped: ${why}` : title, () => suite(kind));
+  });
+}
 
 export interface Stack {
   server: TestServer;

@@ -62,6 +62,12 @@ export async function startTestServer(options: TestServerOptions = {}) {
       if (res.status !== 201) throw new Error(`assistant create failed: ${res.text}`);
       return res.json as { id: string } & Record<string, any>;
     },
+    /** Route calls for `number` on `trunk` to an assistant (`POST /v1/phone-numbers`), for a test's set-up. */
+    bindNumber: async (fields: { number: string; assistant_id: string; trunk: string }) => {
+      const res = await api('POST', '/v1/phone-numbers', fields);
+      if (res.status !== 201) throw new Error(`phone number bind failed: ${res.text}`);
+      return res.json as Record<string, any>;
+    },
     async close() {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
