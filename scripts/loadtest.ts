@@ -1,5 +1,6 @@
 import { ArgError, parseLoadtestArgs } from './loadtest/args.js';
 import { TargetRefusedError } from './loadtest/loopback.js';
+import { runEngineRamp } from './loadtest/engine-ramp.js';
 import { runRamp } from './loadtest/ramp.js';
 import { runLoadtest } from './loadtest/run.js';
 import { textTable } from './loadtest/table.js';
@@ -22,6 +23,11 @@ async function main(): Promise<number> {
   process.once('SIGTERM', () => stop.abort());
   const hooks = { log: (l: string) => process.stderr.write(`${l}\n`), signal: stop.signal };
   try {
+    if (opts.ramp.length && opts.engine === 'both') {
+      const r = await runEngineRamp(opts, hooks);
+      process.stdout.write(`knee: embedded ${r.engines.embedded.kneeCalls ?? 'none'}, drachtio ${r.engines.drachtio.kneeCalls ?? 'none'} concurrent calls; report in ${opts.out}/engines.md\n`);
+      return 0;
+    }
     if (opts.ramp.length) {
       const ramp = await runRamp(opts, hooks);
       process.stdout.write(`knee: ${ramp.kneeCalls ?? 'none'} concurrent calls; report in ${opts.out}/ramp.md\n`);

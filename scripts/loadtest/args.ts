@@ -17,8 +17,8 @@ export interface LoadtestOptions {
   target: HostPort | null;
   /** Start the server here with fake providers (random ports, temp data dir and config). */
   spawn: boolean;
-  /** Telephony engine of the spawned server; `drachtio` also starts drachtio-server + FreeSWITCH on loopback. */
-  engine: EngineName;
+  /** Telephony engine of the spawned server; `drachtio` also starts drachtio-server + FreeSWITCH on loopback; `both`: a ramp of each, side by side. */
+  engine: EngineName | 'both';
   /** HTTP API of a running server (for call stats, outbound calls, provisioning). */
   apiUrl: string | null;
   apiKey: string | null;
@@ -61,7 +61,8 @@ export const USAGE = `usage: npm run loadtest -- --scenario inbound|outbound (--
   --ramp-all           run every ramp step anyway (CPU/memory curve past the knee)
   --spawn              start the server here with fake providers on random ports
   --engine E           spawned server's telephony: embedded (default) or drachtio
-                       (drachtio-server + FreeSWITCH started here; CPU/RSS of all three)
+                       (drachtio-server + FreeSWITCH started here; CPU/RSS of all three);
+                       both (with --ramp): each step on both engines beside one baseline
   --fake-stt-ms N --fake-llm-ms N --fake-tts-ms N   fake provider latencies (50/100/50)
   --target host:port   SIP address of a running server (loopback unless --allow-remote)
   --api-url URL --api-key KEY   HTTP API of that server (call stats, outbound calls)
@@ -130,7 +131,7 @@ export function parseLoadtestArgs(argv: string[], now: Date = new Date()): Loadt
   if (spawn && rawTarget) throw new ArgError('give either --spawn or --target, not both');
   if (!spawn && !rawTarget) throw new ArgError('give --spawn (start a server here) or --target host:port (a running server)');
   const engine = str('engine') ?? 'embedded';
-  if (!(ENGINES as readonly string[]).includes(engine)) throw new ArgError(`--engine must be ${ENGINES.join(' or ')}, got "${engine}"`);
+  if (![...ENGINES, 'both'].includes(engine)) throw new ArgError(`--engine must be ${ENGINES.join(', ')} or both, got "${engine}"`);
   if (str('engine') !== undefined && !spawn) throw new ArgError('--engine chooses the spawned server\'s engine: give --spawn too');
   const allowRemote = values['allow-remote'] === true;
   const target = rawTarget ? parseHostPort(rawTarget) : null;
@@ -153,6 +154,7 @@ export function parseLoadtestArgs(argv: string[], now: Date = new Date()): Loadt
   if (codec !== 'PCMU' && codec !== 'PCMA') throw new ArgError(`--codec must be PCMU or PCMA, got "${str('codec')}"`);
 
   const ramp = parseRamp(str('ramp'));
+  if (engine === 'both' && !ramp.length) throw new ArgError('--engine both compares the engines in a ramp: give --ramp too');
   const rate = positiveNumber('rate', str('rate'), 5, { integer: false, max: 500 });
   const durationS = positiveNumber('duration', str('duration'), 10, { integer: false, max: 3600 });
   const concurrency = positiveNumber('concurrency', str('concurrency'), Math.max(1, Math.ceil(rate * durationS)), { max: 5000 });
@@ -164,7 +166,7 @@ export function parseLoadtestArgs(argv: string[], now: Date = new Date()): Loadt
   const stamp = now.toISOString().replace(/[:.]/g, '-');
 
   return {
-    scenario, calls, rate, durationS, concurrency, target, spawn, engine: engine as EngineName, apiUrl,
+    scenario, calls, rate, durationS, concurrency, target, spawn, engine: engine as EngineName | 'both', apiUrl,
     apiKey: str('api-key') ?? process.env.PHONEVOICE_API_KEY ?? null,
     number: str('number') ?? '+15550100',
     serverPid: str('server-pid') === undefined ? null : positiveNumber('server-pid', str('server-pid'), 0),

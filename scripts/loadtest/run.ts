@@ -27,6 +27,7 @@ export async function runLoadtest(opts: LoadtestOptions, hooks: RunLoadtestHooks
   await mkdir(out, { recursive: true });
   const notes: string[] = [];
   if (opts.spawn) assertServerSpawnable();
+  if (opts.engine === 'both') throw new Error('--engine both runs as a ramp (runEngineRamp), one engine per run');
   let baseline: LoadRunResult | null = null;
   if (opts.baseline) {
     hooks.log(`baseline: SIPp caller → SIPp callee, ${opts.calls} calls at ${opts.rate} cps, ${opts.durationS} s each`);

@@ -56,7 +56,9 @@ describe('loadtest arguments', () => {
   it('chooses the spawned server\'s engine: embedded unless --engine drachtio', () => {
     expect(parse('--scenario', 'inbound', '--spawn').engine).toBe('embedded');
     expect(parse('--scenario', 'inbound', '--spawn', '--engine', 'drachtio').engine).toBe('drachtio');
-    expect(() => parse('--scenario', 'inbound', '--spawn', '--engine', 'asterisk')).toThrow('--engine must be embedded or drachtio, got "asterisk"');
+    expect(() => parse('--scenario', 'inbound', '--spawn', '--engine', 'asterisk')).toThrow('--engine must be embedded, drachtio or both, got "asterisk"');
+    expect(parse('--scenario', 'inbound', '--spawn', '--engine', 'both', '--ramp', '10,25').engine).toBe('both');
+    expect(() => parse('--scenario', 'inbound', '--spawn', '--engine', 'both')).toThrow(/give --ramp too/);
     expect(() => parse('--scenario', 'inbound', '--target', '127.0.0.1:5060', '--engine', 'drachtio')).toThrow(/give --spawn too/);
   });
 });
