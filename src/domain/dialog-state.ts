@@ -21,4 +21,6 @@ export interface SipDialogState {
   /** Early only: the INVITE's top Via (its branch names the transaction CANCEL ends) and where it went. */
   via?: string;
   target?: { address: string; port: number };
+  /** Media-server channels serving the call (the drachtio engine's FreeSWITCH uuids), hung up with it. */
+  mediaChannels?: string[];
 }

@@ -33,7 +33,7 @@ export interface Telephony {
    * Crash recovery: end a dialog a previous process left behind, from its persisted state
    * (BYE when confirmed, CANCEL when our INVITE had no final answer). Resolves with what
    * was done; never rejects. Engines without it leave such dialogs to the peer (session
-   * timer, RTP timeout) — the drachtio engine does today.
+   * timer, RTP timeout).
    */
   endOrphan?(state: SipDialogState): Promise<OrphanEnd>;
 }

@@ -44,6 +44,9 @@ export class FakeMediaServer implements MediaServerAdapter {
   async createEndpoint(): Promise<MediaEndpoint> { return this.#newEndpoint(); }
 
   async close(): Promise<void> { this.connected = false; }
+  /** Channels hung up by uuid (crash recovery). */
+  readonly killed: string[] = [];
+  async killChannel(uuid: string): Promise<boolean> { this.killed.push(uuid); return this.endpoints.some((e) => e.uuid === uuid); }
   onDisconnect(): void { /* never drops in tests */ }
 
   #newEndpoint(): FakeEndpoint {

@@ -1,10 +1,11 @@
 import type { EndReason } from '../../domain/call.js';
 import type { MediaStats } from '../../domain/media.js';
 import type { Logger } from '../../ops/logger.js';
-import type { CallLeg, LegEnd } from '../types.js';
+import type { CallLeg, LegEnd, SipDialogState } from '../types.js';
+import { snapshotDialog } from './dialog-state.js';
 import type { ForkMediaSession } from './fork-media-session.js';
 import type { MediaEndpoint } from './media-server.js';
-import { orphanBye, type OrphanBye } from './orphan-bye.js';
+import type { OrphanBye } from './orphan-bye.js';
 import type { SrfDialog, SrfRequest, SrfResponse } from './srf-types.js';
 
 export interface DrachtioCallLegOptions {
@@ -82,10 +83,16 @@ export class DrachtioCallLeg implements CallLeg {
    */
   async signalingLost(): Promise<OrphanBye | null> {
     if (this.#end) return null;
-    const bye = orphanBye(this.#opts.dialog);
-    const extra = this.#extra ? orphanBye(this.#extra.dialog) : null;
+    const state = snapshotDialog(this.#opts.dialog) ?? (this.#extra ? snapshotDialog(this.#extra.dialog) : null);
     await this.#finish({ endReason: 'error', sipStatus: null }, false, false);
-    return bye ?? extra;
+    return state ? { state, lostAt: Date.now() } : null;
+  }
+
+  /** For crash recovery (persisted by the call manager): the caller's dialog and the FreeSWITCH channels serving it. */
+  dialogState(): SipDialogState | null {
+    if (this.#end) return null;
+    const channels = [this.#opts.endpoint.uuid, ...(this.#extra ? [this.#extra.endpoint.uuid] : [])];
+    return snapshotDialog(this.#opts.dialog, channels);
   }
 
   async transfer(to: string): Promise<{ method: 'refer' | 'bridge' }> {

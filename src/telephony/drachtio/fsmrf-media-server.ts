@@ -127,6 +127,11 @@ export class FsmrfMediaServer implements MediaServerAdapter {
     return new FsmrfEndpoint(await this.#require().createEndpoint());
   }
 
+  async killChannel(uuid: string): Promise<boolean> {
+    const body = await this.#require().api(`uuid_kill ${uuid} NORMAL_CLEARING`);
+    return body.startsWith('+OK');
+  }
+
   async close(): Promise<void> {
     this.#closing = true;
     const ms = this.#ms;

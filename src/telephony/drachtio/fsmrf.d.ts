@@ -17,6 +17,8 @@ declare module 'drachtio-fsmrf' {
   export interface FsMediaServer extends EventEmitter {
     connectCaller(req: unknown, res: unknown, opts?: object): Promise<{ endpoint: FsEndpoint; dialog: unknown }>;
     createEndpoint(opts?: object): Promise<FsEndpoint>;
+    /** An ESL API command; resolves with the reply body. */
+    api(command: string): Promise<string>;
     disconnect(): void;
   }
 

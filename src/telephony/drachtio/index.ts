@@ -2,7 +2,8 @@ import Srf from 'drachtio-srf';
 import type { Config, TrunkConfig } from '../../config/schema.js';
 import type { Logger } from '../../ops/logger.js';
 import {
-  DialError, type CallLeg, type DialEvents, type DialRequest, type InboundHandler, type Telephony, type TelephonyHealth,
+  DialError, type CallLeg, type DialEvents, type DialRequest, type InboundHandler, type OrphanEnd, type SipDialogState,
+  type Telephony, type TelephonyHealth,
 } from '../types.js';
 import { AudioForkServer } from './audio-fork-server.js';
 import { DrachtioCallLeg } from './call-leg.js';
@@ -17,7 +18,7 @@ import { REFUSE, refusalHeaders } from '../reject.js';
 import { SHUTDOWN, placeCall } from './outbound.js';
 import { TrunkRegistration } from './registrar.js';
 import { InboundAdmission } from '../inbound-admission.js';
-import { sendOrphanByes, type OrphanBye } from './orphan-bye.js';
+import { endOrphanCall, sendOrphanByes, type OrphanBye } from './orphan-bye.js';
 import { assertNoWellKnownSecrets } from './secrets.js';
 import { applyAnswer } from './srtp-answer.js';
 import type { SrfDialog, SrfLike } from './srf-types.js';
@@ -33,12 +34,14 @@ export interface DrachtioTelephonyOptions {
   referTimeoutMs: number;
   /** How long stop() waits for ringing calls to be canceled. */
   shutdownGraceMs: number;
+  /** Crash recovery waits this long for drachtio-server and FreeSWITCH before giving up a lost call's BYE. */
+  orphanConnectWaitMs: number;
   /** Replace FreeSWITCH (tests): builds the media server from the connected Srf. */
   mediaServer?: (srf: SrfLike) => MediaServerAdapter;
 }
 
 export const defaultDrachtioTelephonyOptions: DrachtioTelephonyOptions = {
-  reconnectMaxDelayMs: 5_000, referTimeoutMs: 10_000, shutdownGraceMs: 2_000,
+  reconnectMaxDelayMs: 5_000, referTimeoutMs: 10_000, shutdownGraceMs: 2_000, orphanConnectWaitMs: 30_000,
 };
 
 /** Counters for /metrics. */
@@ -216,6 +219,13 @@ export class DrachtioTelephony implements Telephony {
       this.#dialing.delete(local);
       signal?.removeEventListener('abort', forward);
     }
+  }
+
+  /** Crash recovery: BYE for a call a dead process left up, once drachtio-server is connected. */
+  async endOrphan(state: SipDialogState): Promise<OrphanEnd> {
+    return endOrphanCall(state, {
+      srf: this.#srf, mediaServer: this.#ms, drachtioUp: () => this.#drachtioUp, log: this.#log, connectWaitMs: this.#opts.orphanConnectWaitMs,
+    });
   }
 
   /** Fork the endpoint's audio to our WebSocket server and wrap dialog + media as a leg. */

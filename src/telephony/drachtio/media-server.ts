@@ -15,6 +15,8 @@ export interface MediaServerAdapter {
   /** An endpoint with an offer SDP for an outbound INVITE. */
   createEndpoint(): Promise<MediaEndpoint>;
   close(): Promise<void>;
+  /** Hang up a channel by uuid (one a crashed process left); false when there was none. */
+  killChannel(uuid: string): Promise<boolean>;
   /** Fires when the ESL connection drops after having been up. */
   onDisconnect(listener: (err: Error | null) => void): void;
 }

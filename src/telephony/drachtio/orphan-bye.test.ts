@@ -1,38 +1,68 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../ops/logger.js';
-import { orphanBye, sendOrphanByes } from './orphan-bye.js';
-import type { SrfDialog, SrfLike } from './srf-types.js';
+import type { SipDialogState } from '../types.js';
+import type { MediaServerAdapter } from './media-server.js';
+import { SERVER_RESTART, byeRequest, endOrphanCall, sendOrphanByes } from './orphan-bye.js';
+import type { SrfLike } from './srf-types.js';
 
-const msg = (headers: Record<string, string>) => ({ get: (n: string) => headers[n] });
+const state = (over: Partial<SipDialogState> = {}): SipDialogState => ({
+  phase: 'confirmed', sipCallId: 'cid-1', local: '<sip:pv@10.0.0.1>;tag=ours', remote: '<sip:alice@10.0.0.5>;tag=abc', localSeq: 2,
+  remoteTarget: 'sip:alice@10.0.0.5:5062', routeSet: [], transport: 'udp', trunk: null, ...over,
+});
 
-describe('BYE for a call lost with drachtio-server', () => {
-  it('inbound (UAS) dialog: From is our To with our tag, To is the caller with theirs', () => {
-    const dialog = {
-      type: 'uas', req: msg({ From: '"Alice" <sip:alice@10.0.0.5>;tag=abc', To: '<sip:+15550100@10.0.0.1>' }),
-      sip: { callId: 'cid-1', localTag: 'ourtag', remoteTag: 'abc' }, remote: { uri: 'sip:alice@10.0.0.5:5062' },
-    } as unknown as SrfDialog;
-    expect(orphanBye(dialog, 1000)).toEqual({
-      uri: 'sip:alice@10.0.0.5:5062', lostAt: 1000,
-      headers: expect.objectContaining({ 'Call-ID': 'cid-1', From: '<sip:+15550100@10.0.0.1>;tag=ourtag', To: '"Alice" <sip:alice@10.0.0.5>;tag=abc', CSeq: '9000 BYE' }),
+/** drachtio-srf's request(): the sent request, which later emits its final response. */
+function fakeSrf(status: (uri: string) => number | Error) {
+  const sent: Array<{ uri: string; opts: unknown }> = [];
+  const srf = {
+    request: async (uri: string, opts: unknown) => {
+      sent.push({ uri, opts });
+      const s = status(uri);
+      if (s instanceof Error) throw s;
+      const req = new EventEmitter();
+      setTimeout(() => req.emit('response', { status: s }), 5);
+      return req;
+    },
+  } as unknown as SrfLike;
+  return { srf, sent };
+}
+
+describe('BYE for a call whose owner is gone', () => {
+  it('carries the dialog identifiers, a CSeq above the dialog\'s, and goes via the first route', () => {
+    const { uri, opts } = byeRequest(state({ routeSet: ['<sip:edge.example:5070;lr>', '<sip:core;lr>'] }), SERVER_RESTART);
+    expect(uri).toBe('sip:alice@10.0.0.5:5062');
+    expect(opts).toEqual({
+      method: 'BYE', proxy: 'sip:edge.example:5070;lr',
+      headers: { 'Call-ID': 'cid-1', From: '<sip:pv@10.0.0.1>;tag=ours', To: '<sip:alice@10.0.0.5>;tag=abc', CSeq: '9002 BYE', Reason: SERVER_RESTART },
     });
   });
 
-  it('outbound (UAC) dialog: our From from the INVITE, their To from the 200', () => {
-    const dialog = {
-      type: 'uac', req: msg({ From: '<sip:pv@10.0.0.1>;tag=mine' }), res: msg({ To: '<sip:bob@10.0.0.9>;tag=theirs' }),
-      sip: { callId: 'cid-2', localTag: 'mine', remoteTag: 'theirs' }, remote: { uri: 'sip:bob@10.0.0.9' },
-    } as unknown as SrfDialog;
-    expect(orphanBye(dialog)!.headers).toMatchObject({ From: '<sip:pv@10.0.0.1>;tag=mine', To: '<sip:bob@10.0.0.9>;tag=theirs' });
-    expect(orphanBye({ sip: {}, remote: {} } as unknown as SrfDialog)).toBeNull();
+  it('after a drachtio-server restart: sends only BYEs still worth sending, and survives a failing one', async () => {
+    const { srf, sent } = fakeSrf((uri) => (uri.includes('bad') ? new Error('503') : 200));
+    await sendOrphanByes(srf, [
+      { state: state({ remoteTarget: 'sip:fresh@x' }), lostAt: 100_000 }, { state: state({ remoteTarget: 'sip:bad@x' }), lostAt: 100_000 },
+      { state: state({ remoteTarget: 'sip:stale@x' }), lostAt: 1 },
+    ], silentLogger, 60_000, 110_000);
+    expect(sent.map((s) => s.uri)).toEqual(['sip:fresh@x', 'sip:bad@x']);
   });
 
-  it('sends only BYEs still worth sending, and survives a failing one', async () => {
-    const sent: string[] = [];
-    const srf = { request: async (uri: string) => { sent.push(uri); if (uri.includes('bad')) throw new Error('503'); } } as unknown as SrfLike;
-    await sendOrphanByes(srf, [
-      { uri: 'sip:fresh@x', headers: {}, lostAt: 100_000 }, { uri: 'sip:bad@x', headers: {}, lostAt: 100_000 },
-      { uri: 'sip:stale@x', headers: {}, lostAt: 1 },
-    ], silentLogger, 60_000, 110_000);
-    expect(sent).toEqual(['sip:fresh@x', 'sip:bad@x']);
+  it('after a crash: BYE with its answer, and the call\'s FreeSWITCH channels hung up', async () => {
+    const { srf, sent } = fakeSrf(() => 200);
+    const killed: string[] = [];
+    const mediaServer = { connected: true, killChannel: async (uuid: string) => { killed.push(uuid); return true; } } as unknown as MediaServerAdapter;
+    const end = await endOrphanCall(state({ mediaChannels: ['a', 'b'] }), { srf, mediaServer, drachtioUp: () => true, log: silentLogger, connectWaitMs: 100 });
+    expect(end).toEqual({ sent: 'BYE', status: 200 });
+    expect(sent).toHaveLength(1);
+    expect(killed).toEqual(['a', 'b']);
+  });
+
+  it('after a crash with no drachtio-server to send through: gives up after the wait, sends nothing', async () => {
+    const { srf, sent } = fakeSrf(() => 200);
+    const mediaServer = { connected: false } as unknown as MediaServerAdapter;
+    const t = Date.now();
+    const end = await endOrphanCall(state(), { srf, mediaServer, drachtioUp: () => false, log: silentLogger, connectWaitMs: 120 });
+    expect(end).toEqual({ sent: null, status: null });
+    expect(Date.now() - t).toBeGreaterThanOrEqual(100);
+    expect(sent).toEqual([]);
   });
 });

@@ -1,47 +1,104 @@
 import type { Logger } from '../../ops/logger.js';
-import type { SipMessageLike, SrfDialog, SrfLike } from './srf-types.js';
+import type { OrphanEnd, SipDialogState } from '../types.js';
+import type { MediaServerAdapter } from './media-server.js';
+import type { SrfLike, SrfRequestOptions, SrfResponse } from './srf-types.js';
 
 /**
- * A BYE for a call whose drachtio-server died under it. The dialog state lived in that
- * process, so the BYE is rebuilt from what drachtio-srf kept of the INVITE transaction
- * (Call-ID, both tags, the peer's Contact) and sent through the next drachtio-server as a
- * request carrying the dialog's identifiers: to the peer it is the in-dialog BYE it expects.
+ * BYEs for dialogs whose owner is gone: this process's drachtio connection (drachtio-server
+ * restarted) or this process itself (a crash; recovery at the next start). The BYE carries the
+ * dialog's Call-ID and tags. When drachtio-server still holds the dialog (it outlives a crashed
+ * app), it sends the request inside that dialog, with the dialog's own CSeq and route set, and
+ * forgets the dialog on the answer; when it does not (it restarted), the request goes out as
+ * built here, which to the peer is the in-dialog BYE it expects.
  */
-export interface OrphanBye { uri: string; headers: Record<string, string>; lostAt: number }
+export interface OrphanBye { state: SipDialogState; lostAt: number }
 
-interface DialogInternals { type?: 'uas' | 'uac'; req?: SipMessageLike; res?: SipMessageLike }
+/** Above any CSeq the lost dialog used in our direction (its owner is not there to ask). */
+const ORPHAN_CSEQ_GAP = 9000;
+/** A BYE that gets no final answer in this long is given up (sofia answers 408 itself before). */
+const ANSWER_TIMEOUT_MS = 40_000;
 
-/** High enough to be above any CSeq the lost dialog used in our direction. */
-const ORPHAN_CSEQ = 9000;
+export const SIGNALLING_RESTART = 'Q.850;cause=41;text="signalling restart"';
+export const SERVER_RESTART = 'Q.850;cause=41;text="server_restart"';
 
-export function orphanBye(dialog: SrfDialog, now = Date.now()): OrphanBye | null {
-  const { type, req, res } = dialog as unknown as DialogInternals;
-  if (!req || !dialog.remote?.uri || !dialog.sip?.callId) return null;
-  let from: string | undefined;
-  let to: string | undefined;
-  if (type === 'uas') {
-    const ourTo = req.get('To');
-    from = ourTo && !/;\s*tag=/i.test(ourTo) ? `${ourTo};tag=${dialog.sip.localTag}` : ourTo;
-    to = req.get('From');
-  } else {
-    from = req.get('From');
-    to = res?.get('To');
-  }
-  if (!from || !to) return null;
+export function byeRequest(state: SipDialogState, reason: string): { uri: string; opts: SrfRequestOptions } {
+  const firstHop = /<([^>]+)>/.exec(state.routeSet[0] ?? '')?.[1];
   return {
-    uri: dialog.remote.uri, lostAt: now,
-    headers: { 'Call-ID': dialog.sip.callId, From: from, To: to, CSeq: `${ORPHAN_CSEQ} BYE`, Reason: 'Q.850;cause=41;text="signalling restart"' },
+    uri: state.remoteTarget,
+    opts: {
+      method: 'BYE',
+      headers: { 'Call-ID': state.sipCallId, From: state.local, To: state.remote, CSeq: `${state.localSeq + ORPHAN_CSEQ_GAP} BYE`, Reason: reason },
+      ...(firstHop ? { proxy: firstHop } : {}),
+    },
   };
+}
+
+/** Send the BYE through drachtio-server; resolves with its final status (null: none in time), never rejects. */
+export async function sendBye(srf: SrfLike, state: SipDialogState, reason: string, log: Logger): Promise<OrphanEnd> {
+  const { uri, opts } = byeRequest(state, reason);
+  const sipCallId = state.sipCallId;
+  try {
+    const req = await srf.request(uri, opts);
+    const status = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), ANSWER_TIMEOUT_MS);
+      timer.unref();
+      req.on('response', (res: SrfResponse) => {
+        if (res.status < 200) return;
+        clearTimeout(timer);
+        resolve(res.status);
+      });
+    });
+    log.info({ sipCallId, status }, 'BYE sent for a call whose owner is gone');
+    return { sent: 'BYE', status };
+  } catch (err) {
+    log.warn({ sipCallId, err: (err as Error).message }, 'BYE for a lost call failed');
+    return { sent: null, status: null };
+  }
 }
 
 /** Send what is still worth sending (lost less than `maxAgeMs` ago) through the new connection. */
 export async function sendOrphanByes(srf: SrfLike, byes: OrphanBye[], log: Logger, maxAgeMs = 60_000, now = Date.now()): Promise<void> {
-  await Promise.allSettled(byes.filter((b) => now - b.lostAt < maxAgeMs).map(async (b) => {
-    try {
-      await srf.request(b.uri, { method: 'BYE', headers: b.headers });
-      log.info({ sipCallId: b.headers['Call-ID'] }, 'BYE sent for a call lost with drachtio-server');
-    } catch (err) {
-      log.warn({ sipCallId: b.headers['Call-ID'], err: (err as Error).message }, 'BYE for a lost call failed');
-    }
-  }));
+  await Promise.allSettled(byes.filter((b) => now - b.lostAt < maxAgeMs).map((b) => sendBye(srf, b.state, SIGNALLING_RESTART, log)));
+}
+
+export interface OrphanCallContext {
+  srf: SrfLike;
+  mediaServer: MediaServerAdapter;
+  drachtioUp(): boolean;
+  log: Logger;
+  /** How long to wait for drachtio-server / FreeSWITCH to be connected after a start. */
+  connectWaitMs: number;
+}
+
+/**
+ * Crash recovery of a drachtio-engine call: BYE to the peer through drachtio-server, and the
+ * FreeSWITCH channels of the call hung up over ESL (FreeSWITCH usually drops them itself when
+ * the dead process's ESL socket closes; this covers a channel that lingers). An unanswered
+ * outbound INVITE cannot be canceled from here: its CANCEL needs the INVITE's transaction in
+ * drachtio-server, which belonged to the dead process's connection.
+ */
+export async function endOrphanCall(state: SipDialogState, ctx: OrphanCallContext): Promise<OrphanEnd> {
+  const channels = state.mediaChannels ?? [];
+  const media = channels.length === 0 ? Promise.resolve() : until(() => ctx.mediaServer.connected, ctx.connectWaitMs).then(async (up) => {
+    if (!up) return;
+    const killed = await Promise.all(channels.map((uuid) => ctx.mediaServer.killChannel(uuid).catch(() => false)));
+    ctx.log.info({ sipCallId: state.sipCallId, channels, killed }, 'FreeSWITCH channels of a lost call hung up');
+  });
+  if (state.phase !== 'confirmed') { await media; return { sent: null, status: null }; }
+  if (!(await until(ctx.drachtioUp, ctx.connectWaitMs))) {
+    ctx.log.warn({ sipCallId: state.sipCallId }, 'no drachtio-server to send the BYE of a lost call through');
+    await media;
+    return { sent: null, status: null };
+  }
+  const [end] = await Promise.all([sendBye(ctx.srf, state, SERVER_RESTART, ctx.log), media]);
+  return end;
+}
+
+async function until(ready: () => boolean, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
 }
