@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/receiver.js';
 import { daemonsMissing } from './daemons.js';
 import { soundBursts } from './rtp-peer.js';
-import { placePeerCall } from './sipp-peer.js';
 import { ulawSpeech } from './speech.js';
 import { startStackServer, type StackServer } from './stack-server.js';
 
@@ -19,9 +18,6 @@ const LONG_GREETING = 'Hello and welcome to Acme. We are open from nine in the m
 
 describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: call control${missing ? ` — skipped: ${missing}` : ''}`, () => {
   let s: StackServer;
-  const completedFor = (callId: string) => s.receiver.events().filter((e) => e.event === 'call.completed' && e.call_id === callId);
-  const startedCall = (n: number) => waitFor(() => s.receiver.events().filter((e) => e.event === 'call.started')[n], `call.started #${n}`, 10_000);
-  let started = 0;
 
   beforeAll(async () => {
     s = await startStackServer({
@@ -30,35 +26,29 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: call control${missi
     });
     const plain = await s.server.createAssistant({ first_message: 'Hello.', endpointing_ms: 500 });
     const chatty = await s.server.createAssistant({ first_message: LONG_GREETING, endpointing_ms: 500, interruption: { enabled: true, min_speech_ms: 300 } });
-    for (const [number, a] of [[PLAIN, plain], [CHATTY, chatty]] as const) {
-      const res = await s.server.api('POST', '/v1/phone-numbers', { number, assistant_id: a.id, trunk: 'local' });
-      expect(res.status, res.text).toBe(201);
-    }
+    await s.server.bindNumber({ number: PLAIN, assistant_id: plain.id, trunk: 'local' });
+    await s.server.bindNumber({ number: CHATTY, assistant_id: chatty.id, trunk: 'local' });
   }, 60_000);
 
   afterAll(async () => { await s?.close(); });
 
   it('API hangup: the caller receives a BYE, and the call completes once', async () => {
-    const call = await placePeerCall({ sipPort: s.stack.sipPort, service: PLAIN, end: 'server', talkMs: 15_000 });
-    await call.answered;
-    const callId = (await startedCall(started++)).call_id;
+    const { call, callId } = await s.callIn({ service: PLAIN, end: 'server', talkMs: 15_000 });
     await new Promise((r) => setTimeout(r, 1500));
     const res = await s.server.api('POST', `/v1/calls/${callId}/hangup`);
     expect(res.status, res.text).toBeLessThan(300);
     const result = await call.done;
     await call.peer.close();
     expect(result.code, result.output).toBe(0); // SIPp got the BYE and answered it
-    await waitFor(() => completedFor(callId)[0], 'call.completed');
+    await waitFor(() => s.completed(callId)[0], 'call.completed');
     await new Promise((r) => setTimeout(r, 500));
-    expect(completedFor(callId)).toHaveLength(1);
+    expect(s.completed(callId)).toHaveLength(1);
     // The greeting was heard before the hangup.
     expect(call.peer.loudPackets().length).toBeGreaterThan(10);
   }, 40_000);
 
   it('DTMF both ways: caller keys reach the agent, API digits reach the caller as RFC 4733', async () => {
-    const call = await placePeerCall({ sipPort: s.stack.sipPort, service: PLAIN, end: 'server', talkMs: 20_000 });
-    await call.answered;
-    const callId = (await startedCall(started++)).call_id;
+    const { call, callId } = await s.callIn({ service: PLAIN, end: 'server', talkMs: 20_000 });
     await new Promise((r) => setTimeout(r, 1500));
     for (const d of ['4', '2', '#']) { call.peer.sendDigit(d); await new Promise((r) => setTimeout(r, 300)); }
     const line = await waitFor(() => s.receiver.events().find((e) => e.call_id === callId && e.event === 'call.transcription'
@@ -72,14 +62,11 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: call control${missi
     await s.server.api('POST', `/v1/calls/${callId}/hangup`);
     expect((await call.done).code).toBe(0);
     await call.peer.close();
-    await waitFor(() => completedFor(callId)[0], 'call.completed');
+    await waitFor(() => s.completed(callId)[0], 'call.completed');
   }, 40_000);
 
   it('re-INVITE hold and resume: FreeSWITCH answers recvonly then sendrecv, and the caller hears the assistant after resuming', async () => {
-    const call = await placePeerCall({ sipPort: s.stack.sipPort, service: PLAIN, end: 'hold', talkMs: 4000 });
-    await call.answered;
-    const answeredAt = Date.now() - call.peer.t0;
-    const callId = (await startedCall(started++)).call_id;
+    const { call, callId, answeredAt } = await s.callIn({ service: PLAIN, end: 'hold', talkMs: 4000 });
     await new Promise((r) => setTimeout(r, 5000)); // held at ~2 s, resumed at ~4 s
     const said = await s.server.api('POST', `/v1/calls/${callId}/say`, { text: 'Welcome back, thanks for holding.' });
     expect(said.status, said.text).toBeLessThan(300);
@@ -88,21 +75,18 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: call control${missi
     expect(result.code, result.output).toBe(0); // both answers carried the expected direction
     const afterResume = call.peer.loudPackets().filter((p) => p.atMs > answeredAt + 5000);
     expect(afterResume.length).toBeGreaterThan(25); // > 0.5 s of speech heard after resuming
-    await waitFor(() => completedFor(callId)[0], 'call.completed');
-    expect(completedFor(callId)).toHaveLength(1);
+    await waitFor(() => s.completed(callId)[0], 'call.completed');
+    expect(s.completed(callId)).toHaveLength(1);
   }, 40_000);
 
   it('barge-in: the assistant stops talking on the wire soon after the caller starts', async () => {
     const speakAtMs = 3000;
-    const call = await placePeerCall({ sipPort: s.stack.sipPort, service: CHATTY, end: 'caller', talkMs: 9000 });
-    await call.answered;
-    const answeredAt = Date.now() - call.peer.t0;
-    const callId = (await startedCall(started++)).call_id;
+    const { call, callId, answeredAt } = await s.callIn({ service: CHATTY, end: 'caller', talkMs: 9000 });
     call.peer.play(ulawSpeech([{ silenceMs: speakAtMs }, { say: QUESTION }]));
     const result = await call.done;
     await call.peer.close();
     expect(result.code, result.output).toBe(0);
-    await waitFor(() => completedFor(callId)[0], 'call.completed');
+    await waitFor(() => s.completed(callId)[0], 'call.completed');
 
     const callerSpeaks = answeredAt + speakAtMs;
     const bursts = soundBursts(call.peer.loudPackets(), 400);

@@ -24,8 +24,7 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: inbound call${missi
   beforeAll(async () => {
     s = await startStackServer({ userText: QUESTION, reply: REPLY });
     const assistant = await s.server.createAssistant({ first_message: GREETING, endpointing_ms: 500 });
-    const res = await s.server.api('POST', '/v1/phone-numbers', { number: NUMBER, assistant_id: assistant.id, trunk: 'local' });
-    expect(res.status, res.text).toBe(201);
+    await s.server.bindNumber({ number: NUMBER, assistant_id: assistant.id, trunk: 'local' });
   }, 60_000);
 
   afterAll(async () => { await s?.close(); });

@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/receiver.js';
 import { daemonsMissing } from './daemons.js';
-import { placePeerCall } from './sipp-peer.js';
 import { startStackServer, type StackServer } from './stack-server.js';
 
 const missing = daemonsMissing();
@@ -14,24 +13,18 @@ const NUMBER = '+15550131';
 
 describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: daemon restarts mid-call${missing ? ` — skipped: ${missing}` : ''}`, () => {
   let s: StackServer;
-  let started = 0;
-  const completedFor = (callId: string) => s.receiver.events().filter((e) => e.event === 'call.completed' && e.call_id === callId);
 
   beforeAll(async () => {
     s = await startStackServer({ userText: 'Hello?', reply: 'Yes?' });
     const a = await s.server.createAssistant({ first_message: 'Hello, this is the assistant speaking for a while so the line is busy.' });
-    const res = await s.server.api('POST', '/v1/phone-numbers', { number: NUMBER, assistant_id: a.id, trunk: 'local' });
-    expect(res.status, res.text).toBe(201);
+    await s.server.bindNumber({ number: NUMBER, assistant_id: a.id, trunk: 'local' });
   }, 60_000);
 
   afterAll(async () => { await s?.close(); });
 
   /** A call in progress: answered, its call id, greeting audio arriving. */
   async function liveCall(talkMs: number) {
-    const call = await placePeerCall({ sipPort: s.stack.sipPort, service: NUMBER, end: 'server', talkMs });
-    await call.answered;
-    const callId = (await waitFor(() => s.receiver.events().filter((e) => e.event === 'call.started')[started], 'call.started', 10_000)).call_id;
-    started++;
+    const { call, callId } = await s.callIn({ service: NUMBER, end: 'server', talkMs });
     await waitFor(() => call.peer.loudPackets().length > 5 || null, 'greeting audio at the caller', 10_000);
     return { call, callId };
   }
@@ -43,7 +36,7 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: daemon restarts mid
     const r = await call.done;
     await call.peer.close();
     expect(r.code, r.output).toBe(0);
-    await waitFor(() => completedFor(callId)[0], 'call.completed of the new call');
+    await waitFor(() => s.completed(callId)[0], 'call.completed of the new call');
   }
 
   async function waitReady(what: string): Promise<number> {
@@ -59,24 +52,24 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: daemon restarts mid
     const r = await call.done;
     await call.peer.close();
     expect(r.code, r.output).toBe(0); // SIPp received the BYE
-    const completed = await waitFor(() => completedFor(callId)[0], 'call.completed');
+    const completed = await waitFor(() => s.completed(callId)[0], 'call.completed');
     const readyMs = await waitReady('engine ready after the FreeSWITCH restart');
     console.log(`FreeSWITCH restart: call ended in ${Date.now() - t0} ms (end_reason ${String(completed.data.end_reason)}), engine ready ${readyMs} ms after the caller's BYE`);
     await newCallWorks();
-    expect(completedFor(callId)).toHaveLength(1);
+    expect(s.completed(callId)).toHaveLength(1);
   }, 90_000);
 
   it('drachtio-server killed mid-call: one call.completed at once, a BYE through the new drachtio-server, new calls work', async () => {
     const { call, callId } = await liveCall(30_000);
     const t0 = Date.now();
     await s.stack.restartDrachtio();
-    const completed = await waitFor(() => completedFor(callId)[0], 'call.completed', 10_000);
+    const completed = await waitFor(() => s.completed(callId)[0], 'call.completed', 10_000);
     const r = await call.done;
     await call.peer.close();
     expect(r.code, r.output).toBe(0); // the BYE reached the caller through the restarted drachtio-server
     const readyMs = await waitReady('engine ready after the drachtio restart');
     console.log(`drachtio restart: call.completed after ${Date.now() - t0} ms (end_reason ${String(completed.data.end_reason)}), ready again ${readyMs} ms later`);
     await newCallWorks();
-    expect(completedFor(callId)).toHaveLength(1);
+    expect(s.completed(callId)).toHaveLength(1);
   }, 90_000);
 });

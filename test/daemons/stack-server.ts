@@ -14,8 +14,9 @@ import { SileroVadFactory } from '../../src/providers/vad/silero.js';
 import { DrachtioTelephony } from '../../src/telephony/drachtio/index.js';
 import type { FakeAgentFactory } from '../support/fake-agent.js';
 import { startTestServer, type TestServer } from '../support/harness.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { startReceiver, waitFor, type Receiver } from '../support/receiver.js';
 import { startStack, type Stack } from './daemons.js';
+import { placePeerCall, type PeerCall, type PeerCallOptions } from './sipp-peer.js';
 
 export interface StackServerOptions {
   /** What the stand-in STT hears in every caller segment of at least 600 ms. */
@@ -26,11 +27,20 @@ export interface StackServerOptions {
   trunks?: Array<Record<string, unknown>>;
 }
 
+type WebhookEvent = ReturnType<Receiver['events']>[number];
+
 export interface StackServer {
   stack: Stack;
   engine: DrachtioTelephony;
   server: TestServer;
   receiver: Receiver;
+  /**
+   * SIPp calls in and the call is answered: the RTP peer, when it was answered (ms on the peer's
+   * clock), and the call id from the next call.started this server has not handed out yet.
+   */
+  callIn(o: Omit<PeerCallOptions, 'sipPort'>): Promise<{ call: PeerCall; callId: string; answeredAt: number }>;
+  /** The call.completed events of one call (there must be exactly one). */
+  completed(callId: string): WebhookEvent[];
   close(): Promise<void>;
 }
 
@@ -70,8 +80,18 @@ export async function startStackServer(o: StackServerOptions): Promise<StackServ
     await stack.stop();
     throw err;
   }
+  let callsIn = 0;
   return {
     stack, engine, server, receiver,
+    async callIn(o) {
+      const call = await placePeerCall({ ...o, sipPort: stack.sipPort });
+      await call.answered;
+      const answeredAt = Date.now() - call.peer.t0;
+      const n = callsIn++;
+      const started = await waitFor(() => receiver.events().filter((e) => e.event === 'call.started')[n], `call.started #${n}`, 10_000);
+      return { call, callId: started.call_id, answeredAt };
+    },
+    completed: (callId) => receiver.events().filter((e) => e.event === 'call.completed' && e.call_id === callId),
     async close() {
       await server.close().catch(() => undefined);
       await engine.stop().catch(() => undefined);

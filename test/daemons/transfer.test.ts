@@ -8,7 +8,7 @@ import { freePort } from '../sip/harness.js';
 import { waitFor } from '../support/receiver.js';
 import { daemonsMissing } from './daemons.js';
 import { soundBursts, type RtpPeer } from './rtp-peer.js';
-import { answerPeerCall, placePeerCall } from './sipp-peer.js';
+import { answerPeerCall } from './sipp-peer.js';
 import { speechMs, ulawSpeech } from './speech.js';
 import { startStackServer, type StackServer } from './stack-server.js';
 
@@ -19,23 +19,17 @@ const CALLER_SAYS = 'Hi Bob, I have a question about my booking.';
 
 describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: transfer${missing ? ` — skipped: ${missing}` : ''}`, () => {
   let s: StackServer;
-  let started = 0;
-  const completed = (callId: string) => s.receiver.events().filter((e) => e.event === 'call.completed' && e.call_id === callId);
 
   beforeAll(async () => {
     s = await startStackServer({ userText: 'Hello?', reply: 'One moment.' });
     const a = await s.server.createAssistant({ first_message: 'Hello, let me put you through.' });
-    const res = await s.server.api('POST', '/v1/phone-numbers', { number: NUMBER, assistant_id: a.id, trunk: 'local' });
-    expect(res.status, res.text).toBe(201);
+    await s.server.bindNumber({ number: NUMBER, assistant_id: a.id, trunk: 'local' });
   }, 60_000);
 
   afterAll(async () => { await s?.close(); });
 
   async function answeredCall(end: 'refer-accept' | 'refer-refuse') {
-    const call = await placePeerCall({ sipPort: s.stack.sipPort, service: NUMBER, end, talkMs: 30_000 });
-    await call.answered;
-    const callId = (await waitFor(() => s.receiver.events().filter((e) => e.event === 'call.started')[started], 'call.started', 10_000)).call_id;
-    started++;
+    const { call, callId } = await s.callIn({ service: NUMBER, end, talkMs: 30_000 });
     await waitFor(() => call.peer.loudPackets().length > 5 || null, 'greeting at the caller', 10_000);
     return { call, callId };
   }
@@ -47,9 +41,9 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: transfer${missing ?
     const r = await call.done;
     await call.peer.close();
     expect(r.code, r.output).toBe(0);
-    const done = await waitFor(() => completed(callId)[0], 'call.completed');
+    const done = await waitFor(() => s.completed(callId)[0], 'call.completed');
     expect(done.data).toMatchObject({ end_reason: 'transferred' });
-    expect(completed(callId)).toHaveLength(1);
+    expect(s.completed(callId)).toHaveLength(1);
   }, 60_000);
 
   // Was one-way (0 RTP to the caller) while FreeSWITCH offered the new leg RTP/SAVP: the
@@ -94,10 +88,10 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: transfer${missing ?
     // The transferee hears the caller's sentence, and not its own one echoed back.
     expect(loudWithin(atAgent.bursts, callerSpeaks, Infinity)).toBeGreaterThan(callerMs * 0.7);
     expect(loudWithin(atAgent.bursts, 0, callerSpeaks)).toBeLessThan(200);
-    const done = await waitFor(() => completed(callId)[0], 'call.completed');
+    const done = await waitFor(() => s.completed(callId)[0], 'call.completed');
     expect(done.data).toMatchObject({ end_reason: 'transferred' });
     await new Promise((r) => setTimeout(r, 500)); // a second call.completed would come right after the first
-    expect(completed(callId)).toHaveLength(1);
+    expect(s.completed(callId)).toHaveLength(1);
   }, 60_000);
 });
 
