@@ -48,7 +48,7 @@ class GreetingAgents implements InboundHandler {
     const agent = new ConversationAgent({
       callId, direction: 'inbound', phoneNumber: '+15550100', leg, metadata: {},
       assistant: assistant({ first_message: GREETING, endpointing_ms: 500, interruption: { enabled: true, min_speech_ms: MIN_SPEECH_MS, ignore_phrases: ['yeah'] }, silence_timeout_seconds: 60 }),
-      sink: { utterance: () => {}, latency: () => {}, hangup: (r) => void leg.hangup(r) },
+      sink: { utterance: () => {}, latency: () => {}, toolCall: () => {}, hangup: (r) => void leg.hangup(r) },
     }, {
       vad: this.#vad, tts: this.#tts, fallbackTts: this.#tts,
       stt: { name: 'fixed-stt', transcribe: async () => ({ text: INTERRUPTION }) },

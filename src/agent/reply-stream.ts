@@ -1,7 +1,7 @@
 import { AsyncQueue } from '../providers/llm/async-queue.js';
 import type { ChatMessage, LanguageModel } from '../providers/types.js';
 import { SentenceSplitter } from './sentence-splitter.js';
-import type { ToolEffect, ToolRunner } from './tools.js';
+import type { ToolEffect, ToolResult, ToolRunner } from './tools.js';
 
 export interface ReplyStreamOptions {
   llm: LanguageModel;
@@ -20,6 +20,8 @@ export interface ReplyStreamOptions {
   onFirstToken?: (at: number) => void;
   /** Effects that must happen now (DTMF into an IVR), not after the reply played. */
   onImmediateEffect?: (effect: ToolEffect) => void;
+  /** Each tool call once it ran, with `now()` before and after. */
+  onToolCall?: (call: { name: string; arguments: Record<string, unknown> }, result: ToolResult, startedAt: number, endedAt: number) => void;
 }
 
 export interface ReplyOutcome {
@@ -60,7 +62,9 @@ export async function streamReply(opts: ReplyStreamOptions, sentences: AsyncQueu
       if (rest) sentences.push(rest);
       opts.history.push({ role: 'assistant', content: roundText, tool_calls: calls });
       for (const call of calls) {
+        const startedAt = opts.now();
         const result = await opts.tools.run(call.name, call.arguments, opts.signal);
+        opts.onToolCall?.(call, result, startedAt, opts.now());
         opts.history.push({ role: 'tool', content: result.content, tool_call_id: call.id, name: call.name });
         if (result.effect.type === 'dtmf') opts.onImmediateEffect?.(result.effect);
         else if (result.effect.type !== 'none') finalEffect ??= result.effect;

@@ -18,7 +18,7 @@ describe('ToolRunner', () => {
   });
 
   it('refuses destinations and digits the assistant does not allow, and unknown tools, with an error the model can read', async () => {
-    expect(await runner.run('transfer_call', { destination: '+19005551234' }, signal)).toEqual({ content: '{"error":"destination not allowed"}', effect: { type: 'none' } });
+    expect(await runner.run('transfer_call', { destination: '+19005551234' }, signal)).toEqual({ content: '{"error":"destination not allowed"}', effect: { type: 'none' }, error: 'destination not allowed' });
     expect((await runner.run('send_dtmf', { digits: '12; rm -rf' }, signal)).effect).toEqual({ type: 'none' });
     expect((await runner.run('nope', {}, signal)).content).toContain('unknown tool');
     expect((await runner.run('send_dtmf', { digits: '*9#' }, signal)).effect).toEqual({ type: 'dtmf', digits: '*9#' });
@@ -36,6 +36,8 @@ describe('ToolRunner', () => {
       expect((await http.run('slow', {}, signal)).content).toBe('{"error":"no answer within 150 ms"}');
       expect(JSON.parse((await http.run('broken', {}, signal)).content)).toEqual({ error: 'HTTP 500', body: 'boom' });
       expect((await http.run('gone', {}, signal)).content).toBe('{"error":"tool unreachable"}');
+      expect((await http.run('broken', {}, signal)).error, 'what the call record says went wrong').toBe('HTTP 500');
+      expect((await http.run('gone', {}, signal)).error).toBe('tool unreachable');
     } finally {
       await closeServer(api);
     }

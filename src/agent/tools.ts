@@ -14,6 +14,8 @@ export interface ToolResult {
   /** Goes back to the model as the tool message. */
   content: string;
   effect: ToolEffect;
+  /** Why the tool failed, in a few words; null when it ran (the model reads `content` either way). */
+  error: string | null;
 }
 
 export interface ToolRunnerOptions {
@@ -28,6 +30,9 @@ export interface ToolRunnerOptions {
 export const defaultToolRunnerOptions = { httpTimeoutMs: 5_000, maxResponseChars: 4_000 } satisfies Partial<ToolRunnerOptions>;
 
 const DTMF_DIGITS = /^[0-9*#A-Da-d]{1,32}$/;
+
+const ran = (content: Record<string, unknown>, effect: ToolEffect): ToolResult => ({ content: JSON.stringify(content), effect, error: null });
+const failed = (error: string): ToolResult => ({ content: JSON.stringify({ error }), effect: { type: 'none' }, error });
 
 /**
  * The assistant's tools as the model sees them, and what running each one means. Side effects
@@ -64,27 +69,27 @@ export class ToolRunner {
 
   async run(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolResult> {
     const spec = this.#specs.find((s) => (s.type === 'http' ? s.name : s.type) === name);
-    if (!spec) return { content: JSON.stringify({ error: `unknown tool ${name}` }), effect: { type: 'none' } };
+    if (!spec) return failed(`unknown tool ${name}`);
     switch (spec.type) {
       case 'end_call':
-        return { content: JSON.stringify({ ok: true }), effect: { type: 'end_call' } };
+        return ran({ ok: true }, { type: 'end_call' });
       case 'transfer_call': {
         const to = String(args.destination ?? args.to ?? spec.destinations[0]?.number ?? '');
-        if (!spec.destinations.some((d) => d.number === to)) return { content: JSON.stringify({ error: 'destination not allowed' }), effect: { type: 'none' } };
-        return { content: JSON.stringify({ ok: true, transferring_to: to }), effect: { type: 'transfer', to } };
+        if (!spec.destinations.some((d) => d.number === to)) return failed('destination not allowed');
+        return ran({ ok: true, transferring_to: to }, { type: 'transfer', to });
       }
       case 'send_dtmf': {
         const digits = String(args.digits ?? '');
-        if (!DTMF_DIGITS.test(digits)) return { content: JSON.stringify({ error: 'digits must be 0-9, *, #, A-D' }), effect: { type: 'none' } };
-        return { content: JSON.stringify({ ok: true, sent: digits }), effect: { type: 'dtmf', digits } };
+        if (!DTMF_DIGITS.test(digits)) return failed('digits must be 0-9, *, #, A-D');
+        return ran({ ok: true, sent: digits }, { type: 'dtmf', digits });
       }
       case 'http':
-        return { content: await this.#http(spec, args, signal), effect: { type: 'none' } };
+        return this.#http(spec, args, signal);
     }
   }
 
   /** POST the arguments as JSON; any failure becomes an error result the model can talk about. */
-  async #http(spec: HttpToolSpec, args: Record<string, unknown>, signal: AbortSignal): Promise<string> {
+  async #http(spec: HttpToolSpec, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolResult> {
     const timeoutMs = spec.timeout_ms ?? this.#opts.httpTimeoutMs;
     const deadline = new Deadline(timeoutMs, signal);
     try {
@@ -95,10 +100,11 @@ export class ToolRunner {
         signal: deadline.signal,
       });
       const text = (await res.text()).slice(0, this.#opts.maxResponseChars);
-      return res.ok ? text || JSON.stringify({ ok: true }) : JSON.stringify({ error: `HTTP ${res.status}`, body: text.slice(0, 500) });
+      if (res.ok) return { content: text || JSON.stringify({ ok: true }), effect: { type: 'none' }, error: null };
+      return { content: JSON.stringify({ error: `HTTP ${res.status}`, body: text.slice(0, 500) }), effect: { type: 'none' }, error: `HTTP ${res.status}` };
     } catch (err) {
       if (signal.aborted) throw err;
-      return JSON.stringify({ error: deadline.expired ? `no answer within ${timeoutMs} ms` : 'tool unreachable' });
+      return failed(deadline.expired ? `no answer within ${timeoutMs} ms` : 'tool unreachable');
     } finally {
       deadline.dispose();
     }

@@ -1,4 +1,4 @@
-import type { CallAnalysis, CallDirection, EndReason, TurnLatency, Utterance } from '../domain/call.js';
+import type { CallAnalysis, CallDirection, EndReason, ToolCallRecord, TurnLatency, Utterance } from '../domain/call.js';
 import type { CallLeg } from '../domain/call-leg.js';
 import type { ProviderStatus } from '../providers/types.js';
 import type { AssistantConfig } from './assistant.js';
@@ -8,6 +8,8 @@ export interface AgentSink {
   /** A final user utterance, or an assistant response once played (or cut off). */
   utterance(u: Utterance): void;
   latency(t: TurnLatency): void;
+  /** A tool the model called has run (or failed). */
+  toolCall(t: ToolCallRecord): void;
   /** The agent ends the call (end_call tool, end phrase, silence timeout, provider failure…). */
   hangup(reason: EndReason): void;
 }

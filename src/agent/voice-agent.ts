@@ -1,4 +1,4 @@
-import type { CallAnalysis, EndReason, Utterance } from '../domain/call.js';
+import { type CallAnalysis, type EndReason, TOOL_RESULT_KEEP_CHARS, type Utterance } from '../domain/call.js';
 import type { Logger } from '../ops/logger.js';
 import { AsyncQueue } from '../providers/llm/async-queue.js';
 import { Deadline } from '../providers/llm/deadline.js';
@@ -283,6 +283,10 @@ export class ConversationAgent implements VoiceAgent {
         signal, maxToolRounds: this.#opts.maxToolRounds, now: this.#opts.now,
         onFirstToken: (at) => { timing.llmFirstTokenMs = at - requestedAt; },
         onImmediateEffect: (e) => void this.#perform(e),
+        onToolCall: (call, result, startedAt, endedAt) => this.#ctx.sink.toolCall({
+          name: call.name, arguments: call.arguments, result: result.content.slice(0, TOOL_RESULT_KEEP_CHARS), error: result.error,
+          startMs: this.#rel(startedAt), durationMs: Math.round(endedAt - startedAt),
+        }),
       }, queue).catch((err: unknown) => {
         if (!signal.aborted) { failure = { reason: 'llm_error', err }; s.controller.abort(); }
         return null;

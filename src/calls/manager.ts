@@ -335,6 +335,11 @@ export class CallManager implements InboundHandler {
             this.#d.onLatency?.(t);
             this.#track(entry, this.#d.store.addLatency(row.id, t).then(() => this.#d.onStored?.(row, { latency: t })));
           },
+          toolCall: (t) => {
+            // Name, outcome and time only: arguments and answers may carry the caller's data.
+            entry.log.info({ tool: t.name, error: t.error, duration_ms: t.durationMs }, t.error ? 'tool failed' : 'tool ran');
+            this.#track(entry, this.#d.store.addToolCall(row.id, t));
+          },
           hangup: (reason) => void leg.hangup(reason).catch((err) => log.error({ err }, 'agent hangup failed')),
         },
       });

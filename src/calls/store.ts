@@ -6,7 +6,7 @@ import { enqueueEvent } from '../webhooks/outbox.js';
 import { latencySummary, type LatencyRow } from './percentiles.js';
 import type { RecordingLinks } from './recording-link.js';
 import type { CallRow } from './state-machine.js';
-import type { TurnLatency, Utterance } from './types.js';
+import type { ToolCallRecord, TurnLatency, Utterance } from './types.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -72,6 +72,18 @@ export class CallStore {
     });
   }
 
+  async addToolCall(callId: string, t: ToolCallRecord): Promise<void> {
+    await this.#db.insertInto('tool_calls').values({
+      call_id: callId, name: t.name, arguments: JSON.stringify(t.arguments), result: t.result, error: t.error,
+      start_ms: Math.round(t.startMs), duration_ms: Math.round(t.durationMs),
+    }).execute();
+  }
+
+  async toolCalls(callId: string, q: Q = this.#db): Promise<ToolCallRecord[]> {
+    const rows = await q.selectFrom('tool_calls').selectAll().where('call_id', '=', callId).orderBy('seq').execute();
+    return rows.map((r) => ({ name: r.name, arguments: JSON.parse(r.arguments) as Record<string, unknown>, result: r.result, error: r.error, startMs: r.start_ms, durationMs: r.duration_ms }));
+  }
+
   async addLatency(callId: string, t: TurnLatency): Promise<void> {
     await this.#db.insertInto('call_latency').values({
       call_id: callId, turn: t.turn, endpointing_ms: t.endpointingMs, stt_ms: t.sttMs, llm_first_token_ms: t.llmFirstTokenMs,
@@ -125,7 +137,7 @@ export class CallStore {
 
   /** `call.completed` data, read in the transaction that ends the call. */
   async completedData(trx: Transaction<Database>, row: CallRow): Promise<Record<string, unknown>> {
-    const transcript = await this.transcript(row.id, trx);
+    const [transcript, toolCalls] = await Promise.all([this.transcript(row.id, trx), this.toolCalls(row.id, trx)]);
     return {
       status: row.status,
       end_reason: row.end_reason,
@@ -135,6 +147,7 @@ export class CallStore {
       recording_url: this.recordingUrl(row),
       analysis: row.analysis ? JSON.parse(row.analysis) : { sentiment: null, intent: null, summary: null, success: null },
       transcript: transcript.map(utteranceJson),
+      tool_calls: toolCalls.map(toolCallJson),
       metadata: JSON.parse(row.metadata),
     };
   }
@@ -142,4 +155,8 @@ export class CallStore {
 
 export function utteranceJson(u: Utterance) {
   return { role: u.role, kind: u.kind ?? 'speech', text: u.text, start_ms: Math.round(u.startMs), end_ms: Math.round(u.endMs), interrupted: u.interrupted };
+}
+
+export function toolCallJson(t: ToolCallRecord) {
+  return { name: t.name, arguments: t.arguments, result: t.result, error: t.error, start_ms: t.startMs, duration_ms: t.durationMs };
 }

@@ -172,6 +172,22 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('calls_status').on('calls').columns(['status']).execute();
     },
   },
+  '0006_tool_calls': {
+    // The call record keeps the tools the assistant ran, for the console's timeline and the API.
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('tool_calls')
+        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('call_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('arguments', 'text', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('start_ms', 'integer', (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('tool_calls_call').on('tool_calls').columns(['call_id', 'seq']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

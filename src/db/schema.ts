@@ -102,6 +102,19 @@ export interface TranscriptTable {
   kind: 'speech' | 'dtmf' | null;
 }
 
+/** Tools the assistant ran during a call, in the order they ran. */
+export interface ToolCallsTable {
+  seq: Generated<number>;
+  call_id: string;
+  name: string;
+  /** JSON of the arguments the model gave. */
+  arguments: string;
+  result: string;
+  error: string | null;
+  start_ms: number;
+  duration_ms: number;
+}
+
 export interface CallLatencyTable {
   call_id: string;
   turn: number;
@@ -151,6 +164,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   transcript: TranscriptTable;
   call_latency: CallLatencyTable;
+  tool_calls: ToolCallsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
 }

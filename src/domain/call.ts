@@ -27,6 +27,22 @@ export interface Utterance {
 
 export type UtteranceKind = 'speech' | 'dtmf';
 
+/** A tool the assistant ran during the call: what it asked, what came back, and when. */
+export interface ToolCallRecord {
+  name: string;
+  arguments: Record<string, unknown>;
+  /** What the model was told (truncated to `TOOL_RESULT_KEEP_CHARS`). */
+  result: string;
+  /** Why the tool failed (unknown tool, refused arguments, HTTP error, timeout); null when it ran. */
+  error: string | null;
+  /** Milliseconds from the moment the call was answered. */
+  startMs: number;
+  durationMs: number;
+}
+
+/** How much of a tool's answer the call record keeps (the model may have been given more). */
+export const TOOL_RESULT_KEEP_CHARS = 2_000;
+
 /** Per-turn latency, all in milliseconds. Null where a stage did not run in that turn. */
 export interface TurnLatency {
   turn: number;

@@ -1,4 +1,4 @@
-import type { CallAnalysis, EndReason, TurnLatency, Utterance } from '../../src/calls/types.js';
+import type { CallAnalysis, EndReason, ToolCallRecord, TurnLatency, Utterance } from '../../src/calls/types.js';
 import type { MediaSession, MediaStats } from '../../src/media/types.js';
 import type { AgentSink } from '../../src/agent/types.js';
 import type { AssistantConfig } from '../../src/agent/assistant.js';
@@ -130,10 +130,12 @@ export class SinkRecorder implements AgentSink {
   readonly utterances: Utterance[] = [];
   readonly latencies: TurnLatency[] = [];
   readonly hangups: EndReason[] = [];
+  readonly toolCalls: ToolCallRecord[] = [];
   #waiters: Array<() => void> = [];
   utterance(u: Utterance): void { this.utterances.push(u); this.#wake(); }
   latency(t: TurnLatency): void { this.latencies.push(t); this.#wake(); }
   hangup(r: EndReason): void { this.hangups.push(r); this.#wake(); }
+  toolCall(t: ToolCallRecord): void { this.toolCalls.push(t); this.#wake(); }
   #wake(): void { const w = this.#waiters; this.#waiters = []; for (const f of w) f(); }
   /** Wait until `pred` holds (checked at each event), or fail after `timeoutMs`. */
   async until(pred: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {

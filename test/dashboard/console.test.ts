@@ -3,10 +3,12 @@
  * real server with the embedded SIP engine: a SIPp caller streams espeak-ng speech, the real
  * agent (Silero VAD, espeak-ng TTS, the Ollama provider against a protocol-faithful fake; STT is
  * a double â€” no Whisper weights here) answers. A person signs in, watches the call arrive and its
- * transcript grow, hangs it up from the console, plays the recording, reads the analysis,
+ * transcript grow (with the HTTP tool the model called to answer), hangs it up from the console,
+ * plays the recording, reads the analysis,
  * resends a webhook and meets a validation error on an assistant.
  */
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +41,7 @@ const NUMBER = '+15550142';
 const GREETING = 'Hello, this is Acme. How can I help?';
 const QUESTION = 'I would like to know your opening hours please.';
 const ANSWER = 'We are open from nine to five, Monday to Friday.';
+const HOURS = { open: '09:00', close: '17:00', days: 'Mon-Fri' };
 const ANALYSIS = { sentiment: 'positive', intent: 'opening_hours', summary: 'The caller asked for the opening hours and got them.', success: true };
 
 /** STT double: the scripted words for each segment long enough to be speech. */
@@ -64,6 +67,8 @@ function callerAudio(dir: string): string {
 describe.skipIf(missing.length > 0)(`dashboard in Chromium${missing.length ? ` â€” skipped: ${missing.join(', ')} not installed` : ''}`, () => {
   let dir: string;
   let ollama: FakeOllamaServer;
+  let hoursTool: ReturnType<typeof createServer>;
+  const toolRequests: unknown[] = [];
   let receiver: Receiver;
   let engine: EmbeddedTelephony;
   let server: TestServer;
@@ -74,7 +79,16 @@ describe.skipIf(missing.length > 0)(`dashboard in Chromium${missing.length ? ` â
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pv-dash-'));
-    ollama = await new FakeOllamaServer([{ tokens: [ANSWER], firstTokenMs: 30 }, { json: ANALYSIS }]).start();
+    // The model first calls the customer's HTTP tool, then answers from its result.
+    ollama = await new FakeOllamaServer([
+      { toolCalls: [{ name: 'opening_hours', arguments: { day: 'monday' } }], firstTokenMs: 30 }, { tokens: [ANSWER], firstTokenMs: 30 }, { json: ANALYSIS },
+    ]).start();
+    hoursTool = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c)).on('end', () => { toolRequests.push(JSON.parse(body)); res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(HOURS)); });
+    });
+    await new Promise<void>((resolve) => hoursTool.listen(0, '127.0.0.1', resolve));
+    const hoursUrl = `http://127.0.0.1:${(hoursTool.address() as { port: number }).port}/hours`;
     receiver = await startReceiver();
     const config = testConfig();
     engine = await startEngine(config);
@@ -90,7 +104,8 @@ describe.skipIf(missing.length > 0)(`dashboard in Chromium${missing.length ? ` â
       config: { default_webhook_url: receiver.url, recording: { enabled: true }, trunks: config.trunks },
       server: { calls: { analyzeTimeoutMs: 5000, shutdownTimeoutMs: 3000 } },
     });
-    assistantId = (await server.createAssistant({ name: 'Front desk', first_message: GREETING, endpointing_ms: 500, llm: { provider: 'ollama', url: ollama.url, model: 'llama3.2:1b' } })).id;
+    assistantId = (await server.createAssistant({ name: 'Front desk', first_message: GREETING, endpointing_ms: 500, llm: { provider: 'ollama', url: ollama.url, model: 'llama3.2:1b' },
+      tools: [{ type: 'http', name: 'opening_hours', url: hoursUrl, parameters: { type: 'object', properties: { day: { type: 'string' } } } }] })).id;
     expect((await server.api('POST', '/v1/phone-numbers', { number: NUMBER, assistant_id: assistantId, trunk: 'local' })).status).toBe(201);
     browser = await launchChromium();
     // Script errors only: the 401 and 400 answers the tests provoke are logged by Chromium too.
@@ -103,6 +118,7 @@ describe.skipIf(missing.length > 0)(`dashboard in Chromium${missing.length ? ` â
     await server?.close();
     await engine?.stop().catch(() => {});
     await ollama?.close();
+    await new Promise((resolve) => (hoursTool ? hoursTool.close(resolve) : resolve(undefined)));
     await receiver?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -160,6 +176,14 @@ describe.skipIf(missing.length > 0)(`dashboard in Chromium${missing.length ? ` â
     await expect.poll(() => lines.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
     const said = await lines.evaluateAll((els) => els.map((e) => [e.getAttribute('data-role'), e.querySelector('.text')?.textContent]));
     expect(said.slice(0, 3)).toEqual([['assistant', GREETING], ['user', QUESTION], ['assistant', ANSWER]]);
+    // The tool the model ran sits in the timeline between the question and the answer it fed.
+    const timeline = await page.locator('[data-part="transcript"] ol.timeline > li').evaluateAll((els) => els.map((e) => e.getAttribute('data-role')));
+    expect(timeline.slice(0, 4)).toEqual(['assistant', 'user', 'tool', 'assistant']);
+    const tool = page.locator('[data-part="transcript"] li.tool-call');
+    expect(await tool.locator('.tool-name').textContent()).toBe('opening_hours');
+    expect(await tool.locator('.tool-args').textContent()).toBe('{"day":"monday"}');
+    expect(await tool.locator('.tool-outcome').textContent()).toMatch(/^Ran \d+ ms$/);
+    expect(toolRequests).toEqual([expect.objectContaining({ tool: 'opening_hours', arguments: { day: 'monday' } })]);
     expect(await page.locator('[data-part="summary"] .badge').textContent()).toBe('in progress'); // it arrived while the call ran
     expect(await page.locator('.turn-latency .v2v').first().textContent()).toMatch(/\d+ ms voice-to-voice/);
     await screenshot(page, 'call-live');
@@ -198,6 +222,13 @@ describe.skipIf(missing.length > 0)(`dashboard in Chromium${missing.length ? ` â
   it('resends a webhook and shows the new attempt', async () => {
     const { page } = browser;
     await waitFor(() => receiver.events().some((e) => e.event === 'call.completed' && e.call_id === callId), 'call.completed delivered');
+    // The call record keeps the tool call: in call.completed and in the API's transcript.
+    const ran = { name: 'opening_hours', arguments: { day: 'monday' }, result: JSON.stringify(HOURS), error: null };
+    expect(receiver.events().find((e) => e.event === 'call.completed' && e.call_id === callId)!.data.tool_calls).toEqual([expect.objectContaining(ran)]);
+    const transcript = (await server.api('GET', `/v1/calls/${callId}/transcript`)).json;
+    expect(transcript.tool_calls).toEqual([expect.objectContaining(ran)]);
+    const question = transcript.utterances.find((u: { role: string }) => u.role === 'user');
+    expect(transcript.tool_calls[0].start_ms).toBeGreaterThan(question.end_ms); // run after the caller finished asking
     const completed = page.locator('li.delivery', { has: page.locator('.event', { hasText: 'call.completed' }) });
     await expect.poll(() => completed.locator('.attempt-count').textContent()).toBe('1 attempt');
     await completed.getByRole('button', { name: /Resend call.completed/ }).click();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { UtteranceJson } from '../../src/dashboard/api-types.js';
-import { Transcript, turnOfLine } from '../../src/dashboard/views/transcript.js';
+import type { ToolCallJson, UtteranceJson } from '../../src/dashboard/api-types.js';
+import { placeToolCalls, Transcript, turnOfLine } from '../../src/dashboard/views/transcript.js';
 
 const line = (role: 'user' | 'assistant', text: string, extra: Partial<UtteranceJson> = {}): UtteranceJson =>
   ({ role, kind: 'speech', text, start_ms: 0, end_ms: 100, interrupted: false, ...extra });
@@ -26,6 +26,18 @@ describe('transcript timeline', () => {
     expect(html).toContain('<code class="digits">4#</code>');
     expect(html).toContain('912 ms voice-to-voice');
     expect(html).not.toContain('<script');
+  });
+
+  it('places each tool call before the first line that started after it, and shows a failure with its reason', () => {
+    const tool = (name: string, start_ms: number, error: string | null = null): ToolCallJson => ({ name, arguments: { q: '<b>' }, result: '{}', error, start_ms, duration_ms: 42 });
+    const lines = [line('user', 'Hours?', { start_ms: 1000, end_ms: 2000 }), line('assistant', 'Nine to five.', { start_ms: 3000, end_ms: 4000 })];
+    const early = tool('early', 500), between = tool('lookup', 2500, 'HTTP 503'), late = tool('late', 9000);
+    expect(placeToolCalls(lines, [early, between, late])).toEqual([[early], [between], [late]]);
+    const html = String(Transcript({ lines, toolCalls: [between], latency: [], live: false }));
+    expect(html.indexOf('lookup')).toBeGreaterThan(html.indexOf('Hours?'));
+    expect(html.indexOf('lookup')).toBeLessThan(html.indexOf('Nine to five.'));
+    expect(html).toContain('Failed: HTTP 503');
+    expect(html).toContain('{&quot;q&quot;:&quot;&lt;b&gt;&quot;}');
   });
 
   it('escapes what callers say', () => {

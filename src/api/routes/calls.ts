@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { CallManager } from '../../calls/manager.js';
 import { hasRecordedAudio } from '../../calls/recording-file.js';
 import type { CallStore } from '../../calls/store.js';
-import { utteranceJson } from '../../calls/store.js';
+import { toolCallJson, utteranceJson } from '../../calls/store.js';
 import { ApiError, notFound } from '../errors.js';
 import { operation } from '../operation.js';
 import { ERRORS, json } from '../responses.js';
@@ -66,7 +66,8 @@ export function callOperations({ manager, store }: CallRoutesDeps) {
       responses: { 200: json(transcriptObject, transcriptExample), 404: ERRORS[404] },
       handler: async (c) => {
         const row = await one(c.get('accountId'), c.req.param('id')!);
-        return c.json({ object: 'transcript', call_id: row.id, utterances: (await store.transcript(row.id)).map(utteranceJson) });
+        const [utterances, toolCalls] = await Promise.all([store.transcript(row.id), store.toolCalls(row.id)]);
+        return c.json({ object: 'transcript', call_id: row.id, utterances: utterances.map(utteranceJson), tool_calls: toolCalls.map(toolCallJson) });
       },
     }),
     operation({

@@ -55,7 +55,17 @@ export const utteranceObject = z.object({
   role: z.enum(['user', 'assistant']), kind: z.enum(['speech', 'dtmf']).describe('dtmf: keys the caller pressed, text holds the digits'), text: z.string(), start_ms: z.number(), end_ms: z.number(), interrupted: z.boolean(),
 }).meta({ id: 'Utterance' });
 
-export const transcriptObject = z.object({ object: z.literal('transcript'), call_id: z.string(), utterances: z.array(utteranceObject) }).meta({ id: 'Transcript' });
+export const toolCallObject = z.object({
+  name: z.string(), arguments: z.record(z.string(), z.unknown()),
+  result: z.string().describe('What the model was told (JSON text for built-in tools, the HTTP tool\'s answer), first 2,000 characters'),
+  error: z.string().nullable().describe('Why the tool failed (unknown tool, refused arguments, HTTP status, timeout); null when it ran'),
+  start_ms: z.number().describe('Milliseconds after the answer'), duration_ms: z.number(),
+}).meta({ id: 'ToolCall' });
+
+export const transcriptObject = z.object({
+  object: z.literal('transcript'), call_id: z.string(), utterances: z.array(utteranceObject),
+  tool_calls: z.array(toolCallObject).describe('Tools the assistant ran, in order'),
+}).meta({ id: 'Transcript' });
 
 /** What a live-control request answers (`method` says how a transfer was done: refer or bridge). */
 export const controlResult = z.object({ ok: z.literal(true), method: z.string().optional() }).meta({ id: 'ControlResult' });

@@ -23,6 +23,9 @@ export const transcriptExample = {
     { role: 'assistant', kind: 'speech', text: 'Hello, Dental Care, how can I help?', start_ms: 0, end_ms: 2100, interrupted: false },
     { role: 'user', kind: 'speech', text: 'I would like to book a cleaning.', start_ms: 2600, end_ms: 4300, interrupted: false },
   ],
+  tool_calls: [
+    { name: 'check_calendar', arguments: { day: 'tuesday' }, result: '{"free":["10:00","14:30"]}', error: null, start_ms: 5100, duration_ms: 184 },
+  ],
 };
 
 export const assistantCreateExample = {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { CallStore } from '../../calls/store.js';
 import { apiClient, ApiRequestError, qs, type ApiFetch } from '../api-client.js';
-import type { AssistantJson, CallJson, DeliveryJson, ListJson, UtteranceJson } from '../api-types.js';
+import type { AssistantJson, CallJson, DeliveryJson, ListJson, ToolCallJson, UtteranceJson } from '../api-types.js';
 import type { DashEnv } from '../context.js';
 import { recordingResponse } from '../recording.js';
 import { CALL_PARTS, CallPage, CallPartView, type CallPart, type CallView } from '../views/call.js';
@@ -96,13 +96,13 @@ export function callPages({ api, store }: CallPagesDeps) {
       throw err;
     }
     const [transcript, deliveries, assistant, latency] = await Promise.all([
-      a.get<{ utterances: UtteranceJson[] }>(`/v1/calls/${call.id}/transcript`),
+      a.get<{ utterances: UtteranceJson[]; tool_calls: ToolCallJson[] }>(`/v1/calls/${call.id}/transcript`),
       a.get<ListJson<DeliveryJson>>(`/v1/webhook-deliveries?call_id=${call.id}&limit=100`),
       a.get<AssistantJson>(`/v1/assistants/${call.assistant_id}`).catch(() => null),
       store.latency([call.id]),
     ]);
     return {
-      base: c.get('base'), call, assistantName: (assistant?.name as string) ?? null, lines: transcript.utterances,
+      base: c.get('base'), call, assistantName: (assistant?.name as string) ?? null, lines: transcript.utterances, toolCalls: transcript.tool_calls,
       latency: latency.get(call.id) ?? [], deliveries: deliveries.data,
     };
   }

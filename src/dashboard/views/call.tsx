@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 import type { LatencyRow } from '../../calls/percentiles.js';
-import type { CallJson, DeliveryJson, UtteranceJson } from '../api-types.js';
+import type { CallJson, DeliveryJson, ToolCallJson, UtteranceJson } from '../api-types.js';
 import { StatusBadge } from './calls.js';
 import { Field } from './fields.js';
 import { Deliveries } from './deliveries.js';
@@ -13,6 +13,7 @@ export interface CallView {
   call: CallJson;
   assistantName: string | null;
   lines: UtteranceJson[];
+  toolCalls: ToolCallJson[];
   latency: LatencyRow[];
   deliveries: DeliveryJson[];
 }
@@ -134,7 +135,7 @@ export function CallPartView({ part, view }: { part: CallPart; view: CallView })
   switch (part) {
     case 'summary': return <Summary {...view} />;
     case 'controls': return <Controls {...view} />;
-    case 'transcript': return <Transcript lines={view.lines} latency={view.latency} live={isActive(view.call.status)} />;
+    case 'transcript': return <Transcript lines={view.lines} toolCalls={view.toolCalls} latency={view.latency} live={isActive(view.call.status)} />;
     case 'recording': return <Recording {...view} />;
     case 'analysis': return <Analysis {...view} />;
     case 'deliveries': return <Deliveries deliveries={view.deliveries} />;

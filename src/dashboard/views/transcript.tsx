@@ -1,5 +1,5 @@
 import type { LatencyRow } from '../../calls/percentiles.js';
-import type { UtteranceJson } from '../api-types.js';
+import type { ToolCallJson, UtteranceJson } from '../api-types.js';
 import { ms, offset } from './format.js';
 
 const STAGES: Array<[keyof LatencyRow, string]> = [
@@ -39,9 +39,41 @@ function Kind({ u }: { u: UtteranceJson }) {
   return null;
 }
 
-/** The conversation as a timeline: who spoke when, what was cut off, and how long each answer took. */
-export function Transcript({ lines, latency, live }: { lines: UtteranceJson[]; latency: LatencyRow[]; live: boolean }) {
+/** Arguments as one short line: the console shows the call, the API has the whole of it. */
+const argsLine = (args: Record<string, unknown>) => {
+  const text = JSON.stringify(args);
+  return text.length > 160 ? `${text.slice(0, 159)}…` : text;
+};
+
+function ToolCall({ t }: { t: ToolCallJson }) {
+  return (
+    <li class={`tool-call${t.error ? ' tool-failed' : ''}`} data-role="tool">
+      <div class="who">
+        <span class="speaker">Tool</span>
+        <time class="at" title={`${t.start_ms} ms after the answer, ran ${t.duration_ms} ms`}>{offset(t.start_ms)}</time>
+      </div>
+      <div class="said">
+        <p class="text"><code class="tool-name">{t.name}</code> <code class="tool-args">{argsLine(t.arguments)}</code></p>
+        <p class="tool-outcome">{t.error ? <span class="badge tool-error">Failed: {t.error}</span> : <span class="badge">Ran</span>} {ms(t.duration_ms)}</p>
+      </div>
+    </li>
+  );
+}
+
+/** Each tool call goes before the first transcript line that started after it. */
+export function placeToolCalls(lines: UtteranceJson[], toolCalls: ToolCallJson[]): Array<ToolCallJson[]> {
+  const before: ToolCallJson[][] = Array.from({ length: lines.length + 1 }, () => []);
+  for (const t of toolCalls) {
+    const at = lines.findIndex((l) => l.start_ms > t.start_ms);
+    before[at === -1 ? lines.length : at]!.push(t);
+  }
+  return before;
+}
+
+/** The conversation as a timeline: who spoke when, what was cut off, which tools ran, and how long each answer took. */
+export function Transcript({ lines, toolCalls = [], latency, live }: { lines: UtteranceJson[]; toolCalls?: ToolCallJson[]; latency: LatencyRow[]; live: boolean }) {
   const turns = turnOfLine(lines);
+  const tools = placeToolCalls(lines, toolCalls);
   return (
     <>
       <h2 id="transcript-title">Transcript {live ? <span class="badge live">live</span> : null}</h2>
@@ -49,7 +81,8 @@ export function Transcript({ lines, latency, live }: { lines: UtteranceJson[]; l
       <ol class="timeline" aria-labelledby="transcript-title">
         {lines.map((u, i) => {
           const t = turns[i] !== null ? latency[turns[i]!] : undefined;
-          return (
+          return (<>
+            {tools[i]!.map((tc) => <ToolCall t={tc} />)}
             <li class={`utterance role-${u.role}${u.interrupted ? ' interrupted' : ''}`} data-role={u.role}>
               <div class="who">
                 <span class="speaker">{u.role === 'user' ? 'Caller' : 'Assistant'}</span>
@@ -61,8 +94,9 @@ export function Transcript({ lines, latency, live }: { lines: UtteranceJson[]; l
                 {t ? <Latency t={t} /> : null}
               </div>
             </li>
-          );
+          </>);
         })}
+        {tools[lines.length]!.map((tc) => <ToolCall t={tc} />)}
       </ol>
     </>
   );
