@@ -41,3 +41,23 @@ export class IdleTimeout {
     this.#timer = null;
   }
 }
+
+/**
+ * A streamed request under an idle timeout: `stream` gets the timeout (its signal to pass on,
+ * `touch()` per chunk), and whatever it throws comes out as `failure()`.
+ */
+export async function* idleGuarded<T>(
+  idleMs: number,
+  provider: string,
+  callerSignal: AbortSignal | undefined,
+  stream: (idle: IdleTimeout) => AsyncIterable<T>,
+): AsyncGenerator<T> {
+  const idle = new IdleTimeout(idleMs, provider, callerSignal);
+  try {
+    yield* stream(idle);
+  } catch (err) {
+    throw idle.failure(err);
+  } finally {
+    idle.dispose();
+  }
+}

@@ -1,6 +1,6 @@
 import { Ollama, type Message, type Tool } from 'ollama';
 import type { ChatChunk, ChatMessage, ChatRequest, LanguageModel, ToolDefinition } from '../types.js';
-import { IdleTimeout } from './idle-timeout.js';
+import { idleGuarded, type IdleTimeout } from './idle-timeout.js';
 import { oneShotRequest, parseJsonOutput } from './one-shot.js';
 import { outboundFetch } from '../../net/outbound-fetch.js';
 
@@ -40,31 +40,28 @@ export class OllamaLanguageModel implements LanguageModel {
     });
   }
 
-  async *chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatChunk> {
-    const idle = new IdleTimeout(this.#opts.idleTimeoutMs, this.name, signal);
+  chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatChunk> {
+    return idleGuarded(this.#opts.idleTimeoutMs, this.name, signal, (idle) => this.#stream(request, idle));
+  }
+
+  async *#stream(request: ChatRequest, idle: IdleTimeout): AsyncIterable<ChatChunk> {
     let toolIndex = 0;
-    try {
-      const stream = await this.#client(idle.signal).chat({
-        model: this.#opts.model,
-        messages: request.messages.map(toOllamaMessage),
-        tools: request.tools?.length ? request.tools.map(toOllamaTool) : undefined,
-        stream: true,
-        keep_alive: this.#opts.keepAlive,
-        options: compact({ temperature: request.temperature ?? this.#opts.temperature, num_predict: request.maxTokens ?? this.#opts.maxTokens }),
-      });
-      for await (const part of stream) {
-        idle.touch();
-        const msg = part.message;
-        if (msg?.content) yield { type: 'text', text: msg.content };
-        for (const call of msg?.tool_calls ?? []) {
-          yield { type: 'tool_call', id: `call_${request.responseId}_${toolIndex++}`, name: call.function.name, arguments: call.function.arguments ?? {} };
-        }
-        if (part.done) break;
+    const stream = await this.#client(idle.signal).chat({
+      model: this.#opts.model,
+      messages: request.messages.map(toOllamaMessage),
+      tools: request.tools?.length ? request.tools.map(toOllamaTool) : undefined,
+      stream: true,
+      keep_alive: this.#opts.keepAlive,
+      options: compact({ temperature: request.temperature ?? this.#opts.temperature, num_predict: request.maxTokens ?? this.#opts.maxTokens }),
+    });
+    for await (const part of stream) {
+      idle.touch();
+      const msg = part.message;
+      if (msg?.content) yield { type: 'text', text: msg.content };
+      for (const call of msg?.tool_calls ?? []) {
+        yield { type: 'tool_call', id: `call_${request.responseId}_${toolIndex++}`, name: call.function.name, arguments: call.function.arguments ?? {} };
       }
-    } catch (err) {
-      throw idle.failure(err);
-    } finally {
-      idle.dispose();
+      if (part.done) break;
     }
   }
 

@@ -1,7 +1,7 @@
 import type { ChatChunk, ChatMessage, ChatRequest, LanguageModel } from '../types.js';
 import { endpointUrl } from '../endpoint-url.js';
 import { LlmError } from './errors.js';
-import { IdleTimeout } from './idle-timeout.js';
+import { idleGuarded, type IdleTimeout } from './idle-timeout.js';
 import { oneShotRequest, parseJsonOutput } from './one-shot.js';
 import { readSseData } from './sse.js';
 import { outboundFetch } from '../../net/outbound-fetch.js';
@@ -56,41 +56,38 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
     return this.#opts.providerName;
   }
 
-  async *chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatChunk> {
-    const idle = new IdleTimeout(this.#opts.idleTimeoutMs, this.name, signal);
+  chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatChunk> {
+    return idleGuarded(this.#opts.idleTimeoutMs, this.name, signal, (idle) => this.#stream(request, idle));
+  }
+
+  async *#stream(request: ChatRequest, idle: IdleTimeout): AsyncIterable<ChatChunk> {
     const pending = new Map<number, { id: string; name: string; args: string }>();
-    try {
-      const body = {
-        model: this.#opts.model,
-        messages: request.messages.map((m) => toOpenAiMessage(m, this.#opts.markInterrupted === true)),
-        tools: request.tools?.length ? request.tools.map((t) => ({ type: 'function', function: t })) : undefined,
-        temperature: request.temperature ?? this.#opts.temperature,
-        max_tokens: request.maxTokens ?? this.#opts.maxTokens,
-        stream: true,
-        ...this.#opts.extraBody?.(request),
-      };
-      const res = await this.#post(body, idle.signal, this.#opts.extraHeaders?.(request));
-      for await (const data of readSseData(res.body!)) {
-        idle.touch();
-        if (data === '[DONE]') break;
-        const delta = parseDelta(data, this.name);
-        if (delta.error) throw new LlmError('http', `${this.name}: ${delta.error.message ?? 'error event'}`);
-        const choice = delta.choices?.[0];
-        if (choice?.delta?.content) yield { type: 'text', text: choice.delta.content };
-        for (const tc of choice?.delta?.tool_calls ?? []) {
-          const index = tc.index ?? 0;
-          const acc = pending.get(index) ?? { id: tc.id ?? `call_${request.responseId}_${index}`, name: '', args: '' };
-          if (tc.function?.name) acc.name += tc.function.name;
-          if (tc.function?.arguments) acc.args += tc.function.arguments;
-          pending.set(index, acc);
-        }
+    const body = {
+      model: this.#opts.model,
+      messages: request.messages.map((m) => toOpenAiMessage(m, this.#opts.markInterrupted === true)),
+      tools: request.tools?.length ? request.tools.map((t) => ({ type: 'function', function: t })) : undefined,
+      temperature: request.temperature ?? this.#opts.temperature,
+      max_tokens: request.maxTokens ?? this.#opts.maxTokens,
+      stream: true,
+      ...this.#opts.extraBody?.(request),
+    };
+    const res = await this.#post(body, idle.signal, this.#opts.extraHeaders?.(request));
+    for await (const data of readSseData(res.body!)) {
+      idle.touch();
+      if (data === '[DONE]') break;
+      const delta = parseDelta(data, this.name);
+      if (delta.error) throw new LlmError('http', `${this.name}: ${delta.error.message ?? 'error event'}`);
+      const choice = delta.choices?.[0];
+      if (choice?.delta?.content) yield { type: 'text', text: choice.delta.content };
+      for (const tc of choice?.delta?.tool_calls ?? []) {
+        const index = tc.index ?? 0;
+        const acc = pending.get(index) ?? { id: tc.id ?? `call_${request.responseId}_${index}`, name: '', args: '' };
+        if (tc.function?.name) acc.name += tc.function.name;
+        if (tc.function?.arguments) acc.args += tc.function.arguments;
+        pending.set(index, acc);
       }
-      for (const acc of pending.values()) yield { type: 'tool_call', id: acc.id, name: acc.name, arguments: parseArguments(acc.args, this.name) };
-    } catch (err) {
-      throw idle.failure(err);
-    } finally {
-      idle.dispose();
     }
+    for (const acc of pending.values()) yield { type: 'tool_call', id: acc.id, name: acc.name, arguments: parseArguments(acc.args, this.name) };
   }
 
   completeJson(messages: ChatMessage[], schema: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
