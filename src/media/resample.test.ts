@@ -42,6 +42,18 @@ describe('Resampler', () => {
     expect(amplitude(resampleOnce(sine(3400, 8000, 8000), 8000, 16000), 3400, 16000)).toBeGreaterThan(10000 * 0.89);
   });
 
+  it('gives the same 16 kHz stream whether 8 kHz audio arrives in frames of 160 or in odd-sized chunks', () => {
+    const input = sine(700, 8000, 4000);
+    const whole = new Resampler(8000, 16000).process(input).slice();
+    const r = new Resampler(8000, 16000);
+    const parts: number[] = [];
+    for (let i = 0, size = 1; i < input.length; i += size, size = (size * 7) % 251 + 1) {
+      parts.push(...r.process(input.subarray(i, Math.min(input.length, i + size))));
+    }
+    expect(parts.length).toBe(whole.length);
+    expect(parts).toEqual(Array.from(whole));
+  });
+
   it('keeps aliasing below −40 dB when downsampling 16→8 kHz (what the caller hears)', () => {
     const alias = resampleOnce(sine(4600, 16000, 16000), 16000, 8000);
     expect(amplitude(alias, 3400, 8000)).toBeLessThan(100);

@@ -49,6 +49,8 @@ export class Resampler {
   #pos: number;
   #rem = 0;
   #out = new Int16Array(0);
+  /** Exact 2× half-band: the odd outputs' taps, one per symmetric pair (null otherwise). */
+  #pairs: Float64Array | null = null;
 
   constructor(inRate: number, outRate: number, options: Partial<ResamplerOptions> = {}) {
     if (!(inRate > 0 && outRate > 0 && Number.isInteger(inRate) && Number.isInteger(outRate))) {
@@ -68,6 +70,7 @@ export class Resampler {
     this.#phases = this.#den <= o.phases ? this.#den : o.phases;
     this.#kernel = cachedKernel(this.#half, this.#phases, fc);
     this.#sparse = sparseTaps(this.#kernel, this.#phases, this.#taps);
+    this.#pairs = halfBand && o.cutoff === HALF_BAND_CUTOFF ? halfBandPairs(this.#kernel, this.#taps) : null;
     this.#buf = new Float64Array(4 * this.#taps + 1024);
     this.#len = 0;
     this.#pos = 0;
@@ -93,6 +96,7 @@ export class Resampler {
       return this.#out.subarray(0, length);
     }
     this.#append(input, length);
+    if (this.#pairs) return this.#halfBand(this.#pairs);
     const len = this.#len;
     const maxOut = Math.ceil(((len - this.#pos) * this.#den) / this.#num) + 2;
     if (this.#out.length < maxOut) this.#out = new Int16Array(maxOut * 2);
@@ -156,16 +160,60 @@ export class Resampler {
         pos++;
       }
     }
-    // Keep only the history the next output needs.
-    const keep = pos - half + 1;
+    this.#keepHistory(pos, rem);
+    return out.subarray(0, n);
+  }
+
+  /**
+   * Exact 2× with the half-band kernel (every line frame of every call): the even output is
+   * the input sample itself, the odd one a symmetric filter, so each tap pair costs one
+   * multiply and no index table is read.
+   */
+  #halfBand(pairs: Float64Array): Int16Array {
+    const len = this.#len;
+    const half = this.#half;
+    const maxOut = 2 * (len - this.#pos) + 2;
+    if (this.#out.length < maxOut) this.#out = new Int16Array(maxOut * 2);
+    const out = this.#out;
+    const buf = this.#buf;
+    const np = pairs.length;
+    let pos = this.#pos;
+    let rem = this.#rem;
+    let n = 0;
+    while (pos + half < len) {
+      if (rem === 0) {
+        out[n++] = buf[pos]!;
+        rem = 1;
+        continue;
+      }
+      // Taps pos-half+1 … pos+half, mirrored around pos + ½.
+      let acc0 = 0;
+      let acc1 = 0;
+      let j = 0;
+      for (; j + 1 < np; j += 2) {
+        acc0 += (buf[pos - half + 1 + j]! + buf[pos + half - j]!) * pairs[j]!;
+        acc1 += (buf[pos - half + 2 + j]! + buf[pos + half - 1 - j]!) * pairs[j + 1]!;
+      }
+      if (j < np) acc0 += (buf[pos - half + 1 + j]! + buf[pos + half - j]!) * pairs[j]!;
+      const acc = acc0 + acc1;
+      out[n++] = acc > 32767 ? 32767 : acc < -32768 ? -32768 : Math.round(acc);
+      rem = 0;
+      pos++;
+    }
+    this.#keepHistory(pos, rem);
+    return out.subarray(0, n);
+  }
+
+  /** Keep only the history the next output needs. */
+  #keepHistory(pos: number, rem: number): void {
+    const keep = pos - this.#half + 1;
     if (keep > 0) {
-      buf.copyWithin(0, keep, this.#len);
+      this.#buf.copyWithin(0, keep, this.#len);
       this.#len -= keep;
       pos -= keep;
     }
     this.#pos = pos;
     this.#rem = rem;
-    return out.subarray(0, n);
   }
 
   #append(input: Int16Array, length: number): void {
@@ -215,6 +263,27 @@ function sparseTaps(kernel: Float64Array, phases: number, taps: number): { offse
     }
   }
   return nonzero <= 0.75 * phases * taps ? { offsets, coefs, counts } : null;
+}
+
+/**
+ * The half-point phase of a 2× kernel, folded: tap k and tap taps−1−k are equal (the
+ * window and sinc are even around the half point), so one coefficient serves both. Null
+ * when the even phase is not a plain copy (then the general loop must run).
+ */
+function halfBandPairs(kernel: Float64Array, taps: number): Float64Array | null {
+  const half = taps / 2;
+  for (let k = 0; k < taps; k++) {
+    const want = k === half - 1 ? 1 : 0;
+    if (Math.abs(kernel[k]! - want) > 1e-12) return null;
+  }
+  const pairs = new Float64Array(half);
+  for (let k = 0; k < half; k++) {
+    const a = kernel[taps + k]!;
+    const b = kernel[taps + taps - 1 - k]!;
+    if (Math.abs(a - b) > 1e-12) return null;
+    pairs[k] = (a + b) / 2;
+  }
+  return pairs;
 }
 
 /** Kernel table: for each phase p (fraction p/phases), the taps for input offsets -half+1 … half. */
