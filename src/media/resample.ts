@@ -51,6 +51,8 @@ export class Resampler {
   #out = new Int16Array(0);
   /** Exact 2× half-band: the odd outputs' taps, one per symmetric pair (null otherwise). */
   #pairs: Float64Array | null = null;
+  /** Whole-number decimation (16→8, 24→8 kHz): the one phase folded around its centre tap. */
+  #folded: { pairs: Float64Array; centre: number } | null = null;
 
   constructor(inRate: number, outRate: number, options: Partial<ResamplerOptions> = {}) {
     if (!(inRate > 0 && outRate > 0 && Number.isInteger(inRate) && Number.isInteger(outRate))) {
@@ -71,6 +73,7 @@ export class Resampler {
     this.#kernel = cachedKernel(this.#half, this.#phases, fc);
     this.#sparse = sparseTaps(this.#kernel, this.#phases, this.#taps);
     this.#pairs = halfBand && o.cutoff === HALF_BAND_CUTOFF ? halfBandPairs(this.#kernel, this.#taps) : null;
+    this.#folded = this.#den === 1 && this.#phases === 1 && !this.#sparse ? foldedPhase(this.#kernel, this.#taps) : null;
     this.#buf = new Float64Array(4 * this.#taps + 1024);
     this.#len = 0;
     this.#pos = 0;
@@ -97,6 +100,7 @@ export class Resampler {
     }
     this.#append(input, length);
     if (this.#pairs) return this.#halfBand(this.#pairs);
+    if (this.#folded) return this.#decimate(this.#folded.pairs, this.#folded.centre);
     const len = this.#len;
     const maxOut = Math.ceil(((len - this.#pos) * this.#den) / this.#num) + 2;
     if (this.#out.length < maxOut) this.#out = new Int16Array(maxOut * 2);
@@ -204,6 +208,39 @@ export class Resampler {
     return out.subarray(0, n);
   }
 
+  /**
+   * Whole-number decimation (TTS audio toward the caller): one phase, symmetric around its
+   * centre tap, so each pair of taps costs one multiply.
+   */
+  #decimate(pairs: Float64Array, centre: number): Int16Array {
+    const len = this.#len;
+    const half = this.#half;
+    const stride = this.#num;
+    const maxOut = Math.ceil((len - this.#pos) / stride) + 2;
+    if (this.#out.length < maxOut) this.#out = new Int16Array(maxOut * 2);
+    const out = this.#out;
+    const buf = this.#buf;
+    const np = pairs.length;
+    // Centre tap c = half − 1 of taps b0 … b0 + 2c; tap c − 1 − j pairs with tap c + 1 + j.
+    let pos = this.#pos;
+    let n = 0;
+    while (pos + half < len) {
+      let acc0 = buf[pos]! * centre;
+      let acc1 = 0;
+      let j = 0;
+      for (; j + 1 < np; j += 2) {
+        acc0 += (buf[pos - 1 - j]! + buf[pos + 1 + j]!) * pairs[j]!;
+        acc1 += (buf[pos - 2 - j]! + buf[pos + 2 + j]!) * pairs[j + 1]!;
+      }
+      if (j < np) acc0 += (buf[pos - 1 - j]! + buf[pos + 1 + j]!) * pairs[j]!;
+      const acc = acc0 + acc1;
+      out[n++] = acc > 32767 ? 32767 : acc < -32768 ? -32768 : Math.round(acc);
+      pos += stride;
+    }
+    this.#keepHistory(pos, 0);
+    return out.subarray(0, n);
+  }
+
   /** Keep only the history the next output needs. */
   #keepHistory(pos: number, rem: number): void {
     const keep = pos - this.#half + 1;
@@ -284,6 +321,24 @@ function halfBandPairs(kernel: Float64Array, taps: number): Float64Array | null 
     pairs[k] = (a + b) / 2;
   }
   return pairs;
+}
+
+/**
+ * Phase 0 of a one-phase kernel folded around its centre tap (half − 1, where the distance
+ * is 0): tap half−1−1−j equals tap half−1+1+j. The last tap sits at the window's edge (0).
+ * Null when the table is not symmetric that way.
+ */
+function foldedPhase(kernel: Float64Array, taps: number): { pairs: Float64Array; centre: number } | null {
+  const c = taps / 2 - 1;
+  if (Math.abs(kernel[taps - 1]!) > 1e-12) return null;
+  const pairs = new Float64Array(c);
+  for (let j = 0; j < c; j++) {
+    const a = kernel[c - 1 - j]!;
+    const b = kernel[c + 1 + j]!;
+    if (Math.abs(a - b) > 1e-12) return null;
+    pairs[j] = (a + b) / 2;
+  }
+  return { pairs, centre: kernel[c]! };
 }
 
 /** Kernel table: for each phase p (fraction p/phases), the taps for input offsets -half+1 … half. */

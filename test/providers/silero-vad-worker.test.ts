@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,7 +28,29 @@ function expectClose(actual: number[], expected: number[]): void {
   expect(worst).toBeLessThan(1e-4);
 }
 
+/** Nice value of every thread of this process (Linux /proc; field 19 of a task's stat, after the command name). */
+function threadNices(): number[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
 describe('Silero VAD in a worker thread', () => {
+  it.skipIf(process.platform !== 'linux')('runs inference in a thread 10 nice steps below the main thread (Linux) — skipped: needs /proc', async () => {
+    const own = threadNices()[0]!;
+    const lowered = Math.min(19, own + 10);
+    const niced = new SileroVadFactory();
+    try {
+      const before = threadNices().filter((n) => n === lowered).length;
+      await niced.load();
+      expect(threadNices().filter((n) => n === lowered).length).toBeGreaterThan(before);
+      expect(threadNices()[0]).toBe(own);
+    } finally {
+      await niced.close();
+    }
+  });
+
   it('hears espeak-ng speech exactly as the in-thread detector does', async () => {
     const expected = await oneByOne(await inThread.create(), speech);
     const actual = await oneByOne(await worker.create(), speech);

@@ -9,6 +9,8 @@ export interface SileroWorkerData {
   modelPath: string;
   sampleRate: number;
   intraOpThreads: number;
+  /** Nice steps the worker thread drops itself by (0: same priority as the main thread). */
+  niceness: number;
 }
 
 export const Op = {

@@ -1,12 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SileroModel } from './silero-model.js';
 import { Op, type FrameBatch, type SileroWorkerData, type WorkerReply } from './silero-protocol.js';
+import { lowerThisThreadPriority } from './thread-priority.js';
 
 /**
  * Worker thread that owns the Silero session and every call's recurrent state, so inference
  * never blocks the main thread's media clock. Batches run strictly in arrival order.
  */
-const { modelPath, sampleRate, intraOpThreads } = workerData as SileroWorkerData;
+const { modelPath, sampleRate, intraOpThreads, niceness } = workerData as SileroWorkerData;
+lowerThisThreadPriority(niceness);
 const port = parentPort!;
 const states = new Map<number, Float32Array>();
 const post = (reply: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(reply, transfer);

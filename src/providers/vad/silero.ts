@@ -33,6 +33,11 @@ export interface SileroVadOptions {
    */
   batchWindowMs: number;
   /**
+   * Nice steps each worker thread lowers itself by (Linux), so inference yields a shared core
+   * to the main thread's media clock; 0 keeps the main thread's priority.
+   */
+  workerNiceness: number;
+  /**
    * Frames of digital silence skip the model (after a hangover, with a pre-roll replayed at
    * the next onset); null sends every frame. Each call's detector counts them (`gatedFrames`).
    */
@@ -52,6 +57,7 @@ const defaultSileroVadOptions = (): SileroVadOptions => ({
   inThread: false,
   workers: 1,
   batchWindowMs: 5,
+  workerNiceness: 10,
   silenceGate: defaultSilenceGateOptions,
 });
 
@@ -64,10 +70,10 @@ export class SileroVadFactory implements VadFactory {
 
   constructor(options: Partial<SileroVadOptions> = {}) {
     this.#options = { ...defaultSileroVadOptions(), ...options };
-    const { modelPath, sampleRate, intraOpThreads, inThread, batchWindowMs } = this.#options;
+    const { modelPath, sampleRate, intraOpThreads, inThread, batchWindowMs, workerNiceness: niceness } = this.#options;
     const workers = inThread ? 0 : Math.max(1, Math.min(this.#options.workers, availableParallelism()));
     const frameSamples = sileroFrameSamples(sampleRate);
-    this.#threads = Array.from({ length: workers }, () => new SileroWorkerThread({ modelPath, sampleRate, intraOpThreads }, frameSamples, this.#stats, batchWindowMs));
+    this.#threads = Array.from({ length: workers }, () => new SileroWorkerThread({ modelPath, sampleRate, intraOpThreads, niceness }, frameSamples, this.#stats, batchWindowMs));
   }
 
   get modelPath(): string {
