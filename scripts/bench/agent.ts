@@ -158,7 +158,10 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
   opts.log('agent: barge-in reaction');
   const reactions = await bargeIn(opts.quick ? 5 : 12);
   const words = speech('Wait, I have a question about my bill.');
-  const sileroReactions = words ? await bargeIn(opts.quick ? 4 : 8, new SileroVadFactory(), words) : [];
+  if (!words) opts.log('agent: no espeak-ng/sox here, the Silero barge-in row is left out');
+  const sileroCalls = opts.quick ? 4 : 8;
+  const sileroVad = new SileroVadFactory();
+  const sileroReactions = words ? await bargeIn(sileroCalls, sileroVad, words).finally(() => sileroVad.close()) : [];
   const hops = await eventLoopHops(200);
   const cpuCalls = opts.quick ? 5 : 10;
   const cpuMs = opts.quick ? 3000 : 8000;
@@ -188,13 +191,14 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
       target: '≤ 40 ms p95', met: b.p95 <= 40,
       note: `energy VAD double (Silero adds ~0.15 ms/window, FIELD-NOTES); the line is silent from the next 20 ms frame after clear; n=${reactions.length}`,
     },
-    ...(sileroReactions.length ? [{
-      name: 'agent: barge-in reaction with Silero VAD on espeak-ng speech', value: round(silero.p95), unit: 'ms p95',
+    // Always a row when the speech was made: a call whose barge-in never fired is a failure to show, not to drop.
+    ...(words ? [{
+      name: 'agent: barge-in reaction with Silero VAD on espeak-ng speech', value: sileroReactions.length ? round(silero.p95) : -1, unit: 'ms p95',
       p50: round(silero.p50), p95: round(silero.p95), p99: round(silero.p99),
       baseline: { name: 'bare setImmediate hop (p95)', value: round(h95), unit: 'ms p95' },
       ratio: round(silero.p95 / Math.max(h95, 0.001)),
-      target: '≤ 40 ms p95', met: silero.p95 <= 40,
-      note: `caller frame that completed the deciding 512-sample window → queue cleared, ONNX inference included; n=${sileroReactions.length}`,
+      target: '≤ 40 ms p95, every call', met: sileroReactions.length === sileroCalls && silero.p95 <= 40,
+      note: `caller frame that completed the deciding 512-sample window → queue cleared, ONNX inference included; ${sileroReactions.length} of ${sileroCalls} calls reacted${sileroReactions.length < sileroCalls ? ' (the others never cleared the greeting: −1 = none measured)' : ''}`,
     } satisfies BenchResult] : []),
     {
       name: 'agent: CPU per concurrent talking call', value: round(perCall / 10), unit: '% of a core',
