@@ -1,4 +1,5 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { endianness } from 'node:os';
 import { dirname } from 'node:path';
 
 /**
@@ -21,12 +22,16 @@ export interface WavWriterOptions {
 export const defaultWavWriterOptions: WavWriterOptions = { sampleRate: 8000, channels: 2, batchMs: 1000, maxPending: 8 };
 
 const HEADER_BYTES = 44;
+/** WAV samples are little-endian: on such a host a typed view writes them without a call per sample. */
+const NATIVE_LE = endianness() === 'LE';
 
 export class WavWriter {
   readonly path: string;
   #o: WavWriterOptions;
   #file: FileHandle;
   #batch: Buffer;
+  /** The batch as samples (interleaved), when the host is little-endian. */
+  #samples: Int16Array | null = null;
   #used = 0;
   #dataBytes = 0;
   #pending = 0;
@@ -40,7 +45,7 @@ export class WavWriter {
     this.#file = file;
     this.#o = o;
     const frameBytes = 2 * o.channels;
-    this.#batch = Buffer.alloc(Math.max(1, Math.round((o.sampleRate * o.batchMs) / 1000)) * frameBytes);
+    this.#batch = this.#newBatch(Math.max(1, Math.round((o.sampleRate * o.batchMs) / 1000)) * frameBytes);
   }
 
   static async create(path: string, options: Partial<WavWriterOptions> = {}): Promise<WavWriter> {
@@ -73,14 +78,30 @@ export class WavWriter {
       }
       const room = (this.#batch.length - this.#used) / (2 * ch);
       const n = Math.min(room, length - i);
-      for (let c = 0; c < ch; c++) {
-        const src = channels[c] ?? null;
-        let off = this.#used + 2 * c;
-        for (let k = 0; k < n; k++, off += 2 * ch) this.#batch.writeInt16LE(src ? src[i + k]! : 0, off);
-      }
+      for (let c = 0; c < ch; c++) this.#interleave(channels[c] ?? null, i, n, c);
       this.#used += n * 2 * ch;
       i += n;
     }
+  }
+
+  /** Channel `c` of `n` frames from `src[from…]` into the batch at its fill point (null: silence). */
+  #interleave(src: Int16Array | null, from: number, n: number, c: number): void {
+    const ch = this.#o.channels;
+    const samples = this.#samples;
+    if (samples) {
+      let at = this.#used / 2 + c;
+      if (src) for (let k = 0; k < n; k++, at += ch) samples[at] = src[from + k]!;
+      else for (let k = 0; k < n; k++, at += ch) samples[at] = 0;
+      return;
+    }
+    let off = this.#used + 2 * c;
+    for (let k = 0; k < n; k++, off += 2 * ch) this.#batch.writeInt16LE(src ? src[from + k]! : 0, off);
+  }
+
+  #newBatch(bytes: number): Buffer {
+    const batch = Buffer.alloc(bytes);
+    this.#samples = NATIVE_LE ? new Int16Array(batch.buffer, batch.byteOffset, bytes / 2) : null;
+    return batch;
   }
 
   /** Flush what is buffered, patch the header sizes and close the file. */
@@ -117,7 +138,7 @@ export class WavWriter {
       }
     });
     // The old buffer now belongs to the pending write; continue in a fresh one.
-    this.#batch = Buffer.alloc(this.#batch.length);
+    this.#batch = this.#newBatch(this.#batch.length);
     this.#used = 0;
     return true;
   }
