@@ -96,6 +96,10 @@ export class FakeAudioFork {
   readonly #ws: WebSocket;
   readonly received: Buffer[] = [];
   readonly texts: string[] = [];
+  /** Answer marks as played (mod_audio_fork does, once it has played the audio before them). */
+  confirmMarks = true;
+  /** Samples received before each confirmed mark. */
+  readonly marksAt: number[] = [];
   readonly options: ForkAudioOptions;
   closed = false;
 
@@ -103,8 +107,15 @@ export class FakeAudioFork {
     this.#ws = ws;
     this.options = options;
     ws.on('message', (data, isBinary) => {
-      if (isBinary) this.received.push(Buffer.from(data as Buffer));
-      else this.texts.push(data.toString());
+      if (isBinary) { this.received.push(Buffer.from(data as Buffer)); return; }
+      const text = data.toString();
+      this.texts.push(text);
+      // mod_audio_fork answers a mark once the audio before it played; here playing is instant.
+      const msg = JSON.parse(text) as { type: string; data?: { name: string } };
+      if (msg.type === 'mark' && this.confirmMarks) {
+        this.marksAt.push(this.receivedSamples());
+        ws.send(JSON.stringify({ type: 'mark', data: { name: msg.data!.name, event: 'playout' } }));
+      }
     });
     ws.on('close', () => { this.closed = true; });
   }

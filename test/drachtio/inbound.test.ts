@@ -32,7 +32,7 @@ describe('drachtio engine: inbound calls through drachtio-server', () => {
     expect(endpoint.keptWriting).toBe(1);
     expect(endpoint.fork?.options).toMatchObject({
       mixType: 'mono', sampling: '16k', metadata: { callId: 'call-in-1', token: expect.stringMatching(/^[0-9a-f]{32}$/) },
-      bidirectionalAudio: { enabled: true, streaming: true, sampleRate: 16000 },
+      bidirectionalAudio: { enabled: true, streaming: true, sampleRate: 8000 },
     });
 
     // Caller audio in odd-sized chunks comes out as exact 20 ms frames.
@@ -46,7 +46,8 @@ describe('drachtio engine: inbound calls through drachtio-server', () => {
     frames.forEach((f, i) => joined.set(f, i * 320));
     expect(joined).toEqual(caller);
 
-    // Assistant audio (24 kHz TTS) reaches FreeSWITCH as 16 kHz L16, paced, and the mark follows it.
+    // Assistant audio (24 kHz TTS) reaches FreeSWITCH as 8 kHz L16 (the channel's rate), paced,
+    // and the mark follows it and fires when FreeSWITCH reports it played.
     const marks: string[] = [];
     leg.media.onMark((m) => marks.push(m));
     leg.media.play(new Int16Array(24000 / 10).fill(1000), 24000);
@@ -54,7 +55,8 @@ describe('drachtio engine: inbound calls through drachtio-server', () => {
     expect(leg.media.queuedMs()).toBe(100);
     await until(() => marks.length === 1, 5000, 'mark');
     expect(marks).toEqual(['greeting-done']);
-    await until(() => endpoint.fork!.receivedSamples() === 1600, 3000, 'assistant audio at FreeSWITCH');
+    expect(endpoint.fork!.marksAt).toEqual([800]);
+    await until(() => endpoint.fork!.receivedSamples() === 800 + 4 * 160, 3000, 'assistant audio at FreeSWITCH, then the silent tail');
     expect(leg.media.queuedMs()).toBe(0);
 
     // Caller hangs up: BYE answered 200, leg ends, FreeSWITCH endpoint released, recording finalised.

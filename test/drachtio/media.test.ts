@@ -21,10 +21,39 @@ describe('drachtio engine: media over the mod_audio_fork WebSocket', () => {
     await until(() => endpoint.fork!.receivedSamples() > 0, 3000, 'first frame');
     // Audio has started leaving while most of it is still queued here.
     expect(leg.media.queuedMs()).toBeGreaterThan(0);
-    expect(endpoint.fork!.received.every((b) => b.length === 640)).toBe(true);
-    await until(() => endpoint.fork!.receivedSamples() === 16000, 3000, 'whole second');
+    // 20 ms frames at the channel's 8 kHz (mod_audio_fork then has nothing to resample).
+    expect(endpoint.fork!.received.every((b) => b.length === 320)).toBe(true);
+    await until(() => endpoint.fork!.receivedSamples() >= 8000, 3000, 'whole second');
     expect(leg.media.queuedMs()).toBe(0);
-    expect(leg.stats()).toMatchObject({ codec: 'L16/16000', packetsSent: 50 });
+    // Then 80 ms of silence pushes the tail through mod_audio_fork's 80 ms prebuffer steps.
+    await until(() => endpoint.fork!.receivedSamples() === 8000 + 4 * 160, 3000, 'tail');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(leg.stats()).toMatchObject({ codec: 'L16/16000', packetsSent: 54 });
+  });
+
+  it('a mark fires when FreeSWITCH reports the audio before it played, not when we sent it', async () => {
+    const played: string[] = [];
+    leg.media.onMark((m) => played.push(m));
+    const fork = endpoint.fork!;
+    const before = fork.receivedSamples();
+    fork.confirmMarks = false;
+    leg.media.play(new Int16Array(1600).fill(400), 16000); // 100 ms
+    leg.media.mark('unconfirmed');
+    await until(() => fork.texts.some((t) => t.includes('"mark"')), 3000, 'mark sent');
+    // It went out right behind its audio, and waits for FreeSWITCH…
+    expect(fork.receivedSamples() - before).toBe(800);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(played).toEqual([]);
+    // …which never answers here: it fires on the timeout, counted.
+    await until(() => played.length === 1, 3000, 'mark on timeout');
+    expect((leg.media as unknown as { marksUnconfirmed: number }).marksUnconfirmed).toBe(1);
+
+    fork.confirmMarks = true;
+    leg.media.play(new Int16Array(1600).fill(400), 16000);
+    leg.media.mark('confirmed');
+    await until(() => played.length === 2, 1000, 'confirmed mark');
+    expect(played).toEqual(['unconfirmed', 'confirmed']);
+    expect((leg.media as unknown as { marksUnconfirmed: number }).marksUnconfirmed).toBe(1);
   });
 
   it('refuses fork connections with the wrong subprotocol or bad metadata, and the call carries on', async () => {

@@ -7,6 +7,7 @@ import type { WavWriter } from '../../media/wav-writer.js';
 import type { Logger } from '../../ops/logger.js';
 import type { MediaEndpoint } from './media-server.js';
 import { PacedSender } from './paced-sender.js';
+import { PlayoutMarks } from './playout-marks.js';
 
 export interface ForkMediaSessionOptions {
   sampleRate: number;
@@ -17,20 +18,36 @@ export interface ForkMediaSessionOptions {
   recorder: WavWriter | null;
   /** The 20 ms tick that paces sending; the process-wide one unless a test passes its own. */
   clock: MediaClock | null;
+  /** A mark FreeSWITCH has not confirmed played after this long fires anyway. */
+  markConfirmTimeoutMs: number;
+  /**
+   * Rate of the audio sent back, and given to mod_audio_fork as its bidirectional rate: the
+   * channel's own (our FreeSWITCH profile negotiates PCMU/PCMA only). At any other rate
+   * mod_audio_fork resamples its buffer, marks included, and its mark sentinel is lost.
+   */
+  playbackSampleRate: number;
 }
 
 export const defaultForkMediaSessionOptions: ForkMediaSessionOptions = {
-  sampleRate: 16_000, frameMs: 20, maxBufferedBytes: 64 * 1024, recorder: null, clock: null,
+  sampleRate: 16_000, frameMs: 20, maxBufferedBytes: 64 * 1024, recorder: null, clock: null, markConfirmTimeoutMs: 1000,
+  playbackSampleRate: 8000,
 };
 
 const OUT_RING = 16;
 const JITTER_WINDOW = 512;
 const KILL_AUDIO = JSON.stringify({ type: 'killAudio' });
+/**
+ * Silent frames sent after the assistant's audio runs out. mod_audio_fork moves what we send
+ * to its playout buffer only in 80 ms steps, so without them up to 60 ms of a reply's tail
+ * would wait for the next reply, and the reply's last mark would fire before it was heard.
+ */
+const TAIL_FRAMES = 5;
 
 /**
  * The MediaSession of a drachtio/FreeSWITCH call, over the mod_audio_fork WebSocket:
  * binary L16 in (caller, 16 kHz mono), binary L16 out (assistant, paced at 20 ms),
- * `killAudio` to flush FreeSWITCH's playback buffer on barge-in.
+ * `killAudio` to flush FreeSWITCH's playback buffer on barge-in, and marks that fire when
+ * FreeSWITCH reports the audio before them played out (playout-marks.ts).
  */
 export class ForkMediaSession implements MediaSession {
   readonly inputSampleRate: number;
@@ -40,6 +57,12 @@ export class ForkMediaSession implements MediaSession {
   readonly #log: Logger;
   readonly #frameSamples: number;
   readonly #sender: PacedSender;
+  readonly #playout: PlayoutMarks;
+  /** Marks our pacing reached during the current frame, sent after it. */
+  readonly #marksReached: string[] = [];
+  /** Our frames (at `sampleRate`) to the playback rate, one filter state for the whole call. */
+  readonly #toPlayback: Resampler | null;
+  #tail = 0;
 
   readonly #audio: Listeners<[Int16Array]>;
   readonly #marks: Listeners<[string]>;
@@ -79,6 +102,8 @@ export class ForkMediaSession implements MediaSession {
     this.#log = log;
     this.#frameSamples = (this.#opts.sampleRate * this.#opts.frameMs) / 1000;
     this.#sender = new PacedSender({ frameSamples: this.#frameSamples });
+    this.#playout = new PlayoutMarks({ confirmTimeoutMs: this.#opts.markConfirmTimeoutMs });
+    this.#toPlayback = this.#opts.playbackSampleRate === this.#opts.sampleRate ? null : new Resampler(this.#opts.sampleRate, this.#opts.playbackSampleRate);
     const report = (err: unknown) => log.error({ err }, 'media listener threw');
     this.#audio = new Listeners(report);
     this.#marks = new Listeners(report);
@@ -126,10 +151,15 @@ export class ForkMediaSession implements MediaSession {
 
   mark(name: string): void { this.#sender.mark(name); }
 
+  /** Marks that fired on the timeout, without FreeSWITCH confirming their playout. */
+  get marksUnconfirmed(): number { return this.#playout.unconfirmed; }
+
   clear(): void {
-    const dropped = this.#sender.clear();
+    const dropped = [...this.#playout.drop(), ...this.#sender.clear()];
     // The next reply starts from silence, not from the tail of the interrupted one.
     for (const r of this.#resamplers.values()) r.reset();
+    this.#toPlayback?.reset();
+    this.#tail = 0;
     if (this.#ws.readyState === this.#ws.OPEN) this.#ws.send(KILL_AUDIO);
     this.#clears.emit(dropped);
   }
@@ -160,7 +190,7 @@ export class ForkMediaSession implements MediaSession {
     this.#unsubscribe = null;
     this.#ws.off('message', this.#onMessage);
     if (this.#ws.readyState === this.#ws.OPEN || this.#ws.readyState === this.#ws.CONNECTING) this.#ws.close(1000, 'call ended');
-    const pending = this.#sender.clear();
+    const pending = [...this.#playout.drop(), ...this.#sender.clear()];
     if (pending.length > 0) this.#clears.emit(pending);
     // Caller audio that arrived after the last tick still belongs in the recording.
     if (this.#recCallerFill > 0) this.#recorder?.write([this.#recCaller, null], this.#recCallerFill);
@@ -169,7 +199,11 @@ export class ForkMediaSession implements MediaSession {
   }
 
   #onMessage = (data: RawData, isBinary: boolean): void => {
-    if (!isBinary) return; // mod_audio_fork only sends metadata (already consumed) as text
+    if (!isBinary) {
+      // Text from mod_audio_fork after the metadata: mark confirmations (and events we ignore).
+      for (const name of this.#playout.confirm(data.toString())) this.#marks.emit(name);
+      return;
+    }
     // ws hands over a Buffer unless binaryType was changed; the other shapes are handled, not expected.
     if (Buffer.isBuffer(data)) this.#ingest(data);
     else if (Array.isArray(data)) for (const chunk of data) this.#ingest(chunk);
@@ -206,19 +240,31 @@ export class ForkMediaSession implements MediaSession {
     this.#ticks++;
     this.#lateness[this.#ticks % JITTER_WINDOW] = this.#clock.lateMs();
     this.#sendFrame();
+    for (const name of this.#playout.overdue(Date.now())) {
+      this.#log.warn({ mark: name }, 'FreeSWITCH did not confirm a mark played; firing it on the timeout');
+      this.#marks.emit(name);
+    }
   };
 
   #sendFrame(): void {
     const ws = this.#ws;
     const canSend = ws.readyState === ws.OPEN && ws.bufferedAmount < this.#opts.maxBufferedBytes;
-    const played = canSend ? this.#sender.next(this.#outFrame, this.#emitMark) : 0;
-    if (played > 0) {
+    const played = canSend ? this.#sender.next(this.#outFrame, this.#reachedMark) : 0;
+    if (played > 0) this.#tail = TAIL_FRAMES;
+    else if (this.#tail > 0 && canSend) this.#tail--;
+    if (played > 0 || (canSend && this.#tail > 0) || (canSend && this.#marksReached.length > 0)) {
+      // A whole frame (next() pads it with silence) at the playback rate.
+      const frame = this.#toPlayback ? this.#toPlayback.process(this.#outFrame) : this.#outFrame;
       const out = this.#outRing[this.#outIndex]!;
       this.#outIndex = (this.#outIndex + 1) % OUT_RING;
-      for (let i = 0; i < played; i++) out.writeInt16LE(this.#outFrame[i]!, i * 2);
-      ws.send(played * 2 === out.length ? out : out.subarray(0, played * 2), { binary: true });
+      // -1 (0xFFFF) is mod_audio_fork's mark sentinel in its playout buffer: a sample of that
+      // value would be taken for a mark. One step up is inaudible.
+      for (let i = 0; i < frame.length; i++) { const v = frame[i]!; out.writeInt16LE(v === -1 ? 0 : v, i * 2); }
+      ws.send(out.subarray(0, frame.length * 2), { binary: true });
       this.#packetsOut++;
     }
+    // Marks go to FreeSWITCH right behind the audio before them (this frame included).
+    for (const name of this.#marksReached.splice(0)) ws.send(this.#playout.send(name, Date.now()));
     if (this.#recorder) {
       const n = this.#frameSamples;
       const left = this.#recCallerFill >= n ? this.#recCaller.subarray(0, n) : null;
@@ -232,7 +278,7 @@ export class ForkMediaSession implements MediaSession {
     }
   }
 
-  #emitMark = (name: string): void => { this.#marks.emit(name); };
+  #reachedMark = (name: string): void => { this.#marksReached.push(name); };
 
   #latenessP99(): number {
     const n = Math.min(this.#ticks, JITTER_WINDOW);

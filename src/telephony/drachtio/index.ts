@@ -8,7 +8,7 @@ import {
 import { AudioForkServer } from './audio-fork-server.js';
 import { DrachtioCallLeg } from './call-leg.js';
 import { WavWriter } from '../../media/wav-writer.js';
-import { ForkMediaSession } from './fork-media-session.js';
+import { ForkMediaSession, defaultForkMediaSessionOptions } from './fork-media-session.js';
 import { FsmrfMediaServer, defaultFsmrfOptions } from './fsmrf-media-server.js';
 import { handleInvite } from './inbound.js';
 import type { MediaEndpoint, MediaServerAdapter } from './media-server.js';
@@ -235,7 +235,7 @@ export class DrachtioTelephony implements Telephony {
     try {
       await endpoint.forkAudioStart({
         wsUrl: this.#audioWsUrl(), mixType: 'mono', sampling: '16k', metadata: claim.metadata,
-        bidirectionalAudio: { enabled: true, streaming: true, sampleRate: 16_000 },
+        bidirectionalAudio: { enabled: true, streaming: true, sampleRate: defaultForkMediaSessionOptions.playbackSampleRate },
       });
       endpoint.keepWriting();
       const ws = await claim.socket;
