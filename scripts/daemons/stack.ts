@@ -35,6 +35,12 @@ export interface StackOptions {
   rtpRange?: { min: number; max: number };
   /** FreeSWITCH console log level (default PV_FS_LOG_LEVEL or warning). */
   freeswitchLogLevel?: string;
+  /**
+   * `realtime` (default): FreeSWITCH's own default, which as root (or with CAP_SYS_NICE) runs its
+   * media threads SCHED_FIFO, ahead of every other process on the host; `normal`: -np, ordinary
+   * scheduling, as in our docker-compose deployment (no CAP_SYS_NICE).
+   */
+  freeswitchPriority?: 'realtime' | 'normal';
 }
 
 export interface Stack {
@@ -80,7 +86,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     '--stdout', '--disable-nat-detection',
   ]);
   const freeswitch = new DaemonProcess('freeswitch', FREESWITCH_BIN, () => [
-    '-nf', '-nc', '-nonat', '-nosql', '-conf', fsDirs.conf!, '-log', fsDirs.log!, '-db', fsDirs.db!, '-run', fsDirs.run!,
+    '-nf', '-nc', '-nonat', ...(o.freeswitchPriority === 'normal' ? ['-np'] : []), '-nosql', '-conf', fsDirs.conf!, '-log', fsDirs.log!, '-db', fsDirs.db!, '-run', fsDirs.run!,
     '-temp', fsDirs.temp!, '-recordings', fsDirs.recordings!, '-mod', join(DAEMONS_PREFIX, 'freeswitch/lib/freeswitch/mod'),
   ], { MOD_AUDIO_FORK_SUBPROTOCOL_NAME: 'audio.drachtio.org' });
 

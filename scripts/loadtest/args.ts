@@ -19,6 +19,11 @@ export interface LoadtestOptions {
   spawn: boolean;
   /** Telephony engine of the spawned server; `drachtio` also starts drachtio-server + FreeSWITCH on loopback; `both`: a ramp of each, side by side. */
   engine: EngineName | 'both';
+  /**
+   * Drachtio engine: let FreeSWITCH run its media threads SCHED_FIFO (its own default as root).
+   * Off: -np, ordinary scheduling like the server's, as in our docker-compose deployment.
+   */
+  fsRealtime: boolean;
   /** HTTP API of a running server (for call stats, outbound calls, provisioning). */
   apiUrl: string | null;
   apiKey: string | null;
@@ -63,6 +68,8 @@ export const USAGE = `usage: npm run loadtest -- --scenario inbound|outbound (--
   --engine E           spawned server's telephony: embedded (default) or drachtio
                        (drachtio-server + FreeSWITCH started here; CPU/RSS of all three);
                        both (with --ramp): each step on both engines beside one baseline
+  --fs-realtime        drachtio: FreeSWITCH's own realtime (SCHED_FIFO) media threads, as
+                       root does natively; default -np, as in the docker-compose deployment
   --fake-stt-ms N --fake-llm-ms N --fake-tts-ms N   fake provider latencies (50/100/50)
   --target host:port   SIP address of a running server (loopback unless --allow-remote)
   --api-url URL --api-key KEY   HTTP API of that server (call stats, outbound calls)
@@ -77,7 +84,7 @@ export const USAGE = `usage: npm run loadtest -- --scenario inbound|outbound (--
 const flags = {
   scenario: { type: 'string' }, calls: { type: 'string' }, rate: { type: 'string' },
   duration: { type: 'string' }, concurrency: { type: 'string' }, target: { type: 'string' },
-  spawn: { type: 'boolean' }, engine: { type: 'string' }, 'api-url': { type: 'string' }, 'api-key': { type: 'string' },
+  spawn: { type: 'boolean' }, engine: { type: 'string' }, 'fs-realtime': { type: 'boolean' }, 'api-url': { type: 'string' }, 'api-key': { type: 'string' },
   number: { type: 'string' }, 'server-pid': { type: 'string' }, out: { type: 'string' },
   ramp: { type: 'string' }, 'ramp-all': { type: 'boolean' }, 'no-baseline': { type: 'boolean' }, 'no-capture': { type: 'boolean' },
   codec: { type: 'string' }, 'fake-stt-ms': { type: 'string' }, 'fake-llm-ms': { type: 'string' },
@@ -166,7 +173,7 @@ export function parseLoadtestArgs(argv: string[], now: Date = new Date()): Loadt
   const stamp = now.toISOString().replace(/[:.]/g, '-');
 
   return {
-    scenario, calls, rate, durationS, concurrency, target, spawn, engine: engine as EngineName | 'both', apiUrl,
+    scenario, calls, rate, durationS, concurrency, target, spawn, engine: engine as EngineName | 'both', fsRealtime: values['fs-realtime'] === true, apiUrl,
     apiKey: str('api-key') ?? process.env.PHONEVOICE_API_KEY ?? null,
     number: str('number') ?? '+15550100',
     serverPid: str('server-pid') === undefined ? null : positiveNumber('server-pid', str('server-pid'), 0),

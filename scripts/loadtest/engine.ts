@@ -26,6 +26,8 @@ export interface EngineOptions {
   /** Most calls the run may hold at once (sizes the RTP port range). */
   maxCalls: number;
   codec: 'PCMU' | 'PCMA';
+  /** FreeSWITCH's own realtime scheduling of its media threads; default -np (as deployed by docker-compose). */
+  fsRealtime?: boolean;
 }
 
 export async function startEngine(name: EngineName, o: EngineOptions): Promise<EngineUnderTest> {
@@ -46,7 +48,7 @@ export async function startEngine(name: EngineName, o: EngineOptions): Promise<E
   // FreeSWITCH takes an even port per call (and RTCP beside it), from 10000–19999.
   const ports = Math.min(8000, 2 * (2 * o.maxCalls + 50));
   const rtpMin = 10000 + 2 * Math.floor(Math.random() * ((10000 - ports) / 2));
-  const stack = await startStack({ rtpRange: { min: rtpMin, max: rtpMin + ports - 1 } });
+  const stack = await startStack({ rtpRange: { min: rtpMin, max: rtpMin + ports - 1 }, freeswitchPriority: o.fsRealtime ? 'realtime' : 'normal' });
   return {
     name, sip: { host: '127.0.0.1', port: stack.sipPort },
     daemons: [{ name: 'drachtio-server', pid: stack.drachtio.pid! }, { name: 'freeswitch', pid: stack.freeswitch.pid! }],

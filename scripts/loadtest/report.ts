@@ -33,7 +33,7 @@ export function renderReportMarkdown(r: LoadtestReport): string {
     `# PhoneVoice load test — ${o.scenario}`,
     '',
     `${o.calls} calls at ${o.rate} cps, each held ${o.durationS} s, at most ${o.concurrency} at once, ${o.codec} speech over RTP; ` +
-      `${o.spawn ? `server spawned here (${o.engine === 'drachtio' ? 'drachtio engine: drachtio-server + FreeSWITCH started here, CPU/RSS summed over the three processes' : 'embedded engine'}) with fake providers (STT ${o.fake.sttDelayMs} ms, LLM first token ${o.fake.llmFirstTokenMs} ms, TTS first audio ${o.fake.ttsFirstAudioMs} ms)` : `target ${o.target?.host}:${o.target?.port}`}.`,
+      `${o.spawn ? `server spawned here (${o.engine === 'drachtio' ? `drachtio engine: drachtio-server + FreeSWITCH (${o.fsRealtime ? 'its realtime media threads' : '-np, ordinary scheduling'}) started here, CPU/RSS summed over the three processes` : 'embedded engine'}) with fake providers (STT ${o.fake.sttDelayMs} ms, LLM first token ${o.fake.llmFirstTokenMs} ms, TTS first audio ${o.fake.ttsFirstAudioMs} ms)` : `target ${o.target?.host}:${o.target?.port}`}.`,
     `Machine: ${r.machine.cpus} × ${r.machine.model}, load average ${r.machine.loadavg.join(' / ')} at the end` +
       ' (a shared machine makes every figure noisy; compare ratios to the baseline of the same run).',
     '',

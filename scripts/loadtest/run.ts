@@ -49,7 +49,7 @@ export async function runLoadtest(opts: LoadtestOptions, hooks: RunLoadtestHooks
       hooks.log(`starting PhoneVoice (${opts.engine} engine${opts.engine === 'drachtio' ? ', drachtio-server + FreeSWITCH' : ''}) with fake providers on random loopback ports`);
       server = await spawnServer({
         workDir: join(out, 'server'), fake: opts.fake, maxConcurrentCalls: Math.max(100, opts.concurrency * 2),
-        webhookUrl: receiver.url, codec: opts.codec, startTimeoutMs: 60_000, engine: opts.engine,
+        webhookUrl: receiver.url, codec: opts.codec, startTimeoutMs: 60_000, engine: opts.engine, fsRealtime: opts.fsRealtime,
         cpuProfileDir: opts.profile ? join(out, 'server', 'profile') : undefined,
       });
       api = server.api;

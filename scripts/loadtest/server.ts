@@ -19,6 +19,8 @@ export interface SpawnServerOptions {
   startTimeoutMs: number;
   /** Telephony engine (default embedded); `drachtio` starts drachtio-server + FreeSWITCH here too. */
   engine?: EngineName;
+  /** Drachtio engine: FreeSWITCH with its own realtime scheduling (default -np). */
+  fsRealtime?: boolean;
   /** Write V8 CPU and allocation (heap sampling) profiles of every thread here (written when the server exits cleanly). */
   cpuProfileDir?: string;
 }
@@ -45,7 +47,7 @@ export async function spawnServer(o: SpawnServerOptions): Promise<SpawnedServer>
   const main = assertServerSpawnable();
   await mkdir(join(o.workDir, 'data'), { recursive: true });
   const httpPort = await freeTcpPort();
-  const engine = await startEngine(o.engine ?? 'embedded', { maxCalls: o.maxConcurrentCalls, codec: o.codec });
+  const engine = await startEngine(o.engine ?? 'embedded', { maxCalls: o.maxConcurrentCalls, codec: o.codec, fsRealtime: o.fsRealtime });
   const apiKey = `pv_loadtest_${randomBytes(12).toString('hex')}`;
   const config = {
     http: { host: '127.0.0.1', port: httpPort },

@@ -59,6 +59,8 @@ describe('loadtest arguments', () => {
     expect(() => parse('--scenario', 'inbound', '--spawn', '--engine', 'asterisk')).toThrow('--engine must be embedded, drachtio or both, got "asterisk"');
     expect(parse('--scenario', 'inbound', '--spawn', '--engine', 'both', '--ramp', '10,25').engine).toBe('both');
     expect(() => parse('--scenario', 'inbound', '--spawn', '--engine', 'both')).toThrow(/give --ramp too/);
+    expect(parse('--scenario', 'inbound', '--spawn', '--engine', 'drachtio').fsRealtime).toBe(false);
+    expect(parse('--scenario', 'inbound', '--spawn', '--engine', 'drachtio', '--fs-realtime').fsRealtime).toBe(true);
     expect(() => parse('--scenario', 'inbound', '--target', '127.0.0.1:5060', '--engine', 'drachtio')).toThrow(/give --spawn too/);
   });
 });

@@ -53,7 +53,7 @@ describe('capacity ramp of both engines', () => {
       },
       stopped: { embedded: '11 of 20 calls failed at 20' }, loadavg: [1, 2, 3],
     };
-    const md = renderEngineRampMarkdown(r, { ramp: [10, 20], durationS: 6 });
+    const md = renderEngineRampMarkdown(r, { ramp: [10, 20], durationS: 6, fsRealtime: false });
     expect(md).toContain('- embedded: knee **10** concurrent calls (stopped: 11 of 20 calls failed at 20)');
     expect(md).toContain('- drachtio: knee **10** concurrent calls');
     expect(md).toContain('| 10 | embedded | 10 / 0 | 3 (n/a) | 0 | 40 | 4 | 465 | 0.5 |');
