@@ -1,9 +1,10 @@
 /**
  * Crash recovery on the drachtio engine, with the real daemons: a PhoneVoice process with a
  * call up through drachtio-server + FreeSWITCH is killed -9; drachtio-server outlives it with
- * the caller's dialog. The next process on the same database finds the call live in the store,
- * sends the caller a BYE through drachtio-server from the persisted dialog state, hangs up
- * the call's FreeSWITCH channel, and closes the call `server_restart` with one call.completed.
+ * the peer's dialog, FreeSWITCH with the call's channel. The next process on the same database
+ * finds the call live in the store, sends the peer a BYE through drachtio-server from the
+ * persisted dialog state, hangs the FreeSWITCH channel up, and closes the call
+ * `server_restart` with one call.completed. Inbound (we are the UAS) and outbound (UAC).
  */
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -11,10 +12,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChildServer, stopChild } from '../support/child-runner.js';
+import { freePort } from '../sip/harness.js';
+import { startChildServer, stopChild, type RunningChild } from '../support/child-runner.js';
 import { startReceiver, waitFor, type Receiver } from '../support/receiver.js';
 import { DAEMONS_PREFIX, daemonsMissing, startStack, type Stack } from './daemons.js';
-import { placePeerCall } from './sipp-peer.js';
+import { answerPeerCall, placePeerCall, type PeerCall } from './sipp-peer.js';
 
 const missing = daemonsMissing();
 const NUMBER = '+15550177';
@@ -48,33 +50,38 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: crash recovery${mis
     return Number(n);
   };
 
-  it('kill -9 mid-call: the restarted server BYEs the caller through drachtio-server, one call.completed (server_restart)', async () => {
+  const api = async (base: string, method: string, route: string, body?: unknown) => {
+    const r = await fetch(base + route, { method, headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    return { status: r.status, json: (await r.json()) as any };
+  };
+
+  /** A PhoneVoice child on the drachtio engine with its own database, ready, and an assistant. */
+  async function server(name: string) {
     const env = {
-      ...process.env, PV_DATA_DIR: join(dir, 'data'), PV_API_KEY: apiKey, PV_SECRET: 'whsec_daemons_recovery_secret',
+      ...process.env, PV_DATA_DIR: join(dir, name), PV_API_KEY: apiKey, PV_SECRET: 'whsec_daemons_recovery_secret',
       PV_DRACHTIO_TELEPHONY: JSON.stringify(stack.telephony()), PV_INBOUND_TRUNK: '1',
     };
-    const api = async (base: string, method: string, route: string, body?: unknown) => {
-      const r = await fetch(base + route, { method, headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-      return { status: r.status, json: (await r.json()) as any };
+    const start = async () => {
+      const running = await startChildServer(env);
+      children.push(running.child);
+      return running;
     };
-    const first = await startChildServer(env);
-    children.push(first.child);
-    const asst = await api(first.url, 'POST', '/v1/assistants', { name: 'Crash', first_message: 'Hello, you reached the crash test.', webhook_url: hook.url });
-    expect((await api(first.url, 'POST', '/v1/phone-numbers', { number: NUMBER, assistant_id: asst.json.id, trunk: 'local' })).status).toBe(201);
+    const first = await start();
     await waitFor(async () => (await api(first.url, 'GET', '/readyz')).json.checks?.telephony?.ready === true || null, 'drachtio engine ready', 20_000);
+    const asst = await api(first.url, 'POST', '/v1/assistants', { name: 'Crash', first_message: 'Hello, you reached the crash test.', webhook_url: hook.url });
+    return { first, start, assistantId: asst.json.id as string };
+  }
 
-    // The caller stays on the line until it gets a BYE (or 30 s pass: SIPp then fails).
-    const call = await placePeerCall({ sipPort: stack.sipPort, service: NUMBER, end: 'server', talkMs: 30_000 });
-    await call.answered;
-    const started = await waitFor(() => hook.events().find((e) => e.event === 'call.started'), 'call.started', 10_000);
-    await waitFor(() => call.peer.audio().packets.length > 25 || null, 'RTP from FreeSWITCH at the caller', 5000);
+  /** Kill -9 with `call` up, check nothing ends it, restart: the peer gets its BYE from the new process. */
+  async function crashAndRecover(call: PeerCall, callId: string, first: RunningChild, start: () => Promise<RunningChild>, label: string) {
+    await waitFor(() => call.peer.audio().packets.length > 25 || null, 'RTP from FreeSWITCH at the peer', 5000);
     expect(fsChannels()).toBe(1);
     await new Promise((r) => setTimeout(r, 500)); // a heartbeat or two after the answer
     await stopChild(first.child, 'SIGKILL');
     const killedAt = Date.now() - call.peer.t0;
 
     // Nobody is left to end the call: no BYE comes by itself, and FreeSWITCH keeps its channel
-    // (and its RTP to the caller) going.
+    // (and its RTP to the peer) going.
     await new Promise((r) => setTimeout(r, 2000));
     let byeAt: number | null = null;
     void call.done.then(() => { byeAt = Date.now() - call.peer.t0; });
@@ -83,25 +90,47 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: crash recovery${mis
     expect(fsChannels()).toBe(1);
 
     const restartAt = Date.now() - call.peer.t0;
-    const second = await startChildServer(env);
-    children.push(second.child);
+    const second = await start();
     const result = await call.done;
     await new Promise((r) => setTimeout(r, 1000));
     await call.peer.close();
     expect(result.code, result.output).toBe(0); // SIPp got the BYE for its dialog and answered 200
 
-    const completed = await waitFor(() => hook.events().find((e) => e.event === 'call.completed' && e.call_id === started.call_id), 'call.completed', 15_000);
+    const completed = await waitFor(() => hook.events().find((e) => e.event === 'call.completed' && e.call_id === callId), 'call.completed', 15_000);
     await new Promise((r) => setTimeout(r, 500));
-    expect(hook.events().filter((e) => e.event === 'call.completed' && e.call_id === started.call_id)).toHaveLength(1);
+    expect(hook.events().filter((e) => e.event === 'call.completed' && e.call_id === callId)).toHaveLength(1);
     expect(completed.data).toMatchObject({ status: 'completed', end_reason: 'server_restart' });
-    expect((await api(second.url, 'GET', `/v1/calls/${started.call_id}`)).json).toMatchObject({ status: 'completed', end_reason: 'server_restart' });
+    expect((await api(second.url, 'GET', `/v1/calls/${callId}`)).json).toMatchObject({ status: 'completed', end_reason: 'server_restart' });
     const orphaned = call.peer.audio(killedAt, restartAt).packets.length;
     const afterBye = call.peer.audio(byeAt! + 300).packets.length;
-    console.log(`crash recovery (drachtio): caller got ${orphaned} RTP packets between the kill and the restart (${restartAt - killedAt} ms), ` +
+    console.log(`crash recovery (drachtio, ${label}): the peer got ${orphaned} RTP packets between the kill and the restart (${restartAt - killedAt} ms), ` +
       `BYE ${byeAt! - restartAt} ms after the new process was spawned, ${afterBye} packets from 0.3 s after the BYE; FreeSWITCH sessions now ${fsChannels()}`);
     // The channel the dead process left is gone: FreeSWITCH stopped sending and holds no session.
     expect(afterBye).toBe(0);
     expect(fsChannels()).toBe(0);
     await stopChild(second.child, 'SIGTERM');
+  }
+
+  it('inbound, kill -9 mid-call: the restarted server BYEs the caller through drachtio-server, one call.completed (server_restart)', async () => {
+    const { first, start, assistantId } = await server('inbound');
+    expect((await api(first.url, 'POST', '/v1/phone-numbers', { number: NUMBER, assistant_id: assistantId, trunk: 'local' })).status).toBe(201);
+    // The caller stays on the line until it gets a BYE (or 30 s pass: SIPp then fails).
+    const call = await placePeerCall({ sipPort: stack.sipPort, service: NUMBER, end: 'server', talkMs: 30_000 });
+    await call.answered;
+    const started = await waitFor(() => hook.events().find((e) => e.event === 'call.started' && e.data?.direction !== 'outbound'), 'call.started', 10_000);
+    await crashAndRecover(call, started.call_id, first, start, 'inbound');
+  }, 90_000);
+
+  it('outbound, kill -9 mid-call: the restarted server BYEs the callee, one call.completed (server_restart)', async () => {
+    const { first, start, assistantId } = await server('outbound');
+    const calleePort = await freePort();
+    // The callee stays on the line until it gets a BYE (or 30 s pass: SIPp then fails).
+    const call = await answerPeerCall({ localPort: calleePort, talkMs: 30_000, challenge: false, end: 'server' });
+    await call.ready;
+    const res = await api(first.url, 'POST', '/v1/calls', { phone_number: `sip:callee@127.0.0.1:${calleePort}`, assistant_id: assistantId, webhook_url: hook.url });
+    expect(res.status).toBe(201);
+    await call.answered;
+    await waitFor(async () => (await api(first.url, 'GET', `/v1/calls/${res.json.id}`)).json.status === 'in_progress' || null, 'call in progress', 10_000);
+    await crashAndRecover(call, res.json.id, first, start, 'outbound');
   }, 90_000);
 });

@@ -56,6 +56,25 @@ ${callerRequest('BYE', cseq)}  <recv response="200" crlf="true"/>`;
 const SERVER_BYE = `  <recv request="BYE" timeout="__TALK_MS__"/>
 ${reply('200 OK')}`;
 
+/** What the callee's own BYE needs from the INVITE (SIPp refuses variables it never uses). */
+const CALLEE_BYE_VARS = [['peer_contact', 'Contact', 'sip:[^>;]+'], ['peer_from', 'From', '.*'], ['our_to', 'To', '.*']]
+  .map(([name, header, regexp]) => `      <ereg regexp="${regexp}" search_in="hdr" header="${header}:" check_it="true" assign_to="${name}"/>`)
+  .join('\n');
+
+/** The callee (uas-peer.xml) hangs up after talkMs, inside the dialog the INVITE opened. */
+const CALLEE_BYE = `  <pause milliseconds="__TALK_MS__"/>
+${sendBlock([
+    'BYE [$peer_contact] SIP/2.0',
+    'Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]',
+    'From:[$our_to];tag=[pid]SIPpTag01[call_number]',
+    'To:[$peer_from]',
+    '[last_Call-ID:]',
+    'CSeq: 1 BYE',
+    'Contact: <sip:callee@[local_ip]:[local_port];transport=[transport]>',
+    'Max-Forwards: 70',
+    'Content-Length: 0',
+  ], true)}  <recv response="200" crlf="true"/>`;
+
 /** The caller is asked to transfer itself: REFER answered 202 and NOTIFY 200 (accept), or 603 (refuse); then the server's BYE. */
 const REFER = (accept: boolean) => `  <recv request="REFER" timeout="__TALK_MS__">
     <action><ereg regexp="sip:[^>;]+" search_in="hdr" header="Refer-To:" check_it="true" assign_to="refer_to"/><log message="REFER to [$refer_to]"/></action>
@@ -121,11 +140,14 @@ const DIGEST_SHAPE = `      <ereg regexp="Digest username=.trunkuser., realm=.si
       <log message="digest [$shape]"/>
 `;
 
-/** SIPp as a trunk/callee: optionally challenges with 407, answers with the RTP peer, hangs up after `talkMs`. */
-export async function answerPeerCall(o: { localPort: number; talkMs: number; challenge: boolean }): Promise<PeerCall & { ready: Promise<void> }> {
+/**
+ * SIPp as a trunk/callee: optionally challenges with 407, answers with the RTP peer, hangs up
+ * after `talkMs` ('callee', the default) or waits up to `talkMs` for our BYE ('server').
+ */
+export async function answerPeerCall(o: { localPort: number; talkMs: number; challenge: boolean; end?: 'callee' | 'server' }): Promise<PeerCall & { ready: Promise<void> }> {
   const call = await startPeerSipp({
     scenario: 'uas-peer.xml', talkMs: o.talkMs, args: [], localPort: o.localPort,
-    replace: SCENARIO_BLOCKS.uas(o.challenge),
+    replace: SCENARIO_BLOCKS.uas(o.challenge, o.end ?? 'callee'),
   });
   return { ...call, ready: udpPortTaken(o.localPort) };
 }
@@ -149,7 +171,9 @@ export function scenarioText(o: Pick<PeerSippOptions, 'scenario' | 'replace' | '
 /** Placeholder blocks for the caller's end of the call and the callee's challenge. */
 export const SCENARIO_BLOCKS = {
   uac: () => ({ caller: callerBye(2), server: SERVER_BYE, 'refer-accept': REFER(true), 'refer-refuse': REFER(false), hold: HOLD }),
-  uas: (challenge: boolean) => ({ __CHALLENGE__: challenge ? PROXY_CHALLENGE : '', __AUTH_CHECK__: challenge ? DIGEST_SHAPE : '' }),
+  uas: (challenge: boolean, end: 'callee' | 'server' = 'callee') => ({
+    __CHALLENGE__: challenge ? PROXY_CHALLENGE : '', __AUTH_CHECK__: challenge ? DIGEST_SHAPE : '', __BYE_VARS__: end === 'callee' ? CALLEE_BYE_VARS : '', __END__: end === 'callee' ? CALLEE_BYE : SERVER_BYE,
+  }),
 };
 
 async function startPeerSipp(o: PeerSippOptions): Promise<PeerCall> {
