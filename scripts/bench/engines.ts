@@ -43,6 +43,9 @@ export default async function enginesBench(opts: BenchOptions): Promise<BenchRes
     rows.push({
       name: `engines: ${engine} knee (every figure met)`, value: kneeCalls ?? 0, unit: 'calls', target: `≥ ${steps.at(-1)} calls`,
       met: (kneeCalls ?? 0) >= steps.at(-1)!, note: `${r.stopped[engine] ? `stopped early: ${r.stopped[engine]}; ` : ''}report: ${out}/engines.md`,
+    }, {
+      name: `engines: ${engine} knee (calls, jitter, loss, voice-to-voice; RSS budgeted apart)`, value: r.kneeBeforeMemory[engine] ?? 0, unit: 'calls',
+      note: 'every figure but RSS per call met up to here',
     });
   }
   return rows;

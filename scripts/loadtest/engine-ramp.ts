@@ -13,6 +13,8 @@ import { fmt } from './stats.js';
 /** Both engines' ramps, step by step, judged against the one SIPp↔SIPp baseline each step ran. */
 export interface EngineRampReport {
   engines: Record<EngineName, RampReport>;
+  /** The knee on calls, jitter, loss and voice-to-voice alone: RAM per call is budgeted, not a limit of the engine's media. */
+  kneeBeforeMemory: Record<EngineName, number | null>;
   /** Why an engine stopped early (it could not start, or most of a step's calls failed). */
   stopped: Partial<Record<EngineName, string>>;
   loadavg: number[];
@@ -59,7 +61,8 @@ export async function runEngineRamp(opts: LoadtestOptions, hooks: RunLoadtestHoo
     const chart = await renderRampChart(dir, engines[e].steps).then((p) => p, (err: Error) => `(chart not drawn: ${err.message})`);
     await writeFile(join(dir, 'ramp.md'), renderRampMarkdown(engines[e], chart));
   }
-  const report: EngineRampReport = { engines, stopped, loadavg: loadavg().map((l) => Math.round(l * 10) / 10) };
+  const kneeBeforeMemory = Object.fromEntries(ENGINES.map((e) => [e, kneeOf(steps[e], ['memory'])])) as Record<EngineName, number | null>;
+  const report: EngineRampReport = { engines, kneeBeforeMemory, stopped, loadavg: loadavg().map((l) => Math.round(l * 10) / 10) };
   await writeFile(join(out, 'engines.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(out, 'engines.md'), renderEngineRampMarkdown(report, opts));
   return report;
@@ -73,7 +76,8 @@ export function renderEngineRampMarkdown(r: EngineRampReport, o: Pick<LoadtestOp
       + `${s.voiceToVoiceMs ? `${s.voiceToVoiceMs.p50} / ${s.voiceToVoiceMs.p90}` : 'n/a'} | ${fmt(s.voiceToVoiceAddedMs, 0)} | ${s.passed ? 'yes' : `NO: ${s.why}`} |`));
   return [
     '# Capacity ramp, both engines', '',
-    ...ENGINES.map((e) => `- ${e}: knee **${r.engines[e].kneeCalls ?? 'none'}** concurrent calls${r.stopped[e] ? ` (stopped: ${r.stopped[e]})` : ''}`), '',
+    ...ENGINES.map((e) => `- ${e}: knee **${r.engines[e].kneeCalls ?? 'none'}** concurrent calls; leaving out RSS per call: **${r.kneeBeforeMemory[e] ?? 'none'}**`
+      + `${r.stopped[e] ? ` (stopped: ${r.stopped[e]})` : ''}`), '',
     `Steps ${o.ramp.join(', ')}; each call held at least ${o.durationS} s. Per step: one SIPp↔SIPp baseline, then a fresh server on each engine with the same load. `
       + `Criterion: no failed call, outbound jitter p99 ≤ ${JITTER_TARGET_MS} ms or ≤ the step's SIPp↔SIPp, no loss, ≤ 1 MB RSS per added call, voice-to-voice p90 ≤ 30 ms over the engine's first step. `
       + `FreeSWITCH ${o.fsRealtime ? 'with its realtime (SCHED_FIFO) media threads' : 'with -np (ordinary scheduling, as docker-compose deploys it)'}. CPU: % of one core with every call up; CPU and RSS for drachtio: the sum of node + drachtio-server + FreeSWITCH (each in brackets). Load average at the end: ${r.loadavg.join(' / ')}.`, '',

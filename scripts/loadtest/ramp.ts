@@ -38,8 +38,13 @@ export interface RampStep {
   /** p90 (the API's nearest to p95) over the first step's p90: what the load added. */
   voiceToVoiceAddedMs: number | null;
   passed: boolean;
+  /** The first criterion missed, or 'ok'. */
   why: string;
+  /** Every criterion missed (the memory one alone leaves the calls themselves fine: budget RAM for it). */
+  misses?: StepMiss[];
 }
+
+export interface StepMiss { criterion: 'calls' | 'jitter' | 'loss' | 'memory' | 'voice-to-voice'; why: string }
 
 export interface RampReport {
   steps: RampStep[];
@@ -71,9 +76,13 @@ export function steadyCpuByProcess(timeline: TimelinePoint[]): Record<string, nu
   return Object.fromEntries(names.map((n) => [n, steadyCpuPct(timeline, (p) => p.parts?.[n]?.cpuPct) ?? NaN]));
 }
 
-/** Highest step that passed, with every step below it passing too. */
-export function kneeOf(steps: RampStep[]): number | null {
-  const firstFail = steps.findIndex((s) => !s.passed);
+/**
+ * Highest step that passed, with every step below it passing too; `ignore`: criteria left out
+ * (the knee of the calls themselves, memory budgeted apart).
+ */
+export function kneeOf(steps: RampStep[], ignore: StepMiss['criterion'][] = []): number | null {
+  const passed = (s: RampStep) => (ignore.length && s.misses ? s.misses.every((m) => ignore.includes(m.criterion)) : s.passed);
+  const firstFail = steps.findIndex((s) => !passed(s));
   return (firstFail === -1 ? steps : steps.slice(0, firstFail)).at(-1)?.concurrency ?? null;
 }
 
@@ -103,14 +112,16 @@ export function judgeStep(concurrency: number, r: LoadtestReport, first: RampSte
     ? Math.max(0, rss - first.rssMaxMb) / (concurrency - first.concurrency) : null;
   const memory = marginal ?? perCall;
   const cpuSteady = steadyCpuPct(run.timeline ?? []);
-  let why = 'ok';
-  if (failed > 0) why = `${failed} call(s) failed`;
-  else if (run.sipp.succeeded < concurrency) why = `only ${run.sipp.succeeded} of ${concurrency} calls completed`;
-  else if (jitter === null) why = 'no RTP capture, jitter unknown';
-  else if (jitter > jitterLimit) why = `jitter p99 ${fmt(jitter)} ms > ${fmt(jitterLimit)} ms`;
-  else if (loss !== null && loss > 0) why = `${fmt(loss, 3)} % RTP loss`;
-  else if (memory !== null && memory > MEMORY_PER_CALL_TARGET_MB) why = `${fmt(memory)} MB per call > ${MEMORY_PER_CALL_TARGET_MB} MB`;
-  else if (added !== null && added > VOICE_TO_VOICE_ADDED_TARGET_MS) why = `voice-to-voice p90 +${fmt(added, 0)} ms > ${VOICE_TO_VOICE_ADDED_TARGET_MS} ms`;
+  const misses: StepMiss[] = [];
+  const miss = (criterion: StepMiss['criterion'], why: string) => misses.push({ criterion, why });
+  if (failed > 0) miss('calls', `${failed} call(s) failed`);
+  else if (run.sipp.succeeded < concurrency) miss('calls', `only ${run.sipp.succeeded} of ${concurrency} calls completed`);
+  if (jitter === null) miss('jitter', 'no RTP capture, jitter unknown');
+  else if (jitter > jitterLimit) miss('jitter', `jitter p99 ${fmt(jitter)} ms > ${fmt(jitterLimit)} ms`);
+  if (loss !== null && loss > 0) miss('loss', `${fmt(loss, 3)} % RTP loss`);
+  if (memory !== null && memory > MEMORY_PER_CALL_TARGET_MB) miss('memory', `${fmt(memory)} MB per call > ${MEMORY_PER_CALL_TARGET_MB} MB`);
+  if (added !== null && added > VOICE_TO_VOICE_ADDED_TARGET_MS) miss('voice-to-voice', `voice-to-voice p90 +${fmt(added, 0)} ms > ${VOICE_TO_VOICE_ADDED_TARGET_MS} ms`);
+  const why = misses[0]?.why ?? 'ok';
   return {
     concurrency, ok: run.sipp.succeeded, failed, jitterP99Ms: jitter, baselineJitterP99Ms: baselineJitter,
     lossPct: loss, baselineLossPct: r.baseline?.rtp?.toSipp.lossPct ?? null,
@@ -118,7 +129,7 @@ export function judgeStep(concurrency: number, r: LoadtestReport, first: RampSte
     baselineCpuSteadyPct: r.baseline ? steadyCpuPct(r.baseline.timeline ?? []) : null,
     rssMaxMb: rss, rssMaxByProcess: run.cpuByProcess ? Object.fromEntries(Object.entries(run.cpuByProcess).map(([n, u]) => [n, u.rssMb.max])) : null,
     memoryPerCallMb: perCall, memoryMarginalMb: marginal, voiceToVoiceMs: v2v, voiceToVoiceAddedMs: added,
-    passed: why === 'ok', why,
+    passed: why === 'ok', why, misses,
   };
 }
 

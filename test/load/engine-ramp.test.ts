@@ -46,16 +46,22 @@ describe('capacity ramp of both engines', () => {
     const embedded = [judgeStep(10, drachtioReport(10, 3))].map((s) => ({ ...s, cpuSteadyByProcess: null, rssMaxByProcess: null }));
     expect(kneeOf([first, second])).toBe(10);
     expect(kneeOf([second, first])).toBeNull();
+    // A step that misses only the memory figure counts when memory is budgeted apart; jitter never does.
+    const heavy = judgeStep(30, { ...drachtioReport(30, 2), figures: [{ name: 'inbound: memory per call', value: 3, unit: 'MB' }] } as LoadtestReport);
+    expect(heavy).toMatchObject({ passed: false, why: '3 MB per call > 1 MB', misses: [{ criterion: 'memory', why: '3 MB per call > 1 MB' }] });
+    expect(kneeOf([first, heavy])).toBe(10);
+    expect(kneeOf([first, heavy], ['memory'])).toBe(30);
+    expect(kneeOf([first, heavy, second], ['memory'])).toBe(30);
     const r: EngineRampReport = {
       engines: {
         embedded: { steps: embedded, kneeCalls: kneeOf(embedded), stoppedAt: null },
         drachtio: { steps: [first, second], kneeCalls: 10, stoppedAt: 20 },
       },
-      stopped: { embedded: '11 of 20 calls failed at 20' }, loadavg: [1, 2, 3],
+      kneeBeforeMemory: { embedded: 10, drachtio: 20 }, stopped: { embedded: '11 of 20 calls failed at 20' }, loadavg: [1, 2, 3],
     };
     const md = renderEngineRampMarkdown(r, { ramp: [10, 20], durationS: 6, fsRealtime: false });
-    expect(md).toContain('- embedded: knee **10** concurrent calls (stopped: 11 of 20 calls failed at 20)');
-    expect(md).toContain('- drachtio: knee **10** concurrent calls');
+    expect(md).toContain('- embedded: knee **10** concurrent calls; leaving out RSS per call: **10** (stopped: 11 of 20 calls failed at 20)');
+    expect(md).toContain('- drachtio: knee **10** concurrent calls; leaving out RSS per call: **20**');
     expect(md).toContain('| 10 | embedded | 10 / 0 | 3 (n/a) | 0 | 40 | 4 | 465 | 0.5 |');
     expect(md).toContain('| 10 | drachtio | 10 / 0 | 2 (n/a) | 0 | 40 (node 30 + freeswitch 10) | 4 | 465 (node 420 + freeswitch 60) | 0.5 | 700 / 800 | n/a | yes |');
     expect(md).toContain('| 20 | drachtio | 20 / 0 | 7 (n/a) | 0 | 40 (node 30 + freeswitch 10) | 2 | 470 (node 420 + freeswitch 60) | 0.5 | 700 / 800 | 0 | NO: jitter p99 7 ms > 5 ms |');
