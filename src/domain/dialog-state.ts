@@ -23,4 +23,6 @@ export interface SipDialogState {
   target?: { address: string; port: number };
   /** Media-server channels serving the call (the drachtio engine's FreeSWITCH uuids), hung up with it. */
   mediaChannels?: string[];
+  /** Other dialogs of the same call, ended with it (the transferee's leg of a bridged transfer). */
+  linked?: SipDialogState[];
 }

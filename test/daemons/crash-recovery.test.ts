@@ -72,29 +72,34 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: crash recovery${mis
     return { first, start, assistantId: asst.json.id as string };
   }
 
-  /** Kill -9 with `call` up, check nothing ends it, restart: the peer gets its BYE from the new process. */
-  async function crashAndRecover(call: PeerCall, callId: string, first: RunningChild, start: () => Promise<RunningChild>, label: string) {
-    await waitFor(() => call.peer.audio().packets.length > 25 || null, 'RTP from FreeSWITCH at the peer', 5000);
-    expect(fsChannels()).toBe(1);
+  /**
+   * Kill -9 with the peers of one call up, check nothing ends it, restart: every peer gets its
+   * BYE from the new process. The first peer's clock times the report.
+   */
+  async function crashAndRecover(peers: PeerCall[], callId: string, first: RunningChild, start: () => Promise<RunningChild>, label: string) {
+    const call = peers[0]!;
+    for (const p of peers) await waitFor(() => p.peer.audio().packets.length > 25 || null, 'RTP from FreeSWITCH at each peer', 5000);
+    expect(fsChannels()).toBe(peers.length);
     await new Promise((r) => setTimeout(r, 500)); // a heartbeat or two after the answer
     await stopChild(first.child, 'SIGKILL');
     const killedAt = Date.now() - call.peer.t0;
 
-    // Nobody is left to end the call: no BYE comes by itself, and FreeSWITCH keeps its channel
-    // (and its RTP to the peer) going.
+    // Nobody is left to end the call: no BYE comes by itself, and FreeSWITCH keeps its channels
+    // (and its RTP to the peers) going.
     await new Promise((r) => setTimeout(r, 2000));
-    let byeAt: number | null = null;
-    void call.done.then(() => { byeAt = Date.now() - call.peer.t0; });
+    // Each peer's SIPp ends when it has its BYE: when, on that peer's own clock.
+    const byeAt: Array<number | null> = peers.map(() => null);
+    peers.forEach((p, i) => void p.done.then(() => { byeAt[i] = Date.now() - p.peer.t0; }));
     await new Promise((r) => setImmediate(r));
-    expect(byeAt).toBeNull();
-    expect(fsChannels()).toBe(1);
+    expect(byeAt).toEqual(peers.map(() => null));
+    expect(fsChannels()).toBe(peers.length);
 
     const restartAt = Date.now() - call.peer.t0;
     const second = await start();
-    const result = await call.done;
+    const results = await Promise.all(peers.map((p) => p.done));
     await new Promise((r) => setTimeout(r, 1000));
-    await call.peer.close();
-    expect(result.code, result.output).toBe(0); // SIPp got the BYE for its dialog and answered 200
+    await Promise.all(peers.map((p) => p.peer.close()));
+    for (const r of results) expect(r.code, r.output).toBe(0); // each SIPp got the BYE for its dialog and answered 200
 
     const completed = await waitFor(() => hook.events().find((e) => e.event === 'call.completed' && e.call_id === callId), 'call.completed', 15_000);
     await new Promise((r) => setTimeout(r, 500));
@@ -102,9 +107,9 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: crash recovery${mis
     expect(completed.data).toMatchObject({ status: 'completed', end_reason: 'server_restart' });
     expect((await api(second.url, 'GET', `/v1/calls/${callId}`)).json).toMatchObject({ status: 'completed', end_reason: 'server_restart' });
     const orphaned = call.peer.audio(killedAt, restartAt).packets.length;
-    const afterBye = call.peer.audio(byeAt! + 300).packets.length;
+    const afterBye = peers.reduce((n, p, i) => n + p.peer.audio(byeAt[i]! + 300).packets.length, 0);
     console.log(`crash recovery (drachtio, ${label}): the peer got ${orphaned} RTP packets between the kill and the restart (${restartAt - killedAt} ms), ` +
-      `BYE ${byeAt! - restartAt} ms after the new process was spawned, ${afterBye} packets from 0.3 s after the BYE; FreeSWITCH sessions now ${fsChannels()}`);
+      `BYE ${byeAt[0]! - restartAt} ms after the new process was spawned, ${afterBye} packets from 0.3 s after the BYE; FreeSWITCH sessions now ${fsChannels()}`);
     // The channel the dead process left is gone: FreeSWITCH stopped sending and holds no session.
     expect(afterBye).toBe(0);
     expect(fsChannels()).toBe(0);
@@ -114,23 +119,41 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: crash recovery${mis
   it('inbound, kill -9 mid-call: the restarted server BYEs the caller through drachtio-server, one call.completed (server_restart)', async () => {
     const { first, start, assistantId } = await server('inbound');
     expect((await api(first.url, 'POST', '/v1/phone-numbers', { number: NUMBER, assistant_id: assistantId, trunk: 'local' })).status).toBe(201);
-    // The caller stays on the line until it gets a BYE (or 30 s pass: SIPp then fails).
-    const call = await placePeerCall({ sipPort: stack.sipPort, service: NUMBER, end: 'server', talkMs: 30_000 });
+    // The caller stays on the line until it gets a BYE (or 60 s pass: SIPp then fails).
+    const before = hook.events().filter((e) => e.event === 'call.started').length;
+    const call = await placePeerCall({ sipPort: stack.sipPort, service: NUMBER, end: 'server', talkMs: 60_000 });
     await call.answered;
-    const started = await waitFor(() => hook.events().find((e) => e.event === 'call.started' && e.data?.direction !== 'outbound'), 'call.started', 10_000);
-    await crashAndRecover(call, started.call_id, first, start, 'inbound');
-  }, 90_000);
+    const started = await waitFor(() => hook.events().filter((e) => e.event === 'call.started')[before], 'call.started', 10_000);
+    await crashAndRecover([call], started.call_id, first, start, 'inbound');
+  }, 150_000);
 
   it('outbound, kill -9 mid-call: the restarted server BYEs the callee, one call.completed (server_restart)', async () => {
     const { first, start, assistantId } = await server('outbound');
     const calleePort = await freePort();
-    // The callee stays on the line until it gets a BYE (or 30 s pass: SIPp then fails).
-    const call = await answerPeerCall({ localPort: calleePort, talkMs: 30_000, challenge: false, end: 'server' });
+    // The callee stays on the line until it gets a BYE (or 60 s pass: SIPp then fails).
+    const call = await answerPeerCall({ localPort: calleePort, talkMs: 60_000, challenge: false, end: 'server' });
     await call.ready;
     const res = await api(first.url, 'POST', '/v1/calls', { phone_number: `sip:callee@127.0.0.1:${calleePort}`, assistant_id: assistantId, webhook_url: hook.url });
     expect(res.status).toBe(201);
     await call.answered;
     await waitFor(async () => (await api(first.url, 'GET', `/v1/calls/${res.json.id}`)).json.status === 'in_progress' || null, 'call in progress', 10_000);
-    await crashAndRecover(call, res.json.id, first, start, 'outbound');
-  }, 90_000);
+    await crashAndRecover([call], res.json.id, first, start, 'outbound');
+  }, 150_000);
+
+  it('bridged transfer, kill -9: the restarted server BYEs both the caller and the transferee', async () => {
+    const { first, start, assistantId } = await server('bridged');
+    expect((await api(first.url, 'POST', '/v1/phone-numbers', { number: NUMBER, assistant_id: assistantId, trunk: 'local' })).status).toBe(201);
+    const transfereePort = await freePort();
+    const transferee = await answerPeerCall({ localPort: transfereePort, talkMs: 60_000, challenge: false, end: 'server' });
+    await transferee.ready;
+    // The caller refuses the REFER, so the call is bridged in FreeSWITCH; then it waits for a BYE.
+    const before = hook.events().filter((e) => e.event === 'call.started').length;
+    const call = await placePeerCall({ sipPort: stack.sipPort, service: NUMBER, end: 'refer-refuse', talkMs: 60_000 });
+    await call.answered;
+    const started = await waitFor(() => hook.events().filter((e) => e.event === 'call.started')[before], 'call.started', 10_000);
+    const res = await api(first.url, 'POST', `/v1/calls/${started.call_id}/transfer`, { to: `sip:frontdesk@127.0.0.1:${transfereePort}` });
+    expect(res.status, JSON.stringify(res.json)).toBeLessThan(300);
+    await transferee.answered;
+    await crashAndRecover([call, transferee], started.call_id, first, start, 'bridged transfer');
+  }, 150_000);
 });

@@ -88,11 +88,16 @@ export class DrachtioCallLeg implements CallLeg {
     return state ? { state, lostAt: Date.now() } : null;
   }
 
-  /** For crash recovery (persisted by the call manager): the caller's dialog and the FreeSWITCH channels serving it. */
+  /**
+   * For crash recovery (persisted by the call manager): the peer's dialog, the FreeSWITCH
+   * channels serving the call, and the transferee's dialog once a transfer bridged one in.
+   */
   dialogState(): SipDialogState | null {
     if (this.#end) return null;
     const channels = [this.#opts.endpoint.uuid, ...(this.#extra ? [this.#extra.endpoint.uuid] : [])];
-    return snapshotDialog(this.#opts.dialog, channels);
+    const state = snapshotDialog(this.#opts.dialog, channels);
+    const transferee = this.#extra ? snapshotDialog(this.#extra.dialog) : null;
+    return state && transferee ? { ...state, linked: [transferee] } : state;
   }
 
   async transfer(to: string): Promise<{ method: 'refer' | 'bridge' }> {

@@ -46,13 +46,14 @@ describe('BYE for a call whose owner is gone', () => {
     expect(sent.map((s) => s.uri)).toEqual(['sip:fresh@x', 'sip:bad@x']);
   });
 
-  it('after a crash: BYE with its answer, and the call\'s FreeSWITCH channels hung up', async () => {
+  it('after a crash: BYE with its answer (and to a bridged transferee), and the call\'s FreeSWITCH channels hung up', async () => {
     const { srf, sent } = fakeSrf(() => 200);
     const killed: string[] = [];
     const mediaServer = { connected: true, killChannel: async (uuid: string) => { killed.push(uuid); return true; } } as unknown as MediaServerAdapter;
-    const end = await endOrphanCall(state({ mediaChannels: ['a', 'b'] }), { srf, mediaServer, drachtioUp: () => true, log: silentLogger, connectWaitMs: 100 });
+    const transferee = state({ sipCallId: 'cid-2', remoteTarget: 'sip:frontdesk@10.0.0.7' });
+    const end = await endOrphanCall(state({ mediaChannels: ['a', 'b'], linked: [transferee] }), { srf, mediaServer, drachtioUp: () => true, log: silentLogger, connectWaitMs: 100 });
     expect(end).toEqual({ sent: 'BYE', status: 200 });
-    expect(sent).toHaveLength(1);
+    expect(sent.map((s) => s.uri).sort()).toEqual(['sip:alice@10.0.0.5:5062', 'sip:frontdesk@10.0.0.7']);
     expect(killed).toEqual(['a', 'b']);
   });
 

@@ -71,9 +71,9 @@ export interface OrphanCallContext {
 }
 
 /**
- * Crash recovery of a drachtio-engine call: BYE to the peer through drachtio-server, and the
- * FreeSWITCH channels of the call hung up over ESL (FreeSWITCH usually drops them itself when
- * the dead process's ESL socket closes; this covers a channel that lingers). An unanswered
+ * Crash recovery of a drachtio-engine call: BYE to the peer (and to a bridged transferee)
+ * through drachtio-server, and the call's FreeSWITCH channels hung up over ESL: they outlive
+ * the dead process (measured: the channel stays up and keeps sending RTP). An unanswered
  * outbound INVITE cannot be canceled from here: its CANCEL needs the INVITE's transaction in
  * drachtio-server, which belonged to the dead process's connection.
  */
@@ -90,7 +90,8 @@ export async function endOrphanCall(state: SipDialogState, ctx: OrphanCallContex
     await media;
     return { sent: null, status: null };
   }
-  const [end] = await Promise.all([sendBye(ctx.srf, state, SERVER_RESTART, ctx.log), media]);
+  const linked = (state.linked ?? []).map((other) => sendBye(ctx.srf, other, SERVER_RESTART, ctx.log));
+  const [end] = await Promise.all([sendBye(ctx.srf, state, SERVER_RESTART, ctx.log), media, ...linked]);
   return end;
 }
 
