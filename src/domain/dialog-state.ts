@@ -23,6 +23,8 @@ export interface SipDialogState {
   target?: { address: string; port: number };
   /** Media-server channels serving the call (the drachtio engine's FreeSWITCH uuids), hung up with it. */
   mediaChannels?: string[];
+  /** Early, drachtio engine: drachtio-server's id of our INVITE's transaction (its CANCEL goes through it). */
+  transactionId?: string;
   /** Other dialogs of the same call, ended with it (the transferee's leg of a bridged transfer). */
   linked?: SipDialogState[];
 }

@@ -16,7 +16,7 @@ import { freePort } from '../sip/harness.js';
 import { startChildServer, stopChild, type RunningChild } from '../support/child-runner.js';
 import { startReceiver, waitFor, type Receiver } from '../support/receiver.js';
 import { DAEMONS_PREFIX, daemonsMissing, startStack, type Stack } from './daemons.js';
-import { answerPeerCall, placePeerCall, type PeerCall } from './sipp-peer.js';
+import { answerPeerCall, placePeerCall, ringingPeerCall, type PeerCall } from './sipp-peer.js';
 
 const missing = daemonsMissing();
 const NUMBER = '+15550177';
@@ -138,6 +138,40 @@ describe.skipIf(missing)(`real drachtio-server + FreeSWITCH: crash recovery${mis
     await call.answered;
     await waitFor(async () => (await api(first.url, 'GET', `/v1/calls/${res.json.id}`)).json.status === 'in_progress' || null, 'call in progress', 10_000);
     await crashAndRecover([call], res.json.id, first, start, 'outbound');
+  }, 150_000);
+
+  it('outbound still ringing, kill -9: the restarted server CANCELs the INVITE through drachtio-server, one call.completed', async () => {
+    const { first, start, assistantId } = await server('ringing');
+    const calleePort = await freePort();
+    const callee = await ringingPeerCall({ localPort: calleePort, waitMs: 60_000 });
+    await callee.ready;
+    const res = await api(first.url, 'POST', '/v1/calls', { phone_number: `sip:callee@127.0.0.1:${calleePort}`, assistant_id: assistantId, webhook_url: hook.url });
+    expect(res.status).toBe(201);
+    const callId = res.json.id as string;
+    await waitFor(async () => (await api(first.url, 'GET', `/v1/calls/${callId}`)).json.status === 'ringing' || null, 'call ringing', 10_000);
+    expect(fsChannels()).toBe(1); // the offer's FreeSWITCH endpoint
+    await new Promise((r) => setTimeout(r, 500));
+    await stopChild(first.child, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 2000));
+    let canceled = false;
+    void callee.done.then(() => { canceled = true; });
+    await new Promise((r) => setImmediate(r));
+    expect(canceled).toBe(false); // still ringing: nobody left to cancel it
+    // (FreeSWITCH itself drops this channel with the dead process's ESL socket: nothing plays on
+    // it yet. An answered call's channel runs the endless silence playback and stays.)
+
+    const restartedAt = Date.now();
+    const second = await start();
+    const result = await callee.done;
+    console.log(`crash recovery (drachtio, ringing): CANCEL at the callee ${Date.now() - restartedAt} ms after the new process was spawned; FreeSWITCH sessions now ${fsChannels()}`);
+    await callee.peer.close();
+    expect(result.code, result.output).toBe(0); // CANCEL received, 200 + 487 sent, ACK received
+    const completed = await waitFor(() => hook.events().find((e) => e.event === 'call.completed' && e.call_id === callId), 'call.completed', 15_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(hook.events().filter((e) => e.event === 'call.completed' && e.call_id === callId)).toHaveLength(1);
+    expect(completed.data).toMatchObject({ status: 'failed', end_reason: 'server_restart' });
+    expect(fsChannels()).toBe(0);
+    await stopChild(second.child, 'SIGTERM');
   }, 150_000);
 
   it('bridged transfer, kill -9: the restarted server BYEs both the caller and the transferee', async () => {

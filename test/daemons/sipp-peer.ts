@@ -152,6 +152,12 @@ export async function answerPeerCall(o: { localPort: number; talkMs: number; cha
   return { ...call, ready: udpPortTaken(o.localPort) };
 }
 
+/** SIPp as a callee that rings until it is canceled (uas-ringing.xml); `done` fails when no CANCEL comes within `waitMs`. */
+export async function ringingPeerCall(o: { localPort: number; waitMs: number }): Promise<PeerCall & { ready: Promise<void> }> {
+  const call = await startPeerSipp({ scenario: 'uas-ringing.xml', talkMs: o.waitMs, args: [], localPort: o.localPort, replace: {} });
+  return { ...call, ready: udpPortTaken(o.localPort) };
+}
+
 export interface PeerSippOptions {
   scenario: string;
   talkMs: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { snapshotDialog } from './dialog-state.js';
-import type { SrfDialog } from './srf-types.js';
+import { earlyDialogState, snapshotDialog } from './dialog-state.js';
+import type { SrfDialog, SrfRequest } from './srf-types.js';
 
 const msg = (headers: Record<string, string>, protocol = 'udp') => ({ get: (n: string) => headers[n], protocol });
 
@@ -31,5 +31,17 @@ describe('a drachtio dialog as persisted state', () => {
 
   it('is null when drachtio-srf kept no INVITE to build it from', () => {
     expect(snapshotDialog({ sip: {}, remote: {} } as unknown as SrfDialog)).toBeNull();
+  });
+
+  it('early (our INVITE unanswered): drachtio-server\'s transaction id for the CANCEL, and the offer\'s FreeSWITCH channel', () => {
+    const invite = {
+      ...msg({ From: '<sip:pv@10.0.0.1>;tag=mine', To: '<sip:bob@10.0.0.9>', 'Call-ID': 'cid-3', CSeq: '1 INVITE' }),
+      uri: 'sip:bob@10.0.0.9', stackTxnId: 'txn-42',
+    } as unknown as SrfRequest;
+    expect(earlyDialogState(invite, 'fs-uuid', 'trunk-a')).toEqual({
+      phase: 'early', sipCallId: 'cid-3', local: '<sip:pv@10.0.0.1>;tag=mine', remote: '<sip:bob@10.0.0.9>', localSeq: 1,
+      remoteTarget: 'sip:bob@10.0.0.9', routeSet: [], transport: 'udp', trunk: 'trunk-a', transactionId: 'txn-42', mediaChannels: ['fs-uuid'],
+    });
+    expect(earlyDialogState({ ...invite, stackTxnId: '' } as unknown as SrfRequest, 'fs-uuid', null)).toBeNull();
   });
 });

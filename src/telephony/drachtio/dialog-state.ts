@@ -1,5 +1,5 @@
 import type { SipDialogState } from '../types.js';
-import type { SipMessageLike, SrfDialog } from './srf-types.js';
+import type { SipMessageLike, SrfDialog, SrfRequest } from './srf-types.js';
 
 interface DialogInternals { type?: 'uas' | 'uac'; req?: SipMessageLike & { protocol?: string }; res?: SipMessageLike }
 
@@ -33,6 +33,23 @@ export function snapshotDialog(dialog: SrfDialog, mediaChannels: string[] = []):
     phase: 'confirmed', sipCallId: dialog.sip.callId, local, remote, localSeq, remoteTarget: dialog.remote.uri, routeSet,
     transport: /tcp/i.test(req.protocol ?? '') ? 'tcp' : 'udp', trunk: null,
     ...(mediaChannels.length > 0 ? { mediaChannels } : {}),
+  };
+}
+
+/**
+ * Our INVITE is out and unanswered: a crash now leaves the callee ringing. drachtio-server
+ * keeps the INVITE's transaction after our connection dies, and cancels it for any app that
+ * names its id, so that id is what recovery needs (with the FreeSWITCH channel to hang up).
+ */
+export function earlyDialogState(invite: SrfRequest, mediaChannel: string, trunk: string | null): SipDialogState | null {
+  const local = invite.get('From');
+  const remote = invite.get('To');
+  const sipCallId = invite.get('Call-ID');
+  if (!local || !remote || !sipCallId || !invite.stackTxnId) return null;
+  return {
+    phase: 'early', sipCallId, local, remote, localSeq: Number(/^\s*(\d+)/.exec(invite.get('CSeq') ?? '')?.[1] ?? 1),
+    remoteTarget: invite.uri, routeSet: [], transport: /tcp/i.test(invite.protocol ?? '') ? 'tcp' : 'udp', trunk,
+    transactionId: invite.stackTxnId, mediaChannels: [mediaChannel],
   };
 }
 

@@ -66,4 +66,14 @@ describe('BYE for a call whose owner is gone', () => {
     expect(Date.now() - t).toBeGreaterThanOrEqual(100);
     expect(sent).toEqual([]);
   });
+
+  it('after a crash while our INVITE rang: CANCEL through drachtio-server\'s INVITE transaction; none without its id', async () => {
+    const { srf, sent } = fakeSrf(() => 200);
+    const mediaServer = { connected: true, killChannel: async () => true } as unknown as MediaServerAdapter;
+    const ctx = { srf, mediaServer, drachtioUp: () => true, log: silentLogger, connectWaitMs: 100 };
+    expect(await endOrphanCall(state({ phase: 'early', transactionId: 'txn-42' }), ctx)).toEqual({ sent: 'CANCEL', status: null });
+    expect(sent).toEqual([{ uri: 'sip:alice@10.0.0.5:5062', opts: { method: 'CANCEL', stackTxnId: 'txn-42' } }]);
+    expect(await endOrphanCall(state({ phase: 'early' }), ctx)).toEqual({ sent: null, status: null });
+    expect(sent).toHaveLength(1);
+  });
 });

@@ -72,10 +72,9 @@ export interface OrphanCallContext {
 
 /**
  * Crash recovery of a drachtio-engine call: BYE to the peer (and to a bridged transferee)
- * through drachtio-server, and the call's FreeSWITCH channels hung up over ESL: they outlive
- * the dead process (measured: the channel stays up and keeps sending RTP). An unanswered
- * outbound INVITE cannot be canceled from here: its CANCEL needs the INVITE's transaction in
- * drachtio-server, which belonged to the dead process's connection.
+ * through drachtio-server, or a CANCEL when our INVITE was still unanswered; and the call's
+ * FreeSWITCH channels hung up over ESL: an answered call's channel outlives the dead process
+ * (measured: it stays up and keeps sending RTP, its silence playback never ends).
  */
 export async function endOrphanCall(state: SipDialogState, ctx: OrphanCallContext): Promise<OrphanEnd> {
   const channels = state.mediaChannels ?? [];
@@ -84,15 +83,34 @@ export async function endOrphanCall(state: SipDialogState, ctx: OrphanCallContex
     const killed = await Promise.all(channels.map((uuid) => ctx.mediaServer.killChannel(uuid).catch(() => false)));
     ctx.log.info({ sipCallId: state.sipCallId, channels, killed }, 'FreeSWITCH channels of a lost call hung up');
   });
-  if (state.phase !== 'confirmed') { await media; return { sent: null, status: null }; }
+  const early = state.phase !== 'confirmed';
+  // An early state without drachtio-server's transaction id names no INVITE we can cancel.
+  if (early && !state.transactionId) { await media; return { sent: null, status: null }; }
   if (!(await until(ctx.drachtioUp, ctx.connectWaitMs))) {
-    ctx.log.warn({ sipCallId: state.sipCallId }, 'no drachtio-server to send the BYE of a lost call through');
+    ctx.log.warn({ sipCallId: state.sipCallId }, 'no drachtio-server to end a lost call through');
     await media;
     return { sent: null, status: null };
   }
+  if (early) return (await Promise.all([sendCancel(ctx.srf, state, ctx.log), media]))[0];
   const linked = (state.linked ?? []).map((other) => sendBye(ctx.srf, other, SERVER_RESTART, ctx.log));
   const [end] = await Promise.all([sendBye(ctx.srf, state, SERVER_RESTART, ctx.log), media, ...linked]);
   return end;
+}
+
+/**
+ * CANCEL of our INVITE, through drachtio-server's transaction (it answers "unknown
+ * transaction" once the INVITE got its final answer). drachtio-server does not pass the
+ * CANCEL's own 200 up, so the status stays null.
+ */
+async function sendCancel(srf: SrfLike, state: SipDialogState, log: Logger): Promise<OrphanEnd> {
+  try {
+    await srf.request(state.remoteTarget, { method: 'CANCEL', stackTxnId: state.transactionId });
+    log.info({ sipCallId: state.sipCallId }, 'CANCEL sent for an INVITE a previous process left ringing');
+    return { sent: 'CANCEL', status: null };
+  } catch (err) {
+    log.warn({ sipCallId: state.sipCallId, err: (err as Error).message }, 'CANCEL for a lost INVITE failed');
+    return { sent: null, status: null };
+  }
 }
 
 async function until(ready: () => boolean, timeoutMs: number): Promise<boolean> {

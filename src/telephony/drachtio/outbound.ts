@@ -5,6 +5,7 @@ import type { MediaEndpoint, MediaServerAdapter } from './media-server.js';
 import type { DialTarget } from './numbering.js';
 import { dialErrorForSipStatus } from '../sip-outcomes.js';
 import { applyAnswer } from './srtp-answer.js';
+import { earlyDialogState } from './dialog-state.js';
 import type { SipErrorLike, SrfDialog, SrfLike, SrfRequest, SrfResponse } from './srf-types.js';
 
 /** Abort reason the engine uses for dials still ringing when it stops. */
@@ -60,6 +61,9 @@ export async function placeCall(request: DialRequest, events: DialEvents, signal
         if (err) return;
         invite = req;
         if (cancelWanted) cancel();
+        // For crash recovery: the CANCEL a restarted process would send (again after a 407 retry).
+        const early = earlyDialogState(req, endpoint.uuid, trunk?.name ?? null);
+        if (early) Promise.resolve(events.onDialogState?.(early)).catch((e: unknown) => log.warn({ err: String(e) }, 'early dialog state not saved'));
       },
       cbProvisional: (res: SrfResponse) => {
         if ((res.status === 180 || res.status === 183) && !ringing) {

@@ -62,6 +62,8 @@ export interface UacCallbacks {
 
 export interface SrfRequestOptions {
   method: string;
+  /** drachtio-server's id of the INVITE transaction a CANCEL ends. */
+  stackTxnId?: string;
   headers?: Record<string, string>;
   body?: string;
   auth?: SipAuth;
