@@ -251,8 +251,8 @@ export class ForkMediaSession implements MediaSession {
     const canSend = ws.readyState === ws.OPEN && ws.bufferedAmount < this.#opts.maxBufferedBytes;
     const played = canSend ? this.#sender.next(this.#outFrame, this.#reachedMark) : 0;
     if (played > 0) this.#tail = TAIL_FRAMES;
-    else if (this.#tail > 0 && canSend) this.#tail--;
-    if (played > 0 || (canSend && this.#tail > 0) || (canSend && this.#marksReached.length > 0)) {
+    else if (canSend && this.#tail > 0) this.#tail--;
+    if (canSend && (played > 0 || this.#tail > 0 || this.#marksReached.length > 0)) {
       // A whole frame (next() pads it with silence) at the playback rate.
       const frame = this.#toPlayback ? this.#toPlayback.process(this.#outFrame) : this.#outFrame;
       const out = this.#outRing[this.#outIndex]!;
