@@ -83,7 +83,8 @@ export class DrachtioCallLeg implements CallLeg {
    */
   async signalingLost(): Promise<OrphanBye | null> {
     if (this.#end) return null;
-    const state = snapshotDialog(this.#opts.dialog) ?? (this.#extra ? snapshotDialog(this.#extra.dialog) : null);
+    // The peer's dialog with a bridged transferee's linked (both get a BYE), else whichever is left.
+    const state = this.dialogState() ?? (this.#extra ? snapshotDialog(this.#extra.dialog) : null);
     await this.#finish({ endReason: 'error', sipStatus: null }, false, false);
     return state ? { state, lostAt: Date.now() } : null;
   }

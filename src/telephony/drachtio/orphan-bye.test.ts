@@ -40,10 +40,11 @@ describe('BYE for a call whose owner is gone', () => {
   it('after a drachtio-server restart: sends only BYEs still worth sending, and survives a failing one', async () => {
     const { srf, sent } = fakeSrf((uri) => (uri.includes('bad') ? new Error('503') : 200));
     await sendOrphanByes(srf, [
-      { state: state({ remoteTarget: 'sip:fresh@x' }), lostAt: 100_000 }, { state: state({ remoteTarget: 'sip:bad@x' }), lostAt: 100_000 },
+      { state: state({ remoteTarget: 'sip:fresh@x', linked: [state({ remoteTarget: 'sip:transferee@x' })] }), lostAt: 100_000 },
+      { state: state({ remoteTarget: 'sip:bad@x' }), lostAt: 100_000 },
       { state: state({ remoteTarget: 'sip:stale@x' }), lostAt: 1 },
     ], silentLogger, 60_000, 110_000);
-    expect(sent.map((s) => s.uri)).toEqual(['sip:fresh@x', 'sip:bad@x']);
+    expect(sent.map((s) => s.uri)).toEqual(['sip:fresh@x', 'sip:transferee@x', 'sip:bad@x']);
   });
 
   it('after a crash: BYE with its answer (and to a bridged transferee), and the call\'s FreeSWITCH channels hung up', async () => {

@@ -58,7 +58,8 @@ export async function sendBye(srf: SrfLike, state: SipDialogState, reason: strin
 
 /** Send what is still worth sending (lost less than `maxAgeMs` ago) through the new connection. */
 export async function sendOrphanByes(srf: SrfLike, byes: OrphanBye[], log: Logger, maxAgeMs = 60_000, now = Date.now()): Promise<void> {
-  await Promise.allSettled(byes.filter((b) => now - b.lostAt < maxAgeMs).map((b) => sendBye(srf, b.state, SIGNALLING_RESTART, log)));
+  const states = byes.filter((b) => now - b.lostAt < maxAgeMs).flatMap((b) => [b.state, ...(b.state.linked ?? [])]);
+  await Promise.allSettled(states.map((state) => sendBye(srf, state, SIGNALLING_RESTART, log)));
 }
 
 export interface OrphanCallContext {
