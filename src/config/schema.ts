@@ -139,6 +139,8 @@ export const configSchema = z.object({
       port_min: port.default(20000),
       port_max: port.default(30000),
       jitter_buffer_ms: z.number().int().min(0).max(200).default(40),
+      /** Embedded engine: RTP/RTCP socket I/O on a worker thread, off the main thread's event loop (issue 14). */
+      io_thread: z.boolean().default(true),
     }).prefault({}),
     ring_timeout_seconds: z.number().int().positive().default(30),
     codecs: z.array(z.enum(['PCMU', 'PCMA'])).default(['PCMU', 'PCMA']),

@@ -43,6 +43,7 @@ export class MediaClock {
   #timer: NodeJS.Timeout | null = null;
   #running = false;
   #onError: (err: unknown) => void;
+  #afterSends: Array<() => void> = [];
 
   constructor(options: Partial<MediaClockOptions> = {}, onError: (err: unknown) => void = () => {}) {
     const o = { ...defaultMediaClockOptions, ...options };
@@ -81,6 +82,14 @@ export class MediaClock {
       subscribed = false;
       this.#slotSubscribers[slot] = this.#slotSubscribers[slot]!.filter((s) => s !== subscriber);
       if (--this.#count === 0) this.#stop();
+    };
+  }
+
+  /** Called after each sub-tick's sends, before its receive work (a batched transport flushes here). */
+  onSendsDone(listener: () => void): () => void {
+    this.#afterSends = [...this.#afterSends, listener];
+    return () => {
+      this.#afterSends = this.#afterSends.filter((l) => l !== listener);
     };
   }
 
@@ -128,6 +137,7 @@ export class MediaClock {
         this.#onError(err);
       }
     }
+    for (const done of this.#afterSends) done();
     for (let j = 0; j < subscribers.length; j++) {
       try {
         subscribers[j]!.receive?.(tick);

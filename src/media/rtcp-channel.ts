@@ -1,6 +1,7 @@
-import type { Socket, RemoteInfo } from 'node:dgram';
+import type { RemoteInfo } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../ops/logger.js';
+import type { DatagramSocket } from './datagram-socket.js';
 import type { ReceiveStats } from './receive-stats.js';
 import { RtpLatch } from './rtp-latch.js';
 import { buildRtcpReport, isRtcp, readSenderReport, type LastSenderReport, type SenderInfo } from './rtcp.js';
@@ -12,7 +13,7 @@ import { buildRtcpReport, isRtcp, readSenderReport, type LastSenderReport, type 
  * latched the SDP's or the signalling's host; never a third address).
  */
 export class RtcpChannel {
-  #socket: Socket;
+  #socket: DatagramSocket;
   #cname: string;
   #log: Logger;
   readonly #latch = new RtpLatch(1);
@@ -20,7 +21,7 @@ export class RtcpChannel {
   reportsSent = 0;
   reportsReceived = 0;
 
-  constructor(socket: Socket, cname: string, log: Logger) {
+  constructor(socket: DatagramSocket, cname: string, log: Logger) {
     this.#socket = socket;
     this.#cname = cname;
     this.#log = log;

@@ -1,11 +1,13 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { lookup } from 'node:dns';
-import { isIP, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 import type { Logger } from '../ops/logger.js';
 import { sharedMediaClock, type MediaClock } from './clock.js';
 import type { LatencyHistogram } from './latency-histogram.js';
+import { literalLookup } from './literal-lookup.js';
+import type { DatagramSocket } from './datagram-socket.js';
 import { RtpSession } from './rtp-session.js';
 import type { RtpSession as RtpSessionContract, RtpSessionFactory, RtpSessionOptions } from './rtp-types.js';
+import { UdpThread } from './udp-thread.js';
 import { WavWriter } from './wav-writer.js';
 
 export interface RtpSessionPoolOptions {
@@ -20,6 +22,8 @@ export interface RtpSessionPoolOptions {
   rtcpIntervalMs?: number;
   /** Also record every session's send jitter here (benchmarks: one distribution over all calls). */
   sendJitter?: LatencyHistogram;
+  /** Run the sockets' I/O on a worker thread (`UdpThread`) instead of the main thread. */
+  ioThread?: boolean;
 }
 
 /**
@@ -38,6 +42,8 @@ export class RtpSessionPool implements RtpSessionFactory {
   #next: number;
   #inUse = new Set<number>();
   #sessions = new Set<RtpSessionContract>();
+  #thread: UdpThread | null;
+  #unflush: (() => void) | null = null;
 
   constructor(options: RtpSessionPoolOptions) {
     const min = options.portMin + (options.portMin % 2);
@@ -51,6 +57,12 @@ export class RtpSessionPool implements RtpSessionFactory {
     this.#rtcpIntervalMs = options.rtcpIntervalMs ?? 5000;
     this.#sendJitter = options.sendJitter ?? null;
     this.#next = min;
+    this.#thread = options.ioThread ? new UdpThread(options.log) : null;
+    void this.#thread?.start();
+  }
+
+  async ready(): Promise<void> {
+    await this.#thread?.start();
   }
 
   get openSessions(): number {
@@ -63,15 +75,14 @@ export class RtpSessionPool implements RtpSessionFactory {
       const port = this.#next;
       this.#next = port + 2 + 1 > this.#portMax ? this.#portMin : port + 2;
       if (this.#inUse.has(port)) continue;
-      const pair = await bindPair(options.localAddress, port);
+      const pair = this.#thread ? await this.#bindOnThread(this.#thread, options.localAddress, port) : await bindPair(options.localAddress, port);
       if (!pair) continue;
       this.#inUse.add(port);
       let recorder: WavWriter | null = null;
       try {
         if (options.recordingPath) recorder = await WavWriter.create(options.recordingPath);
       } catch (err) {
-        pair.rtp.close();
-        pair.rtcp.close();
+        await Promise.all([pair.rtp, pair.rtcp].map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))));
         this.#inUse.delete(port);
         throw err;
       }
@@ -96,20 +107,25 @@ export class RtpSessionPool implements RtpSessionFactory {
 
   async close(): Promise<void> {
     await Promise.all([...this.#sessions].map((s) => s.close()));
+    this.#unflush?.();
+    this.#unflush = null;
+  }
+
+  async #bindOnThread(thread: UdpThread, address: string, port: number): Promise<{ rtp: DatagramSocket; rtcp: DatagramSocket } | null> {
+    // Each sub-tick's packets leave in one message, right after the clock's send phase.
+    this.#unflush ??= this.#clock.onSendsDone(thread.flush);
+    const rtp = await thread.bind(address, port);
+    if (!rtp) return null;
+    const rtcp = await thread.bind(address, port + 1);
+    if (!rtcp) {
+      rtp.close();
+      return null;
+    }
+    return { rtp, rtcp };
   }
 }
 
-/**
- * SDP gives IP literals: answer those synchronously instead of through dgram's default
- * lookup (a nextTick and a closure per packet on the hot path); names still resolve.
- */
-function literalLookup(address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
-  const kind = isIP(address);
-  if (kind !== 0) callback(null, address, kind);
-  else lookup(address, { family: family === 6 ? 6 : 4 }, callback as never);
-}
-
-async function bindPair(address: string, port: number): Promise<{ rtp: Socket; rtcp: Socket } | null> {
+async function bindPair(address: string, port: number): Promise<{ rtp: DatagramSocket; rtcp: DatagramSocket } | null> {
   const type = isIPv6(address) ? 'udp6' : 'udp4';
   const rtp = createSocket({ type, lookup: literalLookup as never });
   const rtcp = createSocket({ type, lookup: literalLookup as never });

@@ -1,8 +1,9 @@
 import { randomInt } from 'node:crypto';
-import type { Socket, RemoteInfo } from 'node:dgram';
+import type { RemoteInfo } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../ops/logger.js';
 import type { MediaClock } from './clock.js';
+import type { DatagramSocket } from './datagram-socket.js';
 import { DtmfReceiver, DtmfSender, writeDtmfPayload } from './dtmf.js';
 import { g711Decode, g711Encode, g711ForPayloadType, PCMU, type G711Tables } from './g711.js';
 import { JitterBuffer } from './jitter-buffer.js';
@@ -26,8 +27,8 @@ const INPUT_RATE = 16000;
 const SEND_BUFFERS = 4;
 
 export interface RtpSessionDeps {
-  rtp: Socket;
-  rtcp: Socket;
+  rtp: DatagramSocket;
+  rtcp: DatagramSocket;
   localPort: number;
   clock: MediaClock;
   rtcpIntervalMs: number;
@@ -219,7 +220,7 @@ export class RtpSession implements RtpSessionContract {
     this.#dtmfOut.cancel();
     this.#d.rtp.off('message', this.#onPacket);
     const stats = this.stats();
-    const closeSocket = (s: Socket) => new Promise<void>((resolve) => {
+    const closeSocket = (s: DatagramSocket) => new Promise<void>((resolve) => {
       try {
         s.close(() => resolve());
       } catch {

@@ -55,5 +55,7 @@ export interface RtpSessionFactory {
   open(options: RtpSessionOptions): Promise<RtpSession>;
   /** Sessions currently open. */
   readonly openSessions: number;
+  /** Resolves once sessions can be opened without a start-up delay (the UDP I/O thread has booted). */
+  ready?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -31,9 +31,12 @@ async function open(remotePort: number) {
   return { s, ids };
 }
 
-describe('symmetric RTP latching', () => {
+describe.each([
+  ['on the main thread', false],
+  ['on the UDP I/O thread', true],
+])('symmetric RTP latching — socket I/O %s', (_where, ioThread) => {
   it('ignores a spoofing source interleaving packets with the real peer from the SDP address', async () => {
-    pool = testPool();
+    pool = testPool({ ioThread });
     const real = await peer();
     const spoofer = await peer();
     const { s, ids } = await open(real.port);
@@ -50,7 +53,7 @@ describe('symmetric RTP latching', () => {
   });
 
   it('latches to the real source behind NAT after a few in-sequence packets, then sends there and drops everyone else', async () => {
-    pool = testPool();
+    pool = testPool({ ioThread });
     const natted = await peer();
     const spoofer = await peer();
     const nowhere = await peer(); // the private address in the SDP: nothing comes from it
@@ -74,7 +77,7 @@ describe('symmetric RTP latching', () => {
   });
 
   it('survives garbage on its RTP and RTCP ports and keeps playing real packets', async () => {
-    pool = testPool();
+    pool = testPool({ ioThread });
     const real = await peer();
     const { s, ids } = await open(real.port);
     const junk = [new Uint8Array(0), new Uint8Array([0x80]), new Uint8Array(12).fill(0xff), Buffer.from('INVITE sip:x SIP/2.0\r\n\r\n'), new Uint8Array(1500).fill(0x80)];

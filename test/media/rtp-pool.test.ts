@@ -23,10 +23,13 @@ async function tinyRange(pairs: number): Promise<number> {
   }
 }
 
-describe('RtpSessionPool', () => {
+describe.each([
+  ['on the main thread', false],
+  ['on the UDP I/O thread', true],
+])('RtpSessionPool — socket I/O %s', (_where, ioThread) => {
   it('hands out even ports with RTCP on port + 1, reports exhaustion clearly, and reuses ports after close', async () => {
     const base = await tinyRange(2);
-    const pool = new RtpSessionPool({ portMin: base, portMax: base + 3, log: silentLogger });
+    const pool = new RtpSessionPool({ portMin: base, portMax: base + 3, log: silentLogger, ioThread });
     const a = await pool.open(opts);
     const b = await pool.open(opts);
     expect([a.localPort, b.localPort].sort()).toEqual([base, base + 2]);
@@ -51,7 +54,7 @@ describe('RtpSessionPool', () => {
     const base = await tinyRange(2);
     const squatter = createSocket('udp4');
     await new Promise<void>((r) => squatter.bind(base + 1, '127.0.0.1', () => r())); // the RTCP port of the first pair
-    const pool = new RtpSessionPool({ portMin: base, portMax: base + 3, log: silentLogger });
+    const pool = new RtpSessionPool({ portMin: base, portMax: base + 3, log: silentLogger, ioThread });
     try {
       const s = await pool.open(opts);
       expect(s.localPort).toBe(base + 2);
@@ -63,14 +66,16 @@ describe('RtpSessionPool', () => {
 
   it('fails open() cleanly when the recording cannot be created, releasing the ports', async () => {
     const base = await tinyRange(1);
-    const pool = new RtpSessionPool({ portMin: base, portMax: base + 1, log: silentLogger });
+    const pool = new RtpSessionPool({ portMin: base, portMax: base + 1, log: silentLogger, ioThread });
     await expect(pool.open({ ...opts, recordingPath: '/dev/null/call.wav' })).rejects.toThrow(/EEXIST|ENOTDIR/);
     expect(pool.openSessions).toBe(0);
     const s = await pool.open(opts); // the only pair in the range is free again
     expect(s.localPort).toBe(base);
     await pool.close();
   });
+});
 
+describe('RtpSessionPool', () => {
   it('rejects a range that cannot hold one RTP/RTCP pair', () => {
     expect(() => new RtpSessionPool({ portMin: 30001, portMax: 30002, log: silentLogger })).toThrow(RangeError);
     expect(() => new RtpSessionPool({ portMin: 30000, portMax: 70000, log: silentLogger })).toThrow(RangeError);

@@ -8,9 +8,12 @@ afterEach(async () => {
   expect(pool.openSessions).toBe(0);
 });
 
-describe('two RtpSessions over loopback UDP', () => {
+describe.each([
+  ['on the main thread', false],
+  ['on the UDP I/O thread', true],
+])('two RtpSessions over loopback UDP — socket I/O %s', (_where, ioThread) => {
   it('carry assistant audio from one to the other as 16 kHz frames, and fire marks in order after playback', async () => {
-    pool = testPool();
+    pool = testPool({ ioThread });
     const [a, b] = await connectedPair(pool);
     const heard: number[] = [];
     let frames = 0;
@@ -45,7 +48,7 @@ describe('two RtpSessions over loopback UDP', () => {
   });
 
   it('clear() discards queued audio and pending marks; the line is silent from the next frame', async () => {
-    pool = testPool();
+    pool = testPool({ ioThread });
     const [a, b] = await connectedPair(pool);
     let loud = 0;
     let quietAfterLoud = 0;
@@ -73,7 +76,7 @@ describe('two RtpSessions over loopback UDP', () => {
   });
 
   it('send RFC 4733 DTMF to each other, one report per digit with its duration', async () => {
-    pool = testPool();
+    pool = testPool({ ioThread });
     const [a, b] = await connectedPair(pool);
     const atB: Array<[string, number]> = [];
     const atA: string[] = [];
@@ -88,7 +91,7 @@ describe('two RtpSessions over loopback UDP', () => {
   });
 
   it('refuse RFC 4733 when the peer did not negotiate it, and surface SIP INFO digits through onDtmf', async () => {
-    pool = testPool();
+    pool = testPool({ ioThread });
     const [a] = await connectedPair(pool);
     a.configure(remote(40000, { dtmfPayloadType: null }));
     await expect(a.sendDtmf('5')).rejects.toThrow(/SIP INFO/);
@@ -99,7 +102,7 @@ describe('two RtpSessions over loopback UDP', () => {
   });
 
   it('bridge() plays each leg\'s received audio on the other leg (transfer fallback)', async () => {
-    pool = testPool();
+    pool = testPool({ ioThread });
     // caller ⇄ legA (bridge) legB ⇄ callee
     const [caller, legA] = await connectedPair(pool);
     const [legB, callee] = await connectedPair(pool);
@@ -121,7 +124,7 @@ describe('two RtpSessions over loopback UDP', () => {
   });
 
   it('stops sending on hold and resumes without the pause counting as loss', async () => {
-    pool = testPool();
+    pool = testPool({ ioThread });
     const [a, b] = await connectedPair(pool);
     await waitFor(() => b.stats().packetsReceived >= 5, 2000, 'media');
     a.setHold(true);
@@ -135,7 +138,7 @@ describe('two RtpSessions over loopback UDP', () => {
   });
 
   it('close() is idempotent, releases the ports, and a closed session ignores play()', async () => {
-    pool = testPool();
+    pool = testPool({ ioThread });
     const [a] = await connectedPair(pool);
     const port = a.localPort;
     expect(port % 2).toBe(0);

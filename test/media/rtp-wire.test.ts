@@ -31,9 +31,12 @@ async function peer(): Promise<RawPeer> {
 const idPayload = (n: number) => new Uint8Array(160).fill(0xff - 3 * (n + 1));
 const idOf = (sample: number) => (0xff - ULAW_ENCODE[sample & 0xffff]!) / 3;
 
-describe('RTP on the wire (a hand-rolled peer on a raw UDP socket)', () => {
+describe.each([
+  ['on the main thread', false],
+  ['on the UDP I/O thread', true],
+])('RTP on the wire (a hand-rolled peer on a raw UDP socket) — socket I/O %s', (_where, ioThread) => {
   it('sends one 20 ms packet per tick with +1 sequence, +160 timestamp, one SSRC, marker on the first packet and on talkspurt start', async () => {
-    pool = testPool();
+    pool = testPool({ ioThread });
     const p = await peer();
     const s = await sessionTo(p);
     await waitFor(() => p.received.length >= 5, 2000, 'silence packets');
@@ -55,7 +58,7 @@ describe('RTP on the wire (a hand-rolled peer on a raw UDP socket)', () => {
   });
 
   it('sends A-law silence for PCMA and stops sending on hold with timestamps still following wall time', async () => {
-    pool = testPool();
+    pool = testPool({ ioThread });
     const p = await peer();
     const s = await sessionTo(p, { codec: 'PCMA', payloadType: 8 });
     await waitFor(() => p.received.length >= 3, 2000, 'packets');
@@ -77,7 +80,7 @@ describe('RTP on the wire (a hand-rolled peer on a raw UDP socket)', () => {
   });
 
   it('after clear() the very next packet is silence', async () => {
-    pool = testPool();
+    pool = testPool({ ioThread });
     const p = await peer();
     const s = await sessionTo(p);
     s.play(tone(800, 3000, 8000), 8000);
@@ -93,7 +96,7 @@ describe('RTP on the wire (a hand-rolled peer on a raw UDP socket)', () => {
   });
 
   it('puts RFC 4733 events on the wire: marker on the first, end bit three times, one timestamp per digit', async () => {
-    pool = testPool();
+    pool = testPool({ ioThread });
     const p = await peer();
     const s = await sessionTo(p, { dtmfPayloadType: 96 });
     await s.sendDtmf('4#');
@@ -115,7 +118,7 @@ describe('RTP on the wire (a hand-rolled peer on a raw UDP socket)', () => {
   });
 
   it('plays a reordered, lossy, duplicated stream in order, counting loss and jitter', async () => {
-    pool = testPool();
+    pool = testPool({ ioThread });
     const p = await peer();
     // The whole stream arrives in one burst, shuffled; a buffer deeper than the stream makes
     // the playout independent of how busy the test machine is.

@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../../ops/worker-entry.js';
 import type { SilenceGateOptions } from './silence-gate.js';
 import { SileroDetector } from './silero-detector.js';
 import type { SileroModelInfo } from './silero-model.js';
@@ -17,20 +16,7 @@ export interface SileroVadStats {
   crashes: number;
 }
 
-/**
- * Sources run under tsx (npm start, vitest), so the worker must too. On Node 20 loader hooks
- * given to a worker as `execArgv: ['--import', 'tsx']` are not applied ("Unknown file
- * extension .ts"), so a tiny bootstrap registers tsx inside the worker, then imports it.
- */
-function workerEntry(): { entry: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./silero-worker.js', import.meta.url), eval: false };
-  // require.resolve gives the package's `require` build; the worker imports its `import` twin.
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const worker = new URL('./silero-worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(worker)}); });`;
-  return { entry: bootstrap, eval: true };
-}
-const WORKER = workerEntry();
+const WORKER = workerEntry(import.meta.url, 'silero-worker');
 const INITIAL_CAPACITY_FRAMES = 32;
 /** After a crash, frames of running calls restart the worker at most this often (new calls always may). */
 const RESPAWN_INTERVAL_MS = 1000;

@@ -73,7 +73,8 @@ export class EmbeddedTelephony implements Telephony {
       onRequest: (req, tx, flow) => this.#onRequest(req, tx, flow), onStrayResponse: (res, flow) => this.#onStray(res, flow),
       flowInUse: (flow) => [...this.#legs.values()].some((leg) => leg.dialog.flow === flow),
     }, log);
-    const rtp = options.rtp ?? new RtpSessionPool({ portMin: config.telephony.rtp.port_min, portMax: config.telephony.rtp.port_max, log });
+    const rtp = options.rtp ?? new RtpSessionPool({ portMin: config.telephony.rtp.port_min, portMax: config.telephony.rtp.port_max, ioThread: config.telephony.rtp.io_thread, log });
+    this.#rtpReady = () => rtp.ready?.() ?? Promise.resolve();
     this.#media = new LocalMedia(rtp, { bindAddress: sip.host, advertisedAddress: advertised, addressFor: (peer) => addresses.for(peer), codecs: config.telephony.codecs, jitterBufferMs: config.telephony.rtp.jitter_buffer_ms });
     this.#sessionTimers = { sessionExpiresS: sip.session_expires_seconds, minSeS: sip.min_se_seconds, ...options.sessionTimers };
     const legContext: LegContext = {
@@ -93,6 +94,7 @@ export class EmbeddedTelephony implements Telephony {
   }
 
   #outboundContext: Parameters<typeof dial>[0];
+  readonly #rtpReady: () => Promise<void>;
 
   /** Bound SIP port (UDP and TCP share it); useful when configured as 0. */
   get sipPort(): number { return this.#stack.port; }
@@ -103,7 +105,7 @@ export class EmbeddedTelephony implements Telephony {
       this.#shutdown = new AbortController();
       this.#outboundContext.shutdown = this.#shutdown.signal;
     }
-    await this.#stack.start();
+    await Promise.all([this.#stack.start(), this.#rtpReady()]);
     this.#running = true;
     for (const r of this.#registrations) r.start();
     this.#log.info({ port: this.sipPort, transports: this.#config.telephony.sip.transports }, 'embedded SIP engine listening');

@@ -46,6 +46,12 @@ export async function dial(ctx: OutboundContext, request: DialRequest, events: D
     ctx.log.error({ err, callId: request.callId }, 'no RTP session for outbound call');
     throw new DialError('error', null, 'no RTP port available');
   }
+  // Opening media may take a moment (ports are bound on the UDP thread): an abort meanwhile still counts.
+  const early = signal?.aborted ? new DialError('canceled', null) : ctx.shutdown.aborted ? new DialError('server_shutdown', null) : null;
+  if (early) {
+    await session.close().catch(() => undefined);
+    throw early;
+  }
   try {
     return await new OutboundAttempt(ctx, request, events, route, target, session).run(signal);
   } catch (err) {
