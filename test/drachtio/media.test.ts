@@ -31,6 +31,26 @@ describe('drachtio engine: media over the mod_audio_fork WebSocket', () => {
     expect(leg.stats()).toMatchObject({ codec: 'L16/16000', packetsSent: 54 });
   });
 
+  it('barge-in with a mark still in FreeSWITCH: one 0xFFFF sample per such mark after killAudio, and the next mark waits 8 frames', async () => {
+    const fork = endpoint.fork!;
+    fork.confirmMarks = false;
+    leg.media.play(new Int16Array(1600).fill(400), 16000);
+    leg.media.mark('in-flight');
+    await until(() => fork.texts.some((t) => t.includes('"mark"')), 3000, 'mark sent');
+    const texts = fork.texts.length;
+    leg.media.clear();
+    await until(() => fork.texts.length === texts + 1, 3000, 'killAudio');
+    await until(() => fork.received.at(-1)!.length === 2, 3000, 'drain');
+    expect(fork.received.at(-1)).toEqual(Buffer.from([0xff, 0xff]));
+    // The next mark goes out only after 8 frames (160 ms) have pushed the drain through.
+    fork.confirmMarks = true;
+    const framesBefore = fork.received.length;
+    leg.media.play(new Int16Array(320).fill(400), 16000); // one frame
+    leg.media.mark('after');
+    await until(() => fork.texts.length === texts + 2, 3000, 'next mark');
+    expect(fork.received.length - framesBefore).toBe(8);
+  });
+
   it('a mark fires when FreeSWITCH reports the audio before it played, not when we sent it', async () => {
     const played: string[] = [];
     leg.media.onMark((m) => played.push(m));

@@ -42,6 +42,11 @@ const KILL_AUDIO = JSON.stringify({ type: 'killAudio' });
  * would wait for the next reply, and the reply's last mark would fire before it was heard.
  */
 const TAIL_FRAMES = 5;
+/**
+ * Frames sent after a drain (see clear()) before marks go to FreeSWITCH again: its 80 ms
+ * prebuffer step, a frame to play it, and margin. Marks reached meanwhile wait (late, never early).
+ */
+const DRAIN_GUARD_FRAMES = 8;
 
 /**
  * The MediaSession of a drachtio/FreeSWITCH call, over the mod_audio_fork WebSocket:
@@ -63,6 +68,7 @@ export class ForkMediaSession implements MediaSession {
   /** Our frames (at `sampleRate`) to the playback rate, one filter state for the whole call. */
   readonly #toPlayback: Resampler | null;
   #tail = 0;
+  #drainGuard = 0;
 
   readonly #audio: Listeners<[Int16Array]>;
   readonly #marks: Listeners<[string]>;
@@ -155,12 +161,24 @@ export class ForkMediaSession implements MediaSession {
   get marksUnconfirmed(): number { return this.#playout.unconfirmed; }
 
   clear(): void {
-    const dropped = [...this.#playout.drop(), ...this.#sender.clear()];
+    const inFlight = this.#playout.inFlight;
+    const dropped = [...this.#playout.drop(), ...this.#marksReached.splice(0), ...this.#sender.clear()];
     // The next reply starts from silence, not from the tail of the interrupted one.
     for (const r of this.#resamplers.values()) r.reset();
     this.#toPlayback?.reset();
     this.#tail = 0;
-    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.send(KILL_AUDIO);
+    if (this.#ws.readyState === this.#ws.OPEN) {
+      this.#ws.send(KILL_AUDIO);
+      // mod_audio_fork marks a position with an anonymous sentinel sample (0xFFFF) and pops mark
+      // names from lists as sentinels play. killAudio wipes the sentinels in its playout buffer
+      // but keeps their names, and every later mark would then be reported one behind (measured:
+      // ~0.9 s late). One 0xFFFF sample per mark it may hold pops those names; extra ones find
+      // the lists empty and do nothing, as long as no new mark is in them yet (the guard).
+      if (inFlight > 0) {
+        this.#ws.send(Buffer.alloc(inFlight * 2, 0xff), { binary: true });
+        this.#drainGuard = DRAIN_GUARD_FRAMES;
+      }
+    }
     this.#clears.emit(dropped);
   }
 
@@ -262,9 +280,10 @@ export class ForkMediaSession implements MediaSession {
       for (let i = 0; i < frame.length; i++) { const v = frame[i]!; out.writeInt16LE(v === -1 ? 0 : v, i * 2); }
       ws.send(out.subarray(0, frame.length * 2), { binary: true });
       this.#packetsOut++;
+      if (this.#drainGuard > 0) this.#drainGuard--;
     }
     // Marks go to FreeSWITCH right behind the audio before them (this frame included).
-    for (const name of this.#marksReached.splice(0)) ws.send(this.#playout.send(name, Date.now()));
+    if (this.#drainGuard === 0) for (const name of this.#marksReached.splice(0)) ws.send(this.#playout.send(name, Date.now()));
     if (this.#recorder) {
       const n = this.#frameSamples;
       const left = this.#recCallerFill >= n ? this.#recCaller.subarray(0, n) : null;

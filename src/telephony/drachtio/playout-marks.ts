@@ -4,8 +4,8 @@
  * `{"type":"mark","data":{"name":…,"event":"playout"}}` when the write-replace bug copies the
  * audio after it into a frame the channel sends — so a mark fires when the audio before it has
  * left FreeSWITCH, not when we handed it over (measured ~186 ms earlier on loopback). A mark
- * FreeSWITCH never confirms (it keeps at most 30, and a stream ending mid-prebuffer keeps its
- * last frame) still fires after `confirmTimeoutMs`, counted, so a turn never waits forever.
+ * FreeSWITCH never confirms (it keeps at most 30) still fires after `confirmTimeoutMs`,
+ * counted, so a turn never waits forever.
  */
 export interface PlayoutMarksOptions {
   confirmTimeoutMs: number;
@@ -24,6 +24,9 @@ export class PlayoutMarks {
   constructor(options: Partial<PlayoutMarksOptions> = {}) {
     this.#opts = { ...defaultPlayoutMarksOptions, ...options };
   }
+
+  /** Marks FreeSWITCH holds (sent, not yet confirmed). */
+  get inFlight(): number { return this.#sent.size; }
 
   /** The text frame to send in the audio stream where the mark belongs. */
   send(name: string, now: number): string {
