@@ -36,9 +36,11 @@ export interface StackOptions {
   /** FreeSWITCH console log level (default PV_FS_LOG_LEVEL or warning). */
   freeswitchLogLevel?: string;
   /**
-   * `realtime` (default): FreeSWITCH's own default, which as root (or with CAP_SYS_NICE) runs its
-   * media threads SCHED_FIFO, ahead of every other process on the host; `normal`: -np, ordinary
-   * scheduling, as in our docker-compose deployment (no CAP_SYS_NICE).
+   * `normal` (default): -np, ordinary scheduling, as in our docker-compose deployment (no
+   * CAP_SYS_NICE), so the tests run FreeSWITCH as users do; `realtime`: FreeSWITCH's own default,
+   * which as root (or with CAP_SYS_NICE) runs 16 media threads SCHED_FIFO, ahead of every other
+   * process on the host — on a 2-core box it starved the Node server (voice-to-voice p90 2–3 s
+   * at 50 calls against 0.8–1 s, docs/loadtest.md) and, in the suite, the tests beside it.
    */
   freeswitchPriority?: 'realtime' | 'normal';
 }
@@ -86,7 +88,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     '--stdout', '--disable-nat-detection',
   ]);
   const freeswitch = new DaemonProcess('freeswitch', FREESWITCH_BIN, () => [
-    '-nf', '-nc', '-nonat', ...(o.freeswitchPriority === 'normal' ? ['-np'] : []), '-nosql', '-conf', fsDirs.conf!, '-log', fsDirs.log!, '-db', fsDirs.db!, '-run', fsDirs.run!,
+    '-nf', '-nc', '-nonat', ...(o.freeswitchPriority === 'realtime' ? [] : ['-np']), '-nosql', '-conf', fsDirs.conf!, '-log', fsDirs.log!, '-db', fsDirs.db!, '-run', fsDirs.run!,
     '-temp', fsDirs.temp!, '-recordings', fsDirs.recordings!, '-mod', join(DAEMONS_PREFIX, 'freeswitch/lib/freeswitch/mod'),
   ], { MOD_AUDIO_FORK_SUBPROTOCOL_NAME: 'audio.drachtio.org' });
 
