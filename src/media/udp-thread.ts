@@ -28,6 +28,7 @@ export class UdpThread {
   #flushQueued = false;
   #ready: Promise<void> = Promise.resolve();
   #onReady: () => void = () => {};
+  #booting = false;
 
   constructor(log: Logger) {
     this.#log = log;
@@ -89,7 +90,7 @@ export class UdpThread {
   }
 
   #holdWhileBusy(): void {
-    if (this.#sockets.size + this.#binds.size + this.#closes.size > 0) this.#worker?.ref();
+    if (this.#booting || this.#sockets.size + this.#binds.size + this.#closes.size > 0) this.#worker?.ref();
     else this.#worker?.unref();
   }
 
@@ -100,7 +101,12 @@ export class UdpThread {
 
   #spawn(): Worker {
     const worker = new Worker(WORKER.entry, { eval: WORKER.eval });
-    this.#ready = new Promise((resolve) => (this.#onReady = resolve));
+    this.#booting = true;
+    this.#ready = new Promise((resolve) => (this.#onReady = () => {
+      this.#booting = false;
+      this.#holdWhileBusy();
+      resolve();
+    }));
     worker.on('message', (msg: FromUdpThread) => this.#onMessage(msg));
     worker.on('error', (err) => this.#log.error({ err }, 'UDP I/O thread failed'));
     worker.on('exit', (code) => {
@@ -114,8 +120,7 @@ export class UdpThread {
       for (const done of [...this.#binds.values()]) done(false);
       for (const done of [...this.#closes.values()]) done();
     });
-    // After the listeners: adding a 'message' listener refs the worker's port again.
-    worker.unref();
+    // A 'message' listener refs the worker's port: booting holds the process, then only open sockets do.
     return worker;
   }
 
