@@ -180,31 +180,32 @@ export class Resampler {
     if (this.#out.length < maxOut) this.#out = new Int16Array(maxOut * 2);
     const out = this.#out;
     const buf = this.#buf;
-    const np = pairs.length;
     let pos = this.#pos;
-    let rem = this.#rem;
     let n = 0;
-    while (pos + half < len) {
-      if (rem === 0) {
+    if (this.#rem === 1 && pos + half < len) out[n++] = clamp16(halfPoint(buf, pos++, half, pairs));
+    if (pairs.length === 8) {
+      // The default filter (8 zero crossings), unrolled: the same sums in the same order.
+      const [p0, p1, p2, p3, p4, p5, p6, p7] = pairs as unknown as number[];
+      for (; pos + half < len; pos++) {
         out[n++] = buf[pos]!;
-        rem = 1;
-        continue;
+        const b = pos - 7;
+        let acc0 = (buf[b]! + buf[b + 15]!) * p0!;
+        let acc1 = (buf[b + 1]! + buf[b + 14]!) * p1!;
+        acc0 += (buf[b + 2]! + buf[b + 13]!) * p2!;
+        acc1 += (buf[b + 3]! + buf[b + 12]!) * p3!;
+        acc0 += (buf[b + 4]! + buf[b + 11]!) * p4!;
+        acc1 += (buf[b + 5]! + buf[b + 10]!) * p5!;
+        acc0 += (buf[b + 6]! + buf[b + 9]!) * p6!;
+        acc1 += (buf[b + 7]! + buf[b + 8]!) * p7!;
+        out[n++] = clamp16(acc0 + acc1);
       }
-      // Taps pos-half+1 … pos+half, mirrored around pos + ½.
-      let acc0 = 0;
-      let acc1 = 0;
-      let j = 0;
-      for (; j + 1 < np; j += 2) {
-        acc0 += (buf[pos - half + 1 + j]! + buf[pos + half - j]!) * pairs[j]!;
-        acc1 += (buf[pos - half + 2 + j]! + buf[pos + half - 1 - j]!) * pairs[j + 1]!;
+    } else {
+      for (; pos + half < len; pos++) {
+        out[n++] = buf[pos]!;
+        out[n++] = clamp16(halfPoint(buf, pos, half, pairs));
       }
-      if (j < np) acc0 += (buf[pos - half + 1 + j]! + buf[pos + half - j]!) * pairs[j]!;
-      const acc = acc0 + acc1;
-      out[n++] = acc > 32767 ? 32767 : acc < -32768 ? -32768 : Math.round(acc);
-      rem = 0;
-      pos++;
     }
-    this.#keepHistory(pos, rem);
+    this.#keepHistory(pos, 0);
     return out.subarray(0, n);
   }
 
@@ -300,6 +301,21 @@ function sparseTaps(kernel: Float64Array, phases: number, taps: number): { offse
     }
   }
   return nonzero <= 0.75 * phases * taps ? { offsets, coefs, counts } : null;
+}
+
+const clamp16 = (acc: number): number => (acc > 32767 ? 32767 : acc < -32768 ? -32768 : Math.round(acc));
+
+/** The half-band output between input samples `pos` and `pos + 1`: taps pos−half+1 … pos+half, mirrored. */
+function halfPoint(buf: Float64Array, pos: number, half: number, pairs: Float64Array): number {
+  let acc0 = 0;
+  let acc1 = 0;
+  let j = 0;
+  for (; j + 1 < pairs.length; j += 2) {
+    acc0 += (buf[pos - half + 1 + j]! + buf[pos + half - j]!) * pairs[j]!;
+    acc1 += (buf[pos - half + 2 + j]! + buf[pos + half - 1 - j]!) * pairs[j + 1]!;
+  }
+  if (j < pairs.length) acc0 += (buf[pos - half + 1 + j]! + buf[pos + half - j]!) * pairs[j]!;
+  return acc0 + acc1;
 }
 
 /**
