@@ -151,6 +151,18 @@ export class JitterBuffer {
     } else {
       this.#highRun = 0;
     }
+    const start = this.#playTs & mask;
+    const end = start + n;
+    if (end <= mask + 1) {
+      // The usual frame: contiguous in the ring and complete — native copies, no loop per sample.
+      const gap = filled.indexOf(0, start);
+      if (gap === -1 || gap >= end) {
+        frame.set(ring.subarray(start, end));
+        filled.fill(0, start, end);
+        this.#playTs = (this.#playTs + n) >>> 0;
+        return frame;
+      }
+    }
     let missing = 0;
     for (let i = 0; i < n; i++) {
       const idx = (this.#playTs + i) & mask;
