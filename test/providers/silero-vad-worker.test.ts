@@ -109,8 +109,9 @@ describe('Silero VAD in a worker thread', () => {
 
   it('a crashed worker fails the frames it held with a clear error; calls go on with a new worker', async () => {
     // Every frame to the model (no silence gate): the batch stays long enough to be killed while
-    // queued. A kill that lands inside ORT's session.run() can abort the whole process (native
-    // callback into a torn-down worker), which is why close() waits for the batch in flight.
+    // queued. The drill makes the worker exit between two ORT calls: a terminate() that landed
+    // inside session.run() aborted the whole test process now and then (native callback into a
+    // torn-down worker), which is also why close() waits for the batch in flight.
     const factory = new SileroVadFactory({ silenceGate: null });
     const survivor = await factory.create();
     // ~200 frames of one call run one by one (its state is recurrent): tens of ms of work to interrupt.

@@ -26,6 +26,17 @@ export interface FrameBatch {
   pcm: Int16Array;
 }
 
+/**
+ * Crash drill: the worker exits (code `CRASH_DRILL_EXIT_CODE`) at the next moment no ORT call
+ * is running, frames in flight unanswered. A terminate() that lands inside ORT's native
+ * session.run() can abort the whole process, so drills never terminate a busy worker.
+ */
+export interface CrashDrill {
+  type: 'crash';
+}
+
+export const CRASH_DRILL_EXIT_CODE = 70;
+
 export type WorkerReply =
   | { type: 'ready'; info: SileroModelInfo }
   | { type: 'load_failed'; message: string }

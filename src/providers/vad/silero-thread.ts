@@ -3,7 +3,7 @@ import { workerEntry } from '../../ops/worker-entry.js';
 import type { SilenceGateOptions } from './silence-gate.js';
 import { SileroDetector } from './silero-detector.js';
 import type { SileroModelInfo } from './silero-model.js';
-import { Op, type FrameBatch, type SileroWorkerData, type WorkerReply } from './silero-protocol.js';
+import { Op, type CrashDrill, type FrameBatch, type SileroWorkerData, type WorkerReply } from './silero-protocol.js';
 
 /** Counters for tests and benchmarks: frames per inference shows how well calls batch. */
 export interface SileroVadStats {
@@ -104,9 +104,10 @@ export class SileroWorkerThread {
     }
   }
 
-  /** Kills the worker the way a crash would (tests, drills). */
+  /** Makes the worker exit the way a crash would (tests, drills), between ORT calls (see CrashDrill). */
   async kill(): Promise<void> {
-    await this.#worker?.terminate();
+    if (!this.#worker) return;
+    this.#worker.postMessage({ type: 'crash' } satisfies CrashDrill);
     await this.#exited;
   }
 

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SileroModel } from './silero-model.js';
-import { Op, type FrameBatch, type SileroWorkerData, type WorkerReply } from './silero-protocol.js';
+import { CRASH_DRILL_EXIT_CODE, Op, type CrashDrill, type FrameBatch, type SileroWorkerData, type WorkerReply } from './silero-protocol.js';
 import { lowerThisThreadPriority } from './thread-priority.js';
 
 /**
@@ -13,11 +13,28 @@ const port = parentPort!;
 const states = new Map<number, Float32Array>();
 const post = (reply: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(reply, transfer);
 
+/** Native ORT calls under way (the model load, an inference): a crash drill waits for none. */
+let inOrt = 1;
+let crashAsked = false;
+const crashPoint = (): void => {
+  if (crashAsked && inOrt === 0) process.exit(CRASH_DRILL_EXIT_CODE);
+};
+const outsideOrt = (): void => {
+  inOrt--;
+  crashPoint();
+};
+
 const loading = SileroModel.load(modelPath, sampleRate, intraOpThreads);
+loading.finally(outsideOrt).catch(() => undefined);
 loading.then((model) => post({ type: 'ready', info: model.info }), (err: Error) => post({ type: 'load_failed', message: err.message }));
 
 let queue: Promise<unknown> = Promise.resolve();
-port.on('message', (batch: FrameBatch) => {
+port.on('message', (message: FrameBatch | CrashDrill) => {
+  if ('type' in message) {
+    crashAsked = true;
+    return crashPoint();
+  }
+  const batch = message;
   queue = queue.then(async () => {
     try {
       const model = await loading;
@@ -60,7 +77,12 @@ async function runBatch(model: SileroModel, { ops, pcm }: FrameBatch): Promise<{
   for (const wave of waves) {
     for (const state of wave.resets) state.fill(0);
     const out = new Float32Array(wave.frames.length);
-    inferences += await model.infer(wave.frames, wave.states, out);
+    inOrt++;
+    try {
+      inferences += await model.infer(wave.frames, wave.states, out);
+    } finally {
+      outsideOrt();
+    }
     wave.slots.forEach((s, i) => (probabilities[s] = out[i]!));
   }
   for (const id of drops) states.delete(id);
