@@ -7,6 +7,7 @@ import { newId } from '../db/ids.js';
 import type { Logger } from '../ops/logger.js';
 import { chooseBinding } from '../telephony/inbound-routing.js';
 import { DialError, type CallLeg, type InboundCallInfo, type InboundDecision, type InboundHandler, type Telephony } from '../telephony/types.js';
+import { agentSink } from './agent-sink.js';
 import { AssistantStore } from './assistant-store.js';
 import { resolveAssistant } from './assistant-config.js';
 import { insertValues, newCallRow } from './call-row.js';
@@ -326,22 +327,7 @@ export class CallManager implements InboundHandler {
       maxDurationS = Math.min(maxDurationS, row.max_duration_seconds ?? assistant.max_duration_seconds);
       entry.agent = this.#d.agents.create({
         callId: row.id, direction: row.direction, phoneNumber: row.phone_number, assistant, leg, metadata: JSON.parse(row.metadata),
-        sink: {
-          utterance: (u) => this.#track(entry, this.#d.store.addUtterance(row, u).then(() => {
-            this.#d.onOutbox();
-            this.#d.onStored?.(row, { utterance: u });
-          })),
-          latency: (t) => {
-            this.#d.onLatency?.(t);
-            this.#track(entry, this.#d.store.addLatency(row.id, t).then(() => this.#d.onStored?.(row, { latency: t })));
-          },
-          toolCall: (t) => {
-            // Name, outcome and time only: arguments and answers may carry the caller's data.
-            entry.log.info({ tool: t.name, error: t.error, duration_ms: t.durationMs }, t.error ? 'tool failed' : 'tool ran');
-            this.#track(entry, this.#d.store.addToolCall(row.id, t));
-          },
-          hangup: (reason) => void leg.hangup(reason).catch((err) => log.error({ err }, 'agent hangup failed')),
-        },
+        sink: agentSink(this.#d, row, leg, entry.log, (write) => this.#track(entry, write)),
       });
       entry.agent.start().catch((err) => {
         log.error({ err }, 'agent failed to start; ending call');
