@@ -46,10 +46,8 @@ export class UdpThread {
     return new Promise((resolve) => {
       this.#binds.set(id, (ok) => {
         this.#binds.delete(id);
-        this.#holdWhileBusy();
-        if (!ok) return resolve(null);
-        const socket = new ThreadSocket(this, id);
-        this.#sockets.set(id, socket);
+        const socket = ok ? new ThreadSocket(this, id) : null;
+        if (socket) this.#sockets.set(id, socket);
         this.#holdWhileBusy();
         resolve(socket);
       });
