@@ -65,7 +65,7 @@ export function loadFigures(run: LoadRunResult, base: LoadRunResult | null, serv
   ];
   if (run.rssMb && run.sipp.peakConcurrency > 0) {
     const perCall = Math.max(0, run.rssMb.max - (run.timeline.find((p) => p.rssMb !== null)?.rssMb ?? run.rssMb.max)) / run.sipp.peakConcurrency;
-    rows.push({ name: `${prefix}: memory per call`, value: perCall, unit: 'MB', note: '(peak RSS − RSS at start) ÷ peak concurrency' });
+    rows.push({ name: `${prefix}: memory per call`, value: perCall, unit: 'MB', note: '(peak RSS − RSS at start, after a spawned server\'s warm-up calls) ÷ peak concurrency' });
   }
   if (run.rtp) {
     const bt = base?.rtp;

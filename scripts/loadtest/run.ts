@@ -13,6 +13,10 @@ import { assertServerSpawnable, provisionInbound, spawnServer, type SpawnedServe
 import { WebhookReceiver } from './webhook-receiver.js';
 import type { SampledProcess } from './proc-sampler.js';
 
+/** Calls a spawned server carries before the measured run (see the warm-up below). */
+const WARM_UP_CALLS = 5;
+const WARM_UP_S = 6;
+
 export interface RunLoadtestHooks {
   log: (line: string) => void;
   signal?: AbortSignal;
@@ -69,6 +73,18 @@ export async function runLoadtest(opts: LoadtestOptions, hooks: RunLoadtestHooks
       assistantId = (await api.ok<{ id: string }>('POST', '/v1/assistants', {
         name: 'loadtest-outbound', system_prompt: 'You are a load-test assistant. Answer briefly.', first_message: 'Hello, this is a test call.',
       })).id;
+    }
+
+    if (opts.spawn && opts.scenario === 'inbound') {
+      // One-time costs (code compiled on the first calls, the first of each buffer pool, the VAD
+      // worker's first batches) land here, so the measured run's RSS at start includes them and
+      // "memory per call" is what each call adds.
+      const n = Math.min(WARM_UP_CALLS, opts.concurrency);
+      hooks.log(`warm-up: ${n} call(s) of ${WARM_UP_S} s before measuring, so one-time costs are not counted per call`);
+      await runLoad({
+        label: 'warm-up', calls: n, rate: n, durationS: WARM_UP_S, concurrency: n, codec: opts.codec, capture: false,
+        workDir: join(out, 'warm-up'), target: sip!, service: opts.number, sampledPid: null, maxWallMs: 60_000, signal: hooks.signal, progress: false,
+      });
     }
 
     const since = new Date(Date.now() - 1000);

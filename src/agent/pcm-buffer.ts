@@ -1,21 +1,30 @@
 /**
  * Growable PCM accumulator for a speech segment: one allocation per doubling, never per frame.
+ * It holds memory only while a segment is open: the first append allocates, `clear()` lets go,
+ * so the hundreds of calls that are listening to silence hold none.
  */
 export class PcmBuffer {
-  #data: Int16Array;
+  static readonly EMPTY = new Int16Array(0);
+  readonly #initialSamples: number;
+  #data: Int16Array = PcmBuffer.EMPTY;
   #length = 0;
 
-  constructor(initialSamples = 16000 * 4) {
-    this.#data = new Int16Array(initialSamples);
+  constructor(initialSamples = 16000) {
+    this.#initialSamples = initialSamples;
   }
 
   get length(): number {
     return this.#length;
   }
 
+  /** Samples of memory held now. */
+  get capacity(): number {
+    return this.#data.length;
+  }
+
   append(samples: Int16Array): void {
     if (this.#length + samples.length > this.#data.length) {
-      const grown = new Int16Array(Math.max(this.#data.length * 2, this.#length + samples.length));
+      const grown = new Int16Array(Math.max(this.#data.length * 2, this.#initialSamples, this.#length + samples.length));
       grown.set(this.#data.subarray(0, this.#length));
       this.#data = grown;
     }
@@ -30,6 +39,7 @@ export class PcmBuffer {
 
   clear(): void {
     this.#length = 0;
+    this.#data = PcmBuffer.EMPTY;
   }
 }
 

@@ -187,6 +187,7 @@ export class ResponsePlayback {
     const s = this.#sentences.find((x) => x.mark === name);
     if (!s || s.played) return;
     s.played = true;
+    s.chunks = []; // heard: never replayed, so its audio need not stay in memory
     this.#lastPlayedAt = this.#opts.now();
     this.#wake?.();
   }

@@ -59,7 +59,9 @@ export class TurnDetector {
   readonly #events: TurnDetectorEvents;
   readonly #window: Int16Array;
   #windowFill = 0;
-  readonly #pending: Int16Array;
+  /** Frames waiting for the VAD: a ring that grows (doubling) up to `#pendingMax` samples. */
+  #pending: Int16Array;
+  readonly #pendingMax: number;
   #pendingRead = 0;
   #pendingLength = 0;
   #processing = false;
@@ -79,7 +81,10 @@ export class TurnDetector {
     this.#events = events;
     this.#opts = { ...defaultTurnDetectorOptions, ...options };
     this.#window = new Int16Array(vad.frameSamples);
-    this.#pending = new Int16Array(vad.sampleRate * 2); // 2 s of backlog before frames are dropped
+    // Room for a few windows: inference answers within tens of ms. Past that it grows, up to
+    // 2 s of backlog before the oldest frames are dropped.
+    this.#pendingMax = vad.sampleRate * 2;
+    this.#pending = new Int16Array(Math.min(this.#pendingMax, 4 * vad.frameSamples));
     this.#preRoll = new PcmRing(Math.round((this.#opts.preRollMs * vad.sampleRate) / 1000));
   }
 
@@ -90,6 +95,7 @@ export class TurnDetector {
   /** One frame of caller audio (copied: the engine reuses the buffer). */
   push(frame: Int16Array): void {
     if (this.#closed) return;
+    if (this.#pendingLength + frame.length > this.#pending.length) this.#growPending(this.#pendingLength + frame.length);
     const cap = this.#pending.length;
     // Past 2 s of backlog the oldest samples go: keep only what fits, drop from the front.
     const samples = frame.length > cap ? frame.subarray(frame.length - cap) : frame;
@@ -107,6 +113,20 @@ export class TurnDetector {
     if (!this.#processing) void this.#drain();
   }
 
+  #growPending(needed: number): void {
+    let size = this.#pending.length;
+    while (size < needed && size < this.#pendingMax) size *= 2;
+    size = Math.min(size, this.#pendingMax);
+    if (size <= this.#pending.length) return;
+    const grown = new Int16Array(size);
+    const cap = this.#pending.length;
+    const first = Math.min(this.#pendingLength, cap - this.#pendingRead);
+    grown.set(this.#pending.subarray(this.#pendingRead, this.#pendingRead + first), 0);
+    if (first < this.#pendingLength) grown.set(this.#pending.subarray(0, this.#pendingLength - first), first);
+    this.#pending = grown;
+    this.#pendingRead = 0;
+  }
+
   /** Forget the current segment (after a hang-up or when the agent is done listening). */
   reset(): void {
     this.#inSpeech = false;
@@ -121,8 +141,9 @@ export class TurnDetector {
   async #drain(): Promise<void> {
     this.#processing = true;
     try {
-      const cap = this.#pending.length;
       while (this.#pendingLength > 0 && !this.#closed) {
+        // Re-read each pass: push() may have grown the ring while inference ran.
+        const cap = this.#pending.length;
         while (this.#windowFill < this.#window.length && this.#pendingLength > 0) {
           const take = Math.min(this.#window.length - this.#windowFill, this.#pendingLength, cap - this.#pendingRead);
           this.#window.set(this.#pending.subarray(this.#pendingRead, this.#pendingRead + take), this.#windowFill);

@@ -15,7 +15,10 @@ export interface JitterBufferOptions {
   delayMs: number;
   sampleRate: number;
   frameSamples: number;
-  /** Ring capacity in samples; packets further ahead than this re-anchor. */
+  /**
+   * Ring capacity in samples; packets further ahead than this re-anchor. 4096 at 8 kHz holds
+   * 512 ms: a burst after a half-second network stall still lands in place (12 KB per call).
+   */
   capacitySamples: number;
 }
 
@@ -23,7 +26,7 @@ export const defaultJitterBufferOptions: JitterBufferOptions = {
   delayMs: 60,
   sampleRate: 8000,
   frameSamples: 160,
-  capacitySamples: 16384,
+  capacitySamples: 4096,
 };
 
 /** Consecutive late packets after which we conclude our playout point is wrong, not the packets. */
@@ -60,8 +63,10 @@ export class JitterBuffer {
 
   constructor(options: Partial<JitterBufferOptions> = {}) {
     const o = { ...defaultJitterBufferOptions, ...options };
+    // A deep configured delay gets room for twice itself on top of the capacity asked for.
+    const delaySamples = Math.round((o.delayMs * o.sampleRate) / 1000);
     let cap = 1;
-    while (cap < o.capacitySamples) cap <<= 1;
+    while (cap < Math.max(o.capacitySamples, 2 * delaySamples + 8 * o.frameSamples)) cap <<= 1;
     this.#ring = new Int16Array(cap);
     this.#filled = new Uint8Array(cap);
     this.#mask = cap - 1;

@@ -57,4 +57,28 @@ describe('PlayoutQueue', () => {
     expect(q.queuedMs()).toBe(200);
     expect(() => q.push(new Int16Array(10), 0)).toThrow(RangeError);
   });
+
+  it('gives a long reply\'s memory back once it has played out, or was cleared', () => {
+    const q = new PlayoutQueue({ initialSeconds: 1 });
+    const f = frame();
+    q.push(new Int16Array(8000 * 5).fill(3), 8000);
+    expect(q.capacitySamples).toBe(8000 * 8);
+    let heard = 0;
+    while (q.read(f) > 0) heard += f.filter((s) => s === 3).length;
+    expect(heard).toBe(8000 * 5);
+    expect(q.capacitySamples).toBe(8000);
+    q.mark('after');
+    q.push(new Int16Array(8000 * 3).fill(4), 8000);
+    expect(q.capacitySamples).toBe(8000 * 4);
+    expect(q.clear()).toEqual(['after']);
+    expect(q.capacitySamples).toBe(8000);
+    q.push(new Int16Array(320).fill(5), 8000); // positions stay absolute across the shrink
+    q.mark('next');
+    const fired: string[] = [];
+    q.read(f);
+    q.read(f);
+    q.takePlayedMarks((m) => fired.push(m));
+    expect(fired).toEqual(['next']);
+    expect(f.every((s) => s === 5)).toBe(true);
+  });
 });

@@ -6,7 +6,8 @@ import { Resampler } from './resample.js';
  *
  * A ring of samples that grows (doubling) only when a producer queues more than it holds,
  * up to `maxSeconds`; beyond that audio is dropped and counted rather than letting one
- * runaway TTS stream eat the process's memory. Positions are absolute sample counts, so a
+ * runaway TTS stream eat the process's memory. Once it has played dry it shrinks back to
+ * `initialSeconds`, so a call holds a long reply's memory only while that reply plays. Positions are absolute sample counts, so a
  * mark is simply "fires once `played >= position`".
  */
 
@@ -16,9 +17,10 @@ export interface PlayoutQueueOptions {
   maxSeconds: number;
 }
 
-export const defaultPlayoutQueueOptions: PlayoutQueueOptions = { lineRate: 8000, initialSeconds: 4, maxSeconds: 600 };
+export const defaultPlayoutQueueOptions: PlayoutQueueOptions = { lineRate: 8000, initialSeconds: 1, maxSeconds: 600 };
 
-const RESAMPLE_CHUNK = 4800;
+/** Input samples per resampler pass: within the resampler's own working buffer, which then never grows. */
+const RESAMPLE_CHUNK = 480;
 
 interface PendingMark {
   name: string;
@@ -28,6 +30,7 @@ interface PendingMark {
 export class PlayoutQueue {
   readonly lineRate: number;
   #ring: Int16Array;
+  readonly #initialSamples: number;
   #maxSamples: number;
   #read = 0; // absolute count of samples taken out
   #write = 0; // absolute count of samples put in
@@ -38,8 +41,14 @@ export class PlayoutQueue {
   constructor(options: Partial<PlayoutQueueOptions> = {}) {
     const o = { ...defaultPlayoutQueueOptions, ...options };
     this.lineRate = o.lineRate;
-    this.#ring = new Int16Array(o.initialSeconds * o.lineRate);
+    this.#initialSamples = o.initialSeconds * o.lineRate;
+    this.#ring = new Int16Array(this.#initialSamples);
     this.#maxSamples = o.maxSeconds * o.lineRate;
+  }
+
+  /** Samples the ring holds room for now (memory: 2 bytes each). */
+  get capacitySamples(): number {
+    return this.#ring.length;
   }
 
   get queuedSamples(): number {
@@ -82,6 +91,7 @@ export class PlayoutQueue {
     if (first < n) frame.set(this.#ring.subarray(0, n - first), first);
     if (n < frame.length) frame.fill(0, n);
     this.#read += n;
+    if (n > 0 && this.#read === this.#write) this.#shrink();
     return n;
   }
 
@@ -96,6 +106,7 @@ export class PlayoutQueue {
   /** Empty the queue; returns the names of marks that will now never play. */
   clear(): string[] {
     this.#read = this.#write;
+    this.#shrink();
     this.#resampler?.reset();
     const discarded = this.#marks.map((m) => m.name);
     this.#marks = [];
@@ -116,6 +127,11 @@ export class PlayoutQueue {
     this.#ring.set(samples.subarray(0, first), start);
     if (first < n) this.#ring.set(samples.subarray(first, n), 0);
     this.#write += n;
+  }
+
+  /** Empty queue only: positions are absolute, so nothing moves. */
+  #shrink(): void {
+    if (this.#ring.length > this.#initialSamples) this.#ring = new Int16Array(this.#initialSamples);
   }
 
   #grow(needed: number): void {

@@ -84,3 +84,42 @@ describe.each(MODES)('Silero VAD v5 signature (input, state, sr), $mode', ({ opt
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('Silero VAD windows of 64 and 96 ms (the v4 model was trained on them; fewer inferences per second)', () => {
+  const factories = new Map([32, 64, 96].map((w) => [w, new SileroVadFactory({ windowMs: w as 32 | 64 | 96 })]));
+  afterAll(() => Promise.all([...factories.values()].map((f) => f.close())));
+
+  /** Milliseconds of audio judged speech, and the window count. */
+  async function speechMs(windowMs: number, audio: Int16Array): Promise<{ ms: number; windows: number; frameSamples: number }> {
+    const vad = await factories.get(windowMs)!.create();
+    let ms = 0;
+    let windows = 0;
+    for (let start = 0; start + vad.frameSamples <= audio.length; start += vad.frameSamples, windows++) {
+      if ((await vad.process(audio.subarray(start, start + vad.frameSamples))) > 0.5) ms += windowMs;
+    }
+    const { frameSamples } = vad;
+    await vad.close();
+    return { ms, windows, frameSamples };
+  }
+
+  it('hears the same speech as the 32 ms window, in a half / a third of the inferences', async () => {
+    const audio = speech16k('Hello, I would like to book an appointment for tomorrow morning, please.');
+    const [w32, w64, w96] = await Promise.all([32, 64, 96].map((w) => speechMs(w, audio)));
+    expect([w32!.frameSamples, w64!.frameSamples, w96!.frameSamples]).toEqual([512, 1024, 1536]);
+    expect(w32!.ms).toBeGreaterThan(1000);
+    for (const w of [w64!, w96!]) {
+      expect(Math.abs(w.ms - w32!.ms)).toBeLessThan(w32!.ms * 0.15);
+      expect(w.windows).toBeLessThanOrEqual(Math.ceil(w32!.windows / (w.frameSamples / 512)));
+    }
+    const quiet = await speechMs(64, roomTone(16000 * 2));
+    expect(quiet.ms).toBe(0);
+  });
+
+  it('refuses a window the model was not trained on: v5 takes 32 ms only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pv-silero5w-'));
+    const v5 = new SileroVadFactory({ modelPath: writeSileroV5Fixture(join(dir, 'silero_v5.onnx')), windowMs: 64, inThread: true });
+    await expect(v5.create()).rejects.toThrow(/v5, trained on 32 ms windows only: set providers.vad.window_ms to 32/);
+    await v5.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

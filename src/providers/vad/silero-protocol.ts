@@ -1,4 +1,4 @@
-import type { SileroModelInfo } from './silero-model.js';
+import type { SileroModelInfo, SileroWindowMs } from './silero-model.js';
 
 /**
  * Messages between the main thread and the Silero worker. A batch is two transferred
@@ -8,6 +8,7 @@ import type { SileroModelInfo } from './silero-model.js';
 export interface SileroWorkerData {
   modelPath: string;
   sampleRate: number;
+  windowMs: SileroWindowMs;
   intraOpThreads: number;
   /** Nice steps the worker thread drops itself by (0: same priority as the main thread). */
   niceness: number;

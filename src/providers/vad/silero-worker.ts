@@ -7,7 +7,7 @@ import { lowerThisThreadPriority } from './thread-priority.js';
  * Worker thread that owns the Silero session and every call's recurrent state, so inference
  * never blocks the main thread's media clock. Batches run strictly in arrival order.
  */
-const { modelPath, sampleRate, intraOpThreads, niceness } = workerData as SileroWorkerData;
+const { modelPath, sampleRate, windowMs, intraOpThreads, niceness } = workerData as SileroWorkerData;
 lowerThisThreadPriority(niceness);
 const port = parentPort!;
 const states = new Map<number, Float32Array>();
@@ -24,7 +24,7 @@ const outsideOrt = (): void => {
   crashPoint();
 };
 
-const loading = SileroModel.load(modelPath, sampleRate, intraOpThreads);
+const loading = SileroModel.load(modelPath, sampleRate, intraOpThreads, windowMs);
 loading.finally(outsideOrt).catch(() => undefined);
 loading.then((model) => post({ type: 'ready', info: model.info }), (err: Error) => post({ type: 'load_failed', message: err.message }));
 
