@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TurnDetector } from '../../src/agent/turn-detector.js';
 import { g711Decode, PCMU } from '../../src/media/g711.js';
-import { Resampler } from '../../src/media/resample.js';
+import { Resampler } from '../../src/audio/resample.js';
 import { defaultSilenceGateOptions } from '../../src/providers/vad/silence-gate.js';
 import type { SileroDetector } from '../../src/providers/vad/silero-detector.js';
 import { SileroVadFactory } from '../../src/providers/vad/silero.js';

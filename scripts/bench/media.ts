@@ -9,7 +9,7 @@ import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { g711Decode, g711Encode, PCMU } from '../../src/media/g711.js';
 import { LatencyHistogram } from '../../src/media/latency-histogram.js';
-import { Resampler } from '../../src/media/resample.js';
+import { Resampler } from '../../src/audio/resample.js';
 import { RtpSessionPool } from '../../src/media/rtp-pool.js';
 import type { RtpSession } from '../../src/media/rtp-types.js';
 import { silentLogger } from '../../src/ops/logger.js';

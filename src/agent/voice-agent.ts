@@ -87,7 +87,7 @@ export class ConversationAgent implements VoiceAgent {
       this.#startSpeaking({ kind: 'text', text: a.first_message, tts: this.#cached(a.first_message, this.#firstAudio) });
     }
     try {
-      this.#vad = await this.#p.vad.create();
+      this.#vad = await this.#p.vad.create(media.inputSampleRate);
       if (this.#vad.sampleRate !== media.inputSampleRate) throw new Error(`VAD expects ${this.#vad.sampleRate} Hz, the line delivers ${media.inputSampleRate} Hz`);
     } catch (err) {
       return this.#fail('stt_error', err);

@@ -1,14 +1,16 @@
 /**
  * The media seam between a telephony engine and the voice agent.
  *
- * Audio is 16-bit signed PCM, mono. The agent reads caller audio at `inputSampleRate`
- * (16 kHz, what the speech models want) in 20 ms frames, and writes assistant audio at
- * any rate; the engine resamples to the line (8 kHz G.711 for the embedded engine).
+ * Audio is 16-bit signed PCM, mono. The agent reads caller audio at `inputSampleRate` in
+ * 20 ms frames (8 kHz from the embedded engine: the G.711 line as it is; 16 kHz from
+ * FreeSWITCH's audio fork) and writes assistant audio at any rate; the engine resamples to
+ * the line. The VAD runs at the input rate; speech-to-text resamples a finished utterance to
+ * what its model wants.
  * Frames handed to `onAudio` callbacks may be reused by the engine after the callback
  * returns: copy them if you keep them.
  */
 export interface MediaSession {
-  /** Sample rate of frames delivered to `onAudio` (16000). */
+  /** Sample rate of frames delivered to `onAudio` (8000 or 16000). */
   readonly inputSampleRate: number;
 
   /** Caller audio, one 20 ms frame per call, in arrival order, after the jitter buffer. */

@@ -1,4 +1,4 @@
-import { Resampler } from './resample.js';
+import { Resampler } from '../audio/resample.js';
 
 /**
  * Assistant audio waiting to go out on the line, at the line rate (8 kHz), with named

@@ -11,7 +11,6 @@ import { LatencyHistogram } from './latency-histogram.js';
 import { Listeners } from './listeners.js';
 import { PlayoutQueue } from './playout-queue.js';
 import { ReceiveStats } from './receive-stats.js';
-import { Resampler } from './resample.js';
 import { RtcpChannel } from './rtcp-channel.js';
 import { RtpLatch } from './rtp-latch.js';
 import { RTP_HEADER_BYTES, RtpHeader, readRtpHeader, writeRtpHeader } from './rtp-packet.js';
@@ -22,7 +21,6 @@ import type { WavWriter } from './wav-writer.js';
 /** The line: G.711 at 8 kHz, one 20 ms frame per media clock tick. */
 const LINE_RATE = 8000;
 const FRAME = 160;
-const INPUT_RATE = 16000;
 /** Send buffers in rotation: a datagram may sit in the socket queue for a moment after send(). */
 const SEND_BUFFERS = 4;
 
@@ -45,7 +43,8 @@ export interface RtpSessionDeps {
  * recording and RTCP reports. Created by `RtpSessionPool.open()`.
  */
 export class RtpSession implements RtpSessionContract {
-  readonly inputSampleRate = INPUT_RATE;
+  /** The agent hears the line as it is: 8 kHz G.711 holds nothing above 4 kHz to upsample for. */
+  readonly inputSampleRate = LINE_RATE;
   readonly localPort: number;
   readonly #d: RtpSessionDeps;
   readonly #log: Logger;
@@ -80,8 +79,6 @@ export class RtpSession implements RtpSessionContract {
   #rxTotal = 0;
   #lostBefore = 0;
   readonly #jitter: JitterBuffer;
-  readonly #upsampler = new Resampler(LINE_RATE, INPUT_RATE);
-  readonly #frame16 = new Int16Array(FRAME * 2);
   readonly #dtmfIn: DtmfReceiver;
   // Wiring.
   readonly #audio: Listeners<[Int16Array]>;
@@ -279,10 +276,7 @@ export class RtpSession implements RtpSessionContract {
     const heard = this.#jitter.pop();
     if (heard) {
       this.#bridge?.play(heard, LINE_RATE);
-      if (this.#audio.size > 0) {
-        this.#frame16.set(this.#upsampler.process(heard, FRAME));
-        this.#audio.emit(this.#frame16);
-      }
+      if (this.#audio.size > 0) this.#audio.emit(heard);
     }
     // Both channels of the same tick: the recording is aligned on the media clock.
     this.#d.recorder?.write([heard, this.#said], FRAME);

@@ -38,7 +38,7 @@ const FALLBACK_ESPEAK_VOICE = 'en-us';
 export async function createProviders(config: Config, log: Logger): Promise<Providers> {
   const modelsDir = config.models.dir;
   const fake = config.providers.fake;
-  const vad = new SileroVadFactory({ windowMs: config.providers.vad.window_ms });
+  const vad = new SileroVadFactory({ windowMs: config.providers.vad.window_ms, batchWindowMs: config.providers.vad.batch_window_ms });
   const fallbackTts = new EspeakTts({ voice: FALLBACK_ESPEAK_VOICE });
   const espeak = probeEspeak();
   const sttCache = new Map<string, SpeechToText>();

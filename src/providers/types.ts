@@ -15,7 +15,8 @@ export interface VoiceActivityDetector {
   close(): Promise<void>;
 }
 export interface VadFactory {
-  create(): Promise<VoiceActivityDetector>;
+  /** A detector for one call's audio at `sampleRate` (the factory's own rate when omitted). */
+  create(sampleRate?: number): Promise<VoiceActivityDetector>;
 }
 
 export interface Transcript {

@@ -27,7 +27,7 @@ async function open(remotePort: number) {
   s.configure(remote(remotePort));
   s.start();
   const ids = new Set<number>();
-  s.onAudio((f) => ids.add(idOf(f[240]!)));
+  s.onAudio((f) => ids.add(idOf(f[120]!)));
   return { s, ids };
 }
 

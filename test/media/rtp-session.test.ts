@@ -12,13 +12,13 @@ describe.each([
   ['on the main thread', false],
   ['on the UDP I/O thread', true],
 ])('two RtpSessions over loopback UDP — socket I/O %s', (_where, ioThread) => {
-  it('carry assistant audio from one to the other as 16 kHz frames, and fire marks in order after playback', async () => {
+  it('carry assistant audio from one to the other as 8 kHz line frames, and fire marks in order after playback', async () => {
     pool = testPool({ ioThread });
     const [a, b] = await connectedPair(pool);
     const heard: number[] = [];
     let frames = 0;
     b.onAudio((frame) => {
-      expect(frame.length).toBe(320);
+      expect(frame.length).toBe(160);
       frames++;
       for (const s of frame) heard.push(s);
     });
@@ -35,10 +35,10 @@ describe.each([
     // The tone arrives as a 1 kHz tone: far more energy at 1 kHz than at 2 kHz or 500 Hz.
     const start = heard.findIndex((s) => Math.abs(s) > 1000);
     expect(start).toBeGreaterThanOrEqual(0);
-    const p1k = goertzel(heard, 1000, 16000, start, 3200);
-    expect(p1k).toBeGreaterThan(100 * goertzel(heard, 2000, 16000, start, 3200));
-    expect(p1k).toBeGreaterThan(100 * goertzel(heard, 500, 16000, start, 3200));
-    expect(rms(heard, start, 3200)).toBeGreaterThan(4500); // 8000-peak sine ≈ 5657 RMS
+    const p1k = goertzel(heard, 1000, 8000, start, 1600);
+    expect(p1k).toBeGreaterThan(100 * goertzel(heard, 2000, 8000, start, 1600));
+    expect(p1k).toBeGreaterThan(100 * goertzel(heard, 500, 8000, start, 1600));
+    expect(rms(heard, start, 1600)).toBeGreaterThan(4500); // 8000-peak sine ≈ 5657 RMS
     const sa = a.stats();
     const sb = b.stats();
     expect(sa.codec).toBe('PCMU');
@@ -113,14 +113,14 @@ describe.each([
     caller.onAudio((f) => atCaller.push(...f));
     caller.play(tone(1000, 600, 8000), 8000);
     callee.play(tone(500, 600, 8000), 8000);
-    await waitFor(() => atCallee.length > 16000 && atCaller.length > 16000, 3000, 'bridged audio');
+    await waitFor(() => atCallee.length > 8000 && atCaller.length > 8000, 3000, 'bridged audio');
     const find = (x: number[]) => x.findIndex((s) => Math.abs(s) > 1000);
     const ce = find(atCallee);
     const cr = find(atCaller);
     expect(ce).toBeGreaterThanOrEqual(0);
     expect(cr).toBeGreaterThanOrEqual(0);
-    expect(goertzel(atCallee, 1000, 16000, ce, 3200)).toBeGreaterThan(100 * goertzel(atCallee, 500, 16000, ce, 3200));
-    expect(goertzel(atCaller, 500, 16000, cr, 3200)).toBeGreaterThan(100 * goertzel(atCaller, 1000, 16000, cr, 3200));
+    expect(goertzel(atCallee, 1000, 8000, ce, 1600)).toBeGreaterThan(100 * goertzel(atCallee, 500, 8000, ce, 1600));
+    expect(goertzel(atCaller, 500, 8000, cr, 1600)).toBeGreaterThan(100 * goertzel(atCaller, 1000, 8000, cr, 1600));
   });
 
   it('stops sending on hold and resumes without the pause counting as loss', async () => {

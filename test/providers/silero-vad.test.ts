@@ -115,6 +115,19 @@ describe('Silero VAD windows of 64 and 96 ms (the v4 model was trained on them; 
     expect(quiet.ms).toBe(0);
   });
 
+  it('hears 8 kHz telephone audio (the embedded engine\'s line) with the same detector factory: 512-sample windows', async () => {
+    const text = 'Hello, I would like to book an appointment for tomorrow morning, please.';
+    const vad = await factories.get(64)!.create(8000);
+    expect([vad.sampleRate, vad.frameSamples]).toEqual([8000, 512]);
+    const audio = speech16k(text, 8000);
+    let ms = 0;
+    for (let start = 0; start + 512 <= audio.length; start += 512) if ((await vad.process(audio.subarray(start, start + 512))) > 0.5) ms += 64;
+    await vad.close();
+    const wide = await speechMs(64, speech16k(text));
+    expect(Math.abs(ms - wide.ms)).toBeLessThan(wide.ms * 0.15);
+    await expect(factories.get(64)!.create(11025)).rejects.toThrow(/16000 or 8000 Hz/);
+  });
+
   it('refuses a window the model was not trained on: v5 takes 32 ms only', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pv-silero5w-'));
     const v5 = new SileroVadFactory({ modelPath: writeSileroV5Fixture(join(dir, 'silero_v5.onnx')), windowMs: 64, inThread: true });

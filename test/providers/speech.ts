@@ -9,13 +9,13 @@ import { decodeWav } from '../../src/providers/tts/wav.js';
  * resamples, with fresh noise each run unless -R (repeatable): without it the same text gave
  * different samples, and a VAD decision near 0.5 flipped in one CI run out of several.
  */
-export function speech16k(text: string): Int16Array {
+export function speech16k(text: string, rate = 16000): Int16Array {
   const dir = mkdtempSync(join(tmpdir(), 'pv-speech-'));
   try {
     const raw = join(dir, 'raw.wav');
-    const out = join(dir, '16k.wav');
+    const out = join(dir, 'out.wav');
     execFileSync('espeak-ng', ['-v', 'en-us', '-w', raw, text]);
-    execFileSync('sox', ['-R', raw, '-r', '16000', '-c', '1', '-b', '16', out]);
+    execFileSync('sox', ['-R', raw, '-r', String(rate), '-c', '1', '-b', '16', out]);
     return decodeWav(readFileSync(out)).pcm;
   } finally {
     rmSync(dir, { recursive: true, force: true });

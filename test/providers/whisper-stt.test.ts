@@ -44,10 +44,13 @@ describe('Whisper STT (transformers.js pipeline on the fixture export)', () => {
 });
 
 describe('pcmToFloat32', () => {
-  it('scales to [-1, 1) and resamples 8 kHz to 16 kHz', () => {
+  it('scales to [-1, 1) and resamples 8 kHz telephone audio to 16 kHz, band-limited', () => {
     expect(Array.from(pcmToFloat32(Int16Array.from([-32768, 0, 16384]), 16000))).toEqual([-1, 0, 0.5]);
-    const up = pcmToFloat32(Int16Array.from([0, 1000, 2000, 3000]), 8000);
-    expect(up).toHaveLength(8);
-    expect(up[1]! * 32768).toBeCloseTo(500);
+    // A 1 kHz tone at 8 kHz: twice the samples, the same tone (no image at 7 kHz).
+    const tone = Int16Array.from({ length: 800 }, (_, i) => Math.round(10000 * Math.sin((2 * Math.PI * 1000 * i) / 8000)));
+    const up = pcmToFloat32(tone, 8000);
+    expect(up).toHaveLength(1600);
+    const at = (hz: number, x: Float32Array) => Math.hypot(...[Math.sin, Math.cos].map((f) => x.slice(200, 1400).reduce((s, v, i) => s + v * f((2 * Math.PI * hz * (i + 200)) / 16000), 0)));
+    expect(at(1000, up)).toBeGreaterThan(100 * at(7000, up));
   });
 });

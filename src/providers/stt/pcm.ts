@@ -1,18 +1,13 @@
-/** 16-bit PCM at any rate → float32 at `targetRate` (linear interpolation; speech models want 16 kHz). */
+import { Resampler } from '../../audio/resample.js';
+
+/**
+ * 16-bit PCM at any rate → float32 at `targetRate` (speech models want 16 kHz). Telephone
+ * audio (8 kHz) goes through the same band-limited resampler as the media path, so Whisper
+ * hears no images of the 0–4 kHz band above 4 kHz.
+ */
 export function pcmToFloat32(pcm: Int16Array, sampleRate: number, targetRate = 16000): Float32Array {
-  if (sampleRate === targetRate) {
-    const out = new Float32Array(pcm.length);
-    for (let i = 0; i < pcm.length; i++) out[i] = pcm[i]! / 32768;
-    return out;
-  }
-  const ratio = sampleRate / targetRate;
-  const out = new Float32Array(Math.floor(pcm.length / ratio));
-  for (let i = 0; i < out.length; i++) {
-    const pos = i * ratio;
-    const left = Math.floor(pos);
-    const right = Math.min(left + 1, pcm.length - 1);
-    const frac = pos - left;
-    out[i] = (pcm[left]! * (1 - frac) + pcm[right]! * frac) / 32768;
-  }
+  const at = sampleRate === targetRate ? pcm : new Resampler(sampleRate, targetRate).process(pcm);
+  const out = new Float32Array(at.length);
+  for (let i = 0; i < at.length; i++) out[i] = at[i]! / 32768;
   return out;
 }

