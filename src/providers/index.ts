@@ -38,7 +38,11 @@ const FALLBACK_ESPEAK_VOICE = 'en-us';
 export async function createProviders(config: Config, log: Logger): Promise<Providers> {
   const modelsDir = config.models.dir;
   const fake = config.providers.fake;
-  const vad = new SileroVadFactory({ windowMs: config.providers.vad.window_ms, batchWindowMs: config.providers.vad.batch_window_ms });
+  // Loaded at start for the rate calls will bring: the embedded engine's G.711 line (8 kHz) or FreeSWITCH's fork (16 kHz).
+  const vad = new SileroVadFactory({
+    sampleRate: config.telephony.engine === 'drachtio' ? 16000 : 8000,
+    windowMs: config.providers.vad.window_ms, batchWindowMs: config.providers.vad.batch_window_ms,
+  });
   const fallbackTts = new EspeakTts({ voice: FALLBACK_ESPEAK_VOICE });
   const espeak = probeEspeak();
   const sttCache = new Map<string, SpeechToText>();
