@@ -21,8 +21,9 @@ export interface SileroVadOptions {
   sampleRate: SileroRate;
   /**
    * Audio per inference: 32 ms (512 samples at 16 kHz), or 64 / 96 ms with the v4 model, which
-   * was trained on those too and costs ~40 % / ~47 % less CPU per second of audio; speech
-   * decisions then come in 64 / 96 ms steps.
+   * was trained on those too: an inference costs little more for a longer window, so 64 ms cut
+   * the VAD thread from 49 % to 36 % of a core at 200 calls; speech decisions then come in
+   * 64 / 96 ms steps.
    */
   windowMs: SileroWindowMs;
   /** ORT threads per inference: 1 keeps many concurrent calls from fighting over cores. */
