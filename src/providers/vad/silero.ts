@@ -41,10 +41,7 @@ export interface SileroVadOptions {
   batchWindowMs: number;
   /**
    * Nice steps each worker thread lowers itself by (Linux), so inference yields a shared core
-   * to the main thread's media clock; 0 keeps the main thread's priority. 5, not 10: at 10 a
-   * batch of ~90 frames (14 ms of CPU) took ~80 ms of wall time at 150–200 calls on 2 vCPUs,
-   * and that wait showed up in voice-to-voice p90/p99 (848–861 ms against 806–810 at 5, with
-   * outbound jitter p99 still under 5 ms).
+   * to the main thread's media clock; 0 keeps the main thread's priority.
    */
   workerNiceness: number;
   /**
@@ -70,7 +67,7 @@ const defaultSileroVadOptions = (): SileroVadOptions => ({
   inThread: false,
   workers: 1,
   batchWindowMs: 5,
-  workerNiceness: 5,
+  workerNiceness: 10,
   silenceGate: defaultSilenceGateOptions,
 });
 
