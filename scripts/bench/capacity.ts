@@ -37,7 +37,7 @@ function stepRows(s: RampStep): BenchResult[] {
   const jitterLimit = Math.max(JITTER_TARGET_MS, s.baselineJitterP99Ms ?? 0);
   const base = (value: number | null, name: string, unit: string) => (value === null ? {} : { baseline: { name, value, unit } });
   const ratio = (a: number | null, b: number | null) => (a !== null && b ? { ratio: a / b } : {});
-  const memory = s.memoryMarginalMb ?? s.memoryPerCallMb;
+  const memory = s.memoryPerCallMb;
   return [
     {
       name: `${at}: outbound RTP jitter p99`, value: s.jitterP99Ms ?? NaN, unit: 'ms',
@@ -54,9 +54,9 @@ function stepRows(s: RampStep): BenchResult[] {
       ...ratio(s.cpuSteadyPct, s.baselineCpuSteadyPct), note: `${fmt(s.cpuPerCallPct, 3)} % of a core per call; all threads of the server`,
     },
     {
-      name: `${at}: RSS per call${s.memoryMarginalMb === null ? '' : ' (added since the first step)'}`, value: memory ?? NaN, unit: 'MB',
+      name: `${at}: RSS per call`, value: memory ?? NaN, unit: 'MB',
       target: `≤ ${MEMORY_PER_CALL_TARGET_MB} MB`, met: memory !== null && memory <= MEMORY_PER_CALL_TARGET_MB,
-      note: `RSS peak ${fmt(s.rssMaxMb, 0)} MB; (peak − start) ÷ calls ${fmt(s.memoryPerCallMb, 2)} MB`,
+      note: `(peak − RSS after the warm-up calls) ÷ calls; RSS peak ${fmt(s.rssMaxMb, 0)} MB; per call added since the first step ${fmt(s.memoryMarginalMb, 2)} MB`,
     },
     {
       name: `${at}: voice-to-voice added (p90 over first step)`, value: s.voiceToVoiceAddedMs ?? NaN, unit: 'ms',

@@ -29,9 +29,15 @@ export interface RampStep {
   rssMaxMb: number | null;
   /** Drachtio engine: each process's peak RSS (rssMaxMb is the peak of their sum). */
   rssMaxByProcess?: Record<string, number> | null;
-  /** (peak RSS − RSS at start) ÷ calls: includes what the first calls load once (model, JIT). */
+  /**
+   * (peak RSS − RSS at start) ÷ calls, the start read after the spawned server's warm-up calls
+   * (so what the first calls load once is not counted): the figure judged.
+   */
   memoryPerCallMb: number | null;
-  /** Peak RSS over the first step's, per call added since: what one more call costs. */
+  /**
+   * Peak RSS over the first step's, per call added since (reported, not judged: it compares
+   * peaks of two server processes, which differ by ±30 MB run to run, ±1 MB per call at 25 calls apart).
+   */
   memoryMarginalMb: number | null;
   /** Over every turn of the step (GET /v1/analytics: p50/p90/p99). */
   voiceToVoiceMs: { p50: number; p90: number; p99: number } | null;
@@ -110,7 +116,7 @@ export function judgeStep(concurrency: number, r: LoadtestReport, first: RampSte
   const rss = run.rssMb?.max ?? null;
   const marginal = first && rss !== null && first.rssMaxMb !== null && concurrency > first.concurrency
     ? Math.max(0, rss - first.rssMaxMb) / (concurrency - first.concurrency) : null;
-  const memory = marginal ?? perCall;
+  const memory = perCall;
   const cpuSteady = steadyCpuPct(run.timeline ?? []);
   const misses: StepMiss[] = [];
   const miss = (criterion: StepMiss['criterion'], why: string) => misses.push({ criterion, why });
@@ -165,7 +171,7 @@ export function renderRampMarkdown(r: RampReport, chart: string): string {
   return [
     '# Ramp', '',
     `Knee: **${r.kneeCalls ?? 'none'}** concurrent calls${r.stoppedAt ? ` (first failed step: ${r.stoppedAt})` : ''}; criterion: no failed call, ` +
-      `outbound RTP jitter p99 ≤ ${JITTER_TARGET_MS} ms or ≤ the same step's SIPp↔SIPp baseline, no RTP loss, ≤ ${MEMORY_PER_CALL_TARGET_MB} MB RSS per call (per call added since the first step, from the second step on), ` +
+      `outbound RTP jitter p99 ≤ ${JITTER_TARGET_MS} ms or ≤ the same step's SIPp↔SIPp baseline, no RTP loss, ≤ ${MEMORY_PER_CALL_TARGET_MB} MB RSS per call (peak over the RSS after the warm-up calls, ÷ calls), ` +
       `voice-to-voice p90 at most ${VOICE_TO_VOICE_ADDED_TARGET_MS} ms over the first step's.`,
     '', '| calls | ok | failed | jitter p99 ms | SIPp↔SIPp jitter p99 ms | loss % | SIPp↔SIPp loss % | CPU % (all up) | CPU % per call | SIPp callee CPU % | RSS MB | MB per call | MB per added call | voice-to-voice p50 / p90 / p99 ms | added p90 ms | passed | why |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |', ...rows, '',

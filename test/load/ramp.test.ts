@@ -51,13 +51,14 @@ describe('ramp', () => {
     expect(judgeStep(50, r)).toMatchObject({ passed: false, why });
   });
 
-  it('judges memory per call added since the first step when there is one', () => {
+  it('judges memory per call on the step itself (RSS over the post-warm-up start), and reports the per-added-call figure beside it', () => {
     const first = judgeStep(25, report(25, 0, 1));
-    const r = report(125, 0, 1, { memoryPerCallMb: 3 });
-    (r.run.rssMb as { max: number }).max = 350 + 90;
-    expect(judgeStep(125, r, first)).toMatchObject({ passed: true, memoryMarginalMb: 0.9, memoryPerCallMb: 3 });
-    (r.run.rssMb as { max: number }).max = 350 + 110;
-    expect(judgeStep(125, r, first)).toMatchObject({ passed: false, why: '1.1 MB per call > 1 MB' });
+    const r = report(125, 0, 1, { memoryPerCallMb: 0.9 });
+    (r.run.rssMb as { max: number }).max = 350 + 150;
+    expect(judgeStep(125, r, first)).toMatchObject({ passed: true, memoryMarginalMb: 1.5, memoryPerCallMb: 0.9 });
+    const heavy = report(125, 0, 1, { memoryPerCallMb: 1.1 });
+    (heavy.run.rssMb as { max: number }).max = 350 + 50;
+    expect(judgeStep(125, heavy, first)).toMatchObject({ passed: false, why: '1.1 MB per call > 1 MB', memoryMarginalMb: 0.5 });
   });
 
   it('judges voice-to-voice against the first step: p90 more than 30 ms over it fails', () => {
