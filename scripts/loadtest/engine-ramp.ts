@@ -81,7 +81,7 @@ export function renderEngineRampMarkdown(r: EngineRampReport, o: Pick<LoadtestOp
     `Steps ${o.ramp.join(', ')}; each call held at least ${o.durationS} s. Per step: one SIPp↔SIPp baseline, then a fresh server on each engine with the same load. `
       + `Criterion: no failed call, outbound jitter p99 ≤ ${JITTER_TARGET_MS} ms or ≤ the step's SIPp↔SIPp, no loss, ≤ 1 MB RSS per call (over the RSS after the warm-up calls), voice-to-voice p90 ≤ 30 ms over the engine's first step. `
       + `FreeSWITCH ${o.fsRealtime ? 'with its realtime (SCHED_FIFO) media threads' : 'with -np (ordinary scheduling, as docker-compose deploys it)'}. CPU: % of one core with every call up; CPU and RSS for drachtio: the sum of node + drachtio-server + FreeSWITCH (each in brackets). Load average at the end: ${r.loadavg.join(' / ')}.`, '',
-    '| calls | engine | ok / failed | jitter p99 ms (SIPp↔SIPp) | loss % | CPU % | CPU % per call | RSS MB | MB per (added) call | voice-to-voice p50 / p90 ms | added p90 ms | passed |',
+    '| calls | engine | ok / failed | jitter p99 ms (SIPp↔SIPp) | loss % | CPU % | CPU % per call | RSS MB | MB per call | voice-to-voice p50 / p90 ms | added p90 ms | passed |',
     '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |', ...rows, '',
   ].join('\n');
 }
