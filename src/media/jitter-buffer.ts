@@ -63,17 +63,16 @@ export class JitterBuffer {
 
   constructor(options: Partial<JitterBufferOptions> = {}) {
     const o = { ...defaultJitterBufferOptions, ...options };
-    // A deep configured delay gets room for twice itself on top of the capacity asked for.
-    const delaySamples = Math.round((o.delayMs * o.sampleRate) / 1000);
-    let cap = 1;
-    while (cap < Math.max(o.capacitySamples, 2 * delaySamples + 8 * o.frameSamples)) cap <<= 1;
-    this.#ring = new Int16Array(cap);
-    this.#filled = new Uint8Array(cap);
-    this.#mask = cap - 1;
     this.#frameSamples = o.frameSamples;
     this.#frame = new Int16Array(o.frameSamples);
     this.#delayFrames = Math.max(0, Math.round(o.delayMs / ((o.frameSamples * 1000) / o.sampleRate)));
     this.#delaySamples = this.#delayFrames * o.frameSamples;
+    // A deep configured delay gets room for twice itself on top of the capacity asked for.
+    let cap = 1;
+    while (cap < Math.max(o.capacitySamples, 2 * this.#delaySamples + 8 * o.frameSamples)) cap <<= 1;
+    this.#ring = new Int16Array(cap);
+    this.#filled = new Uint8Array(cap);
+    this.#mask = cap - 1;
   }
 
   /** True once the first packet arrived and its delay has been waited out. */
