@@ -27,12 +27,20 @@ export class FakeLanguageModel implements LanguageModel {
     this.#opts = { ...defaultFakeLanguageModelOptions, ...options };
   }
 
+  /**
+   * Token i is due at `firstTokenMs + i × interTokenMs` after the request, on the model's own
+   * clock, as a model server streams whatever our event loop is doing: a token due while the
+   * loop was busy is read at once with the next, not delayed again by a fresh timer (per-token
+   * timers would add the loop's lag once per token and charge it to the model).
+   */
   async *chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatChunk> {
     const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     const words = this.#opts.reply(lastUser).split(/(?<= )/);
+    const start = performance.now();
     for (let i = 0; i < words.length; i++) {
-      const delayMs = i === 0 ? this.#opts.firstTokenMs : this.#opts.interTokenMs;
-      if (delayMs > 0) await sleep(delayMs, signal); // zero means no timer hop at all
+      const dueMs = this.#opts.firstTokenMs + i * this.#opts.interTokenMs;
+      const waitMs = dueMs - (performance.now() - start);
+      if (dueMs > 0 && (i === 0 || waitMs > 0)) await sleep(Math.max(0, waitMs), signal); // zero delays take no timer hop at all
       else signal?.throwIfAborted();
       yield { type: 'text', text: words[i]! };
     }
