@@ -59,7 +59,7 @@ export class ApiClient {
   }
 }
 
-type Pct = { p50: number; p90: number; p99: number } | null;
+type Pct = { p50: number; p90: number; p95: number; p99: number } | null;
 
 /** The fields of the public call object the report reads. */
 export interface ApiCall {

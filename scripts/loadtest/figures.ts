@@ -7,7 +7,7 @@ export interface ServerFigures {
   callsByStatus: Record<string, number>;
   endReasons: Record<string, number>;
   /** Voice-to-voice over all turns (from GET /v1/analytics), ms. */
-  voiceToVoiceMs: { p50: number; p90: number; p99: number } | null;
+  voiceToVoiceMs: VoiceToVoicePercentiles | null;
   turns: number;
   /** Webhook delivery: call event (answered_at / ended_at) → receipt here, ms. */
   webhookLatencyMs: Summary | null;
@@ -15,6 +15,9 @@ export interface ServerFigures {
   /** Lines of /metrics about RTP (jitter, loss), for comparison with the capture. */
   rtpMetrics: string[];
 }
+
+/** Nearest-rank percentiles over turns, as GET /v1/analytics gives them. */
+export interface VoiceToVoicePercentiles { p50: number; p90: number; p95: number; p99: number }
 
 export const JITTER_TARGET_MS = 5;
 
@@ -94,7 +97,7 @@ export function loadFigures(run: LoadRunResult, base: LoadRunResult | null, serv
     const v = server.voiceToVoiceMs;
     rows.push({
       name: `${prefix}: voice-to-voice`, value: v?.p99 ?? NaN, unit: 'ms', p50: v?.p50, p99: v?.p99,
-      note: v ? `p90 ${v.p90}; ${server.turns} turns (GET /v1/analytics)` : 'no turns with latency reported by the API',
+      p95: v?.p95, note: v ? `p90 ${v.p90}; ${server.turns} turns (GET /v1/analytics)` : 'no turns with latency reported by the API',
     });
     rows.push(pctRow(`${prefix}: webhook delivery`, 'ms', server.webhookLatencyMs, null, {
       note: `${server.webhooksReceived} received; call event time → receipt`,

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { LoadtestOptions } from './args.js';
 import type { TimelinePoint } from './drive.js';
 import { renderRampChart } from './charts.js';
-import { JITTER_TARGET_MS } from './figures.js';
+import { JITTER_TARGET_MS, type VoiceToVoicePercentiles } from './figures.js';
 import type { LoadtestReport } from './report.js';
 import { runLoadtest, type RunLoadtestHooks } from './run.js';
 import { fmt } from './stats.js';
@@ -39,9 +39,9 @@ export interface RampStep {
    * peaks of two server processes, which differ by ±30 MB run to run, ±1 MB per call at 25 calls apart).
    */
   memoryMarginalMb: number | null;
-  /** Over every turn of the step (GET /v1/analytics: p50/p90/p99). */
-  voiceToVoiceMs: { p50: number; p90: number; p99: number } | null;
-  /** p90 (the API's nearest to p95) over the first step's p90: what the load added. */
+  /** Over every turn of the step (GET /v1/analytics: p50/p90/p95/p99). */
+  voiceToVoiceMs: VoiceToVoicePercentiles | null;
+  /** p95 over the first step's p95: what the load added (issue 14's figure is p95). */
   voiceToVoiceAddedMs: number | null;
   passed: boolean;
   /** The first criterion missed, or 'ok'. */
@@ -112,7 +112,7 @@ export function judgeStep(concurrency: number, r: LoadtestReport, first: RampSte
   const failed = run.sipp.failed + (run.api?.rejected ?? 0);
   const perCall = r.figures.find((f) => f.name.endsWith('memory per call'))?.value ?? null;
   const v2v = r.server?.voiceToVoiceMs ?? null;
-  const added = v2v && first?.voiceToVoiceMs ? v2v.p90 - first.voiceToVoiceMs.p90 : null;
+  const added = v2v && first?.voiceToVoiceMs ? v2v.p95 - first.voiceToVoiceMs.p95 : null;
   const rss = run.rssMb?.max ?? null;
   const marginal = first && rss !== null && first.rssMaxMb !== null && concurrency > first.concurrency
     ? Math.max(0, rss - first.rssMaxMb) / (concurrency - first.concurrency) : null;
@@ -126,7 +126,7 @@ export function judgeStep(concurrency: number, r: LoadtestReport, first: RampSte
   else if (jitter > jitterLimit) miss('jitter', `jitter p99 ${fmt(jitter)} ms > ${fmt(jitterLimit)} ms`);
   if (loss !== null && loss > 0) miss('loss', `${fmt(loss, 3)} % RTP loss`);
   if (memory !== null && memory > MEMORY_PER_CALL_TARGET_MB) miss('memory', `${fmt(memory)} MB per call > ${MEMORY_PER_CALL_TARGET_MB} MB`);
-  if (added !== null && added > VOICE_TO_VOICE_ADDED_TARGET_MS) miss('voice-to-voice', `voice-to-voice p90 +${fmt(added, 0)} ms > ${VOICE_TO_VOICE_ADDED_TARGET_MS} ms`);
+  if (added !== null && added > VOICE_TO_VOICE_ADDED_TARGET_MS) miss('voice-to-voice', `voice-to-voice p95 +${fmt(added, 0)} ms > ${VOICE_TO_VOICE_ADDED_TARGET_MS} ms`);
   const why = misses[0]?.why ?? 'ok';
   return {
     concurrency, ok: run.sipp.succeeded, failed, jitterP99Ms: jitter, baselineJitterP99Ms: baselineJitter,
@@ -167,13 +167,13 @@ export function renderRampMarkdown(r: RampReport, chart: string): string {
   const rows = r.steps.map((s) =>
     `| ${s.concurrency} | ${s.ok} | ${s.failed} | ${fmt(s.jitterP99Ms)} | ${fmt(s.baselineJitterP99Ms)} | ${fmt(s.lossPct, 3)} | ${fmt(s.baselineLossPct, 3)} | ` +
     `${fmt(s.cpuSteadyPct, 0)}${cpuParts(s)} | ${fmt(s.cpuPerCallPct, 3)} | ${fmt(s.baselineCpuSteadyPct, 0)} | ${fmt(s.rssMaxMb, 0)} | ${fmt(s.memoryPerCallMb, 3)} | ${fmt(s.memoryMarginalMb, 3)} | ` +
-    `${s.voiceToVoiceMs ? `${s.voiceToVoiceMs.p50} / ${s.voiceToVoiceMs.p90} / ${s.voiceToVoiceMs.p99}` : 'n/a'} | ${fmt(s.voiceToVoiceAddedMs, 0)} | ${s.passed ? 'yes' : 'NO'} | ${s.why} |`);
+    `${s.voiceToVoiceMs ? `${s.voiceToVoiceMs.p50} / ${s.voiceToVoiceMs.p90} / ${s.voiceToVoiceMs.p95} / ${s.voiceToVoiceMs.p99}` : 'n/a'} | ${fmt(s.voiceToVoiceAddedMs, 0)} | ${s.passed ? 'yes' : 'NO'} | ${s.why} |`);
   return [
     '# Ramp', '',
     `Knee: **${r.kneeCalls ?? 'none'}** concurrent calls${r.stoppedAt ? ` (first failed step: ${r.stoppedAt})` : ''}; criterion: no failed call, ` +
       `outbound RTP jitter p99 ≤ ${JITTER_TARGET_MS} ms or ≤ the same step's SIPp↔SIPp baseline, no RTP loss, ≤ ${MEMORY_PER_CALL_TARGET_MB} MB RSS per call (peak over the RSS after the warm-up calls, ÷ calls), ` +
-      `voice-to-voice p90 at most ${VOICE_TO_VOICE_ADDED_TARGET_MS} ms over the first step's.`,
-    '', '| calls | ok | failed | jitter p99 ms | SIPp↔SIPp jitter p99 ms | loss % | SIPp↔SIPp loss % | CPU % (all up) | CPU % per call | SIPp callee CPU % | RSS MB | MB per call | MB per added call | voice-to-voice p50 / p90 / p99 ms | added p90 ms | passed | why |',
+      `voice-to-voice p95 at most ${VOICE_TO_VOICE_ADDED_TARGET_MS} ms over the first step's.`,
+    '', '| calls | ok | failed | jitter p99 ms | SIPp↔SIPp jitter p99 ms | loss % | SIPp↔SIPp loss % | CPU % (all up) | CPU % per call | SIPp callee CPU % | RSS MB | MB per call | MB per added call | voice-to-voice p50 / p90 / p95 / p99 ms | added p95 ms | passed | why |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |', ...rows, '',
     'Each step is a fresh server and its own SIPp↔SIPp baseline with the same load (unless --no-baseline). CPU is % of one core, ' +
       'all threads of the server process, averaged over the seconds every call of the step was up.', '',

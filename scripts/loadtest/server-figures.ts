@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiClient, ApiCall } from './api-client.js';
-import type { ServerFigures } from './figures.js';
+import type { ServerFigures, VoiceToVoicePercentiles } from './figures.js';
 import { summarize } from './stats.js';
 import type { WebhookReceiver } from './webhook-receiver.js';
 
@@ -38,7 +38,7 @@ export async function collectServerFigures(api: ApiClient, since: Date, receiver
     await sleep(500);
   }
   const analytics = await api
-    .ok<{ latency?: { voice_to_voice?: { p50: number; p90: number; p99: number } | null } }>('GET', `/v1/analytics?from=${encodeURIComponent(since.toISOString())}`)
+    .ok<{ latency?: { voice_to_voice?: VoiceToVoicePercentiles | null } }>('GET', `/v1/analytics?from=${encodeURIComponent(since.toISOString())}`)
     .catch(() => null);
   const metrics = await api.request<string>('GET', '/metrics').catch(() => null);
   const rtpMetrics = typeof metrics?.body === 'string'

@@ -18,7 +18,7 @@ describe('callCost', () => {
 describe('percentiles', () => {
   it('uses nearest rank and ignores missing stages', () => {
     const values = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect(percentiles([...values, null])).toEqual({ p50: 50, p90: 90, p99: 99 });
+    expect(percentiles([...values, null])).toEqual({ p50: 50, p90: 90, p95: 95, p99: 99 });
     expect(percentiles([null, undefined])).toBeNull();
   });
 });

@@ -1,11 +1,11 @@
-export interface Percentiles { p50: number; p90: number; p99: number }
+export interface Percentiles { p50: number; p90: number; p95: number; p99: number }
 
 /** Nearest-rank percentiles of the non-null values; null when there are none. */
 export function percentiles(values: Array<number | null | undefined>): Percentiles | null {
   const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
   if (v.length === 0) return null;
   const at = (q: number) => round1(v[Math.min(v.length - 1, Math.max(0, Math.ceil(q * v.length) - 1))]!);
-  return { p50: at(0.5), p90: at(0.9), p99: at(0.99) };
+  return { p50: at(0.5), p90: at(0.9), p95: at(0.95), p99: at(0.99) };
 }
 
 function round1(x: number): number {

@@ -53,7 +53,7 @@ describe('POST /v1/calls lifecycle', () => {
     expect(call).toMatchObject({ status: 'completed', end_reason: 'customer_hangup', metadata: { crm_id: 42 } });
     expect(call.analysis).toMatchObject({ sentiment: 'positive', intent: 'book_appointment', summary: '2 utterances', success: true });
     expect(call.latency.turns).toBe(1);
-    expect(call.latency.voice_to_voice).toEqual({ p50: 1000, p90: 1000, p99: 1000 });
+    expect(call.latency.voice_to_voice).toEqual({ p50: 1000, p90: 1000, p95: 1000, p99: 1000 });
     expect(call.recording_url).toMatch(/\/v1\/recordings\/call_/);
 
     await waitFor(() => eventsOf(id).some((e) => e.event === 'call.completed'), 'call.completed');

@@ -31,7 +31,7 @@ export const sayBody = z.strictObject({ text: z.string().min(1).max(5000), inter
 export const transferBody = z.strictObject({ to: phoneOrSip }).meta({ id: 'TransferRequest' });
 export const dtmfBody = z.strictObject({ digits: z.string().regex(/^[0-9*#A-Da-d,w]{1,64}$/, 'must be 1-64 of 0-9 * # A-D (, or w to pause)') }).meta({ id: 'DtmfRequest' });
 
-const pct = z.object({ p50: z.number(), p90: z.number(), p99: z.number() }).nullable();
+const pct = z.object({ p50: z.number(), p90: z.number(), p95: z.number(), p99: z.number() }).nullable();
 export const latencyObject = z.object({
   turns: z.number(), voice_to_voice: pct, endpointing: pct, stt: pct, llm_first_token: pct, tts_first_audio: pct,
 }).meta({ id: 'Latency' });

@@ -14,7 +14,7 @@ export const callExample = {
   answered_at: '2026-03-01T09:30:04.120Z', ended_at: '2026-03-01T09:32:26.480Z', duration_seconds: 142, end_reason: 'customer_hangup',
   sip_status: null, cost: 0.1183, recording_url: `https://pv.example.com/v1/recordings/${callId}?expires=1772444400&signature=3b9c…`,
   analysis: { sentiment: 'positive', intent: 'book_appointment', summary: 'The caller booked a cleaning on Tuesday at 10:00.', success: true },
-  latency: { turns: 6, voice_to_voice: { p50: 812, p90: 1030, p99: 1180 }, endpointing: { p50: 420, p90: 510, p99: 560 }, stt: { p50: 160, p90: 240, p99: 260 }, llm_first_token: { p50: 150, p90: 230, p99: 300 }, tts_first_audio: { p50: 60, p90: 80, p99: 95 } },
+  latency: { turns: 6, voice_to_voice: { p50: 812, p90: 1030, p95: 1090, p99: 1180 }, endpointing: { p50: 420, p90: 510, p95: 530, p99: 560 }, stt: { p50: 160, p90: 240, p95: 250, p99: 260 }, llm_first_token: { p50: 150, p90: 230, p95: 260, p99: 300 }, tts_first_audio: { p50: 60, p90: 80, p95: 88, p99: 95 } },
 };
 
 export const transcriptExample = {
