@@ -81,6 +81,46 @@ export async function outboundFetch(url: string | URL, init: RequestInit = {}): 
   }
 }
 
+export interface OutboundPostOptions {
+  headers: Record<string, string>;
+  body: string;
+  /** The whole attempt, connection included; past it the request is aborted with a TimeoutError. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * A POST to a user-supplied URL, for senders of many small requests (webhooks): the same policy,
+ * agents and errors as outboundFetch, on undici's request API instead of fetch, which builds
+ * WHATWG Request/Response/stream objects per call (at 200 live calls, ~55 deliveries a second
+ * took ~20 % of the main thread through fetch). Redirects are not followed; the answer's body is
+ * read and dropped. Resolves with the HTTP status.
+ */
+export async function outboundPost(url: string, o: OutboundPostOptions): Promise<number> {
+  assertOutboundUrl(url);
+  const target = new URL(url);
+  const trusted = policy.isTrusted(target);
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(new DOMException('The operation timed out.', 'TimeoutError')), o.timeoutMs);
+  const onAbort = (): void => abort.abort(o.signal!.reason);
+  if (o.signal?.aborted) onAbort();
+  else o.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const res = await (trusted ? trustedAgent : agent).request({
+      origin: target.origin, path: `${target.pathname}${target.search}`, method: 'POST',
+      headers: o.headers, body: o.body, signal: abort.signal,
+    });
+    await res.body.dump();
+    return res.statusCode;
+  } catch (err) {
+    const reason = abort.signal.aborted ? abort.signal.reason : err;
+    throw trusted ? reason : outboundError(reason);
+  } finally {
+    clearTimeout(timer);
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
 /** What a failed outbound request reports. */
 export function outboundError(err: unknown): unknown {
   const e = err as { name?: string; cause?: unknown };

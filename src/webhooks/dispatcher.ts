@@ -2,7 +2,7 @@ import type { Db } from '../db/open.js';
 import type { WebhookDeliveriesTable } from '../db/schema.js';
 import type { Logger } from '../ops/logger.js';
 import { silentLogger } from '../ops/logger.js';
-import { OutboundDeniedError, outboundFetch } from '../net/outbound-fetch.js';
+import { OutboundDeniedError, outboundPost } from '../net/outbound-fetch.js';
 import { signatureHeader } from './signature.js';
 import { backoffMs } from './backoff.js';
 
@@ -182,8 +182,7 @@ export class WebhookDispatcher {
     let error: string | null = null;
     try {
       const secret = await this.#secret();
-      const res = await outboundFetch(row.url, {
-        method: 'POST',
+      statusCode = await outboundPost(row.url, {
         headers: {
           'Content-Type': 'application/json',
           'PhoneVoice-Signature': signatureHeader(secret, row.body, Math.floor(Date.now() / 1000)),
@@ -191,12 +190,10 @@ export class WebhookDispatcher {
           'User-Agent': 'PhoneVoice-Webhooks/1',
         },
         body: row.body,
-        redirect: 'manual',
-        signal: AbortSignal.any([AbortSignal.timeout(this.#opts.timeoutMs), this.#abort.signal]),
+        timeoutMs: this.#opts.timeoutMs,
+        signal: this.#abort.signal,
       });
-      statusCode = res.status;
-      await res.body?.cancel().catch(() => {});
-      if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
+      if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
     } catch (err) {
       // What the delivery log shows must not tell a refused port from a silent one (no port
       // scanning through webhooks): every failure without an HTTP answer is connection_failed.
