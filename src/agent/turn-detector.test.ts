@@ -64,7 +64,7 @@ describe('TurnDetector', () => {
     expect(segments.length).toBe(2);
   });
 
-  it('with the VAD stalled, keeps the newest 2 s of backlog in order and drops the oldest', async () => {
+  it('with the VAD stalled, sends four windows, keeps the newest 2 s of backlog in order and drops the oldest', async () => {
     let release!: () => void;
     const stalled = new Promise<void>((r) => (release = r));
     const seen: number[] = [];
@@ -78,10 +78,65 @@ describe('TurnDetector', () => {
     }
     release();
     await settle();
-    // The first window left before the stall; after it, 3 s were pushed into 2 s of room:
-    // the next window starts 48000 − 32000 = 16000 samples later than where the stall began.
-    expect(seen.slice(0, 4)).toEqual([0, 511, 16000, 16511]);
+    // Four windows left before the stall (up to four go unanswered); after them, 3 s were pushed
+    // into 2 s of room: the next window starts 48000 − 32000 = 16000 samples into the stream.
+    expect(seen.slice(0, 10)).toEqual([0, 511, 512, 1023, 1024, 1535, 1536, 2047, 16000, 16511]);
     for (let w = 1; w < seen.length / 2; w++) expect((seen[2 * w + 1]! - seen[2 * w]! + 30000) % 30000).toBe(511);
-    expect(seen.length / 2).toBe(1 + Math.floor(32000 / 512));
+    expect(seen.length / 2).toBe(4 + Math.floor(32000 / 512));
+  });
+
+  it('sends each window when it fills, without waiting for the answer before it; answers are taken in order', async () => {
+    const answers: Array<(p: number) => void> = [];
+    const lagging: VoiceActivityDetector = { ...vad, process: () => new Promise<number>((r) => answers.push(r)) };
+    const events: string[] = [];
+    const d = new TurnDetector(lagging, { onSpeechStart: () => events.push('start'), onSustainedSpeech() {}, onSegment: () => events.push('segment'), onDiscarded() {} },
+      { endpointingMs: 100, minSpeechMs: 50 });
+    feed(d, 200, true); // 6 windows of 32 ms
+    expect(answers).toHaveLength(4); // sent while none was answered, up to four
+    answers[1]!(0.9); // out of order: not heard before the first
+    await settle();
+    expect(events).toEqual([]);
+    answers[0]!(0.9);
+    await settle();
+    expect(events).toEqual(['start']);
+    expect(answers).toHaveLength(6); // two answered: the two waiting windows left
+  });
+
+  it('stamps speech with when its audio arrived, not when the VAD answered', async () => {
+    let clock = 1000;
+    const answers: Array<(p: number) => void> = [];
+    const lagging: VoiceActivityDetector = { ...vad, process: (f) => { const p = Math.abs(f[256]!) > 1000 ? 0.9 : 0.1; return new Promise<number>((r) => answers.push(() => r(p))); } };
+    const segments: SpeechSegment[] = [];
+    const d = new TurnDetector(lagging, { onSpeechStart() {}, onSustainedSpeech() {}, onSegment: (s) => segments.push(s), onDiscarded() {} },
+      { endpointingMs: 100, minSpeechMs: 50, preRollMs: 0, now: () => clock });
+    const frame = new Int16Array(320);
+    const pushFor = (ms: number, value: number) => { for (let i = 0; i < ms / 20; i++) { frame.fill(value); d.push(frame); clock += 20; } };
+    pushFor(320, 5000); // 10 windows of speech; the 10th fills at the push made at clock 1300
+    pushFor(160, 0); // 5 silent windows
+    clock += 500; // the VAD answers everything half a second later
+    for (let i = 0; i < 30 && segments.length === 0; i++) {
+      answers.splice(0).forEach((answer) => answer(0));
+      await settle();
+    }
+    expect(segments).toHaveLength(1);
+    expect(segments[0]!.lastSpeechAt).toBe(1300);
+    expect(segments[0]!.speechStartAt).toBe(1020); // the first window (512 samples) filled on the second push
+    expect(segments[0]!.endedAt).toBe(clock);
+  });
+
+  it('does not hear windows sent before reset()', async () => {
+    const answers: Array<(p: number) => void> = [];
+    const lagging: VoiceActivityDetector = { ...vad, process: () => new Promise<number>((r) => answers.push(r)) };
+    const events: string[] = [];
+    const d = new TurnDetector(lagging, { onSpeechStart: () => events.push('start'), onSustainedSpeech() {}, onSegment() {}, onDiscarded() {} });
+    feed(d, 100, true);
+    d.reset();
+    answers.splice(0).forEach((answer) => answer(0.9));
+    await settle();
+    expect(events).toEqual([]);
+    feed(d, 100, true);
+    answers.splice(0).forEach((answer) => answer(0.9));
+    await settle();
+    expect(events).toEqual(['start']);
   });
 });

@@ -30,7 +30,11 @@ export const defaultTurnDetectorOptions: TurnDetectorOptions = {
 export interface SpeechSegment {
   audio: Int16Array;
   sampleRate: number;
-  /** `now()` of the first and last frame classified as speech. */
+  /**
+   * When the audio of the first and of the last window classified as speech had arrived
+   * (`now()` at the push that completed the window), not when the VAD answered: the caller
+   * stopped speaking then, however long inference took.
+   */
   speechStartAt: number;
   lastSpeechAt: number;
   /** `now()` when endpointing decided the turn was over. */
@@ -47,24 +51,47 @@ export interface TurnDetectorEvents {
   onDiscarded(): void;
 }
 
+/** Windows sent to the VAD and not yet answered, at most: ~¼ s at 64 ms, then frames wait in the ring. */
+const MAX_IN_FLIGHT = 4;
+
+interface InFlight {
+  answer: Promise<number>;
+  window: Int16Array;
+  arrivedAt: number;
+  epoch: number;
+}
+
 /**
  * Segments caller audio into user turns with the VAD: re-frames 20 ms frames into the VAD's
  * window (512 samples at 16 kHz), keeps a pre-roll, and ends the segment after
- * `endpointingMs` of silence. VAD inference is async, so frames queue in a ring and are
- * processed in order; the hot path allocates nothing per frame.
+ * `endpointingMs` of silence. A window goes to the VAD as soon as it is full, without waiting
+ * for the previous window's answer (a batching VAD answers late under load, and waiting would
+ * add that lag once per window); answers are taken in order. Past `MAX_IN_FLIGHT` unanswered
+ * windows, frames queue in a ring; the hot path allocates nothing per frame.
  */
 export class TurnDetector {
   readonly #vad: VoiceActivityDetector;
   readonly #opts: TurnDetectorOptions;
   readonly #events: TurnDetectorEvents;
-  readonly #window: Int16Array;
+  /** The window being filled; sent windows keep theirs until answered, then give it back to `#spareWindows`. */
+  #window: Int16Array;
+  readonly #spareWindows: Int16Array[] = [];
   #windowFill = 0;
-  /** Frames waiting for the VAD: a ring that grows (doubling) up to `#pendingMax` samples. */
+  /** Frames waiting for a window: a ring that grows (doubling) up to `#pendingMax` samples. */
   #pending: Int16Array;
   readonly #pendingMax: number;
   #pendingRead = 0;
   #pendingLength = 0;
-  #processing = false;
+  /** Samples pushed, and samples taken into windows or dropped, since the start (stream positions). */
+  #pushed = 0;
+  #taken = 0;
+  /** Per push: the stream position it ended at and when it came (pairs, oldest first from `#arrivalHead`). */
+  readonly #arrivals: number[] = [];
+  #arrivalHead = 0;
+  readonly #inFlight: InFlight[] = [];
+  #answering = false;
+  /** Bumped by reset(): answers to windows sent before it are not heard. */
+  #epoch = 0;
   readonly #preRoll: PcmRing;
   readonly #segment = new PcmBuffer();
   #inSpeech = false;
@@ -104,13 +131,17 @@ export class TurnDetector {
     if (overflow > 0) {
       this.#pendingRead = (this.#pendingRead + overflow) % cap;
       this.#pendingLength -= overflow;
+      this.#taken += overflow;
     }
+    this.#taken += frame.length - n;
     const write = (this.#pendingRead + this.#pendingLength) % cap;
     const first = Math.min(n, cap - write);
     this.#pending.set(first === n ? samples : samples.subarray(0, first), write);
     if (first < n) this.#pending.set(samples.subarray(first), 0);
     this.#pendingLength += n;
-    if (!this.#processing) void this.#drain();
+    this.#pushed += frame.length;
+    this.#arrivals.push(this.#pushed, this.#opts.now());
+    this.#send();
   }
 
   #growPending(needed: number): void {
@@ -129,6 +160,7 @@ export class TurnDetector {
 
   /** Forget the current segment (after a hang-up or when the agent is done listening). */
   reset(): void {
+    this.#epoch++;
     this.#inSpeech = false;
     this.#segment.clear();
     this.#vad.reset();
@@ -138,38 +170,71 @@ export class TurnDetector {
     this.#closed = true;
   }
 
-  async #drain(): Promise<void> {
-    this.#processing = true;
-    try {
-      while (this.#pendingLength > 0 && !this.#closed) {
-        // Re-read each pass: push() may have grown the ring while inference ran.
-        const cap = this.#pending.length;
-        while (this.#windowFill < this.#window.length && this.#pendingLength > 0) {
-          const take = Math.min(this.#window.length - this.#windowFill, this.#pendingLength, cap - this.#pendingRead);
-          this.#window.set(this.#pending.subarray(this.#pendingRead, this.#pendingRead + take), this.#windowFill);
-          this.#windowFill += take;
-          this.#pendingRead = (this.#pendingRead + take) % cap;
-          this.#pendingLength -= take;
-        }
-        if (this.#windowFill < this.#window.length) break;
-        this.#windowFill = 0;
-        const p = await this.#vad.process(this.#window);
-        this.#onWindow(p >= this.#opts.threshold);
+  /** Fill windows from the ring and send each full one to the VAD, while fewer than MAX_IN_FLIGHT wait. */
+  #send(): void {
+    while (this.#inFlight.length < MAX_IN_FLIGHT && !this.#closed) {
+      const cap = this.#pending.length;
+      while (this.#windowFill < this.#window.length && this.#pendingLength > 0) {
+        const take = Math.min(this.#window.length - this.#windowFill, this.#pendingLength, cap - this.#pendingRead);
+        this.#window.set(this.#pending.subarray(this.#pendingRead, this.#pendingRead + take), this.#windowFill);
+        this.#windowFill += take;
+        this.#pendingRead = (this.#pendingRead + take) % cap;
+        this.#pendingLength -= take;
+        this.#taken += take;
       }
-    } catch {
-      // A VAD failure must not take the call down; the next frame retries.
+      if (this.#windowFill < this.#window.length) break;
+      this.#windowFill = 0;
+      const window = this.#window;
+      const answer = this.#vad.process(window);
+      answer.catch(() => undefined); // taken in order by #answer; never an unhandled rejection meanwhile
+      this.#inFlight.push({ answer, window, arrivedAt: this.#arrivedAt(this.#taken), epoch: this.#epoch });
+      // Kept for the pre-roll or the segment once answered: the next window fills another buffer.
+      this.#window = this.#spareWindows.pop() ?? new Int16Array(window.length);
+    }
+    if (!this.#answering && this.#inFlight.length > 0) void this.#answer();
+  }
+
+  /** When the sample just before stream position `end` came: the time of the push that carried it. */
+  #arrivedAt(end: number): number {
+    const a = this.#arrivals;
+    while (this.#arrivalHead + 2 < a.length && a[this.#arrivalHead]! < end) this.#arrivalHead += 2;
+    const at = a[this.#arrivalHead + 1]!;
+    if (this.#arrivalHead >= 64) {
+      a.splice(0, this.#arrivalHead);
+      this.#arrivalHead = 0;
+    }
+    return at;
+  }
+
+  async #answer(): Promise<void> {
+    this.#answering = true;
+    try {
+      while (this.#inFlight.length > 0 && !this.#closed) {
+        const head = this.#inFlight[0]!;
+        let p: number | null = null;
+        try {
+          p = await head.answer;
+        } catch {
+          // A VAD failure must not take the call down: that window goes unheard, the next is tried.
+        }
+        this.#inFlight.shift();
+        if (this.#closed) break;
+        if (p !== null && head.epoch === this.#epoch) this.#onWindow(head.window, p >= this.#opts.threshold, head.arrivedAt);
+        this.#spareWindows.push(head.window);
+        this.#send();
+      }
     } finally {
-      this.#processing = false;
+      this.#answering = false;
     }
   }
 
-  #onWindow(speech: boolean): void {
+  #onWindow(window: Int16Array, speech: boolean, arrivedAt: number): void {
     const now = this.#opts.now();
-    const windowMs = (this.#window.length * 1000) / this.#vad.sampleRate;
+    const windowMs = (window.length * 1000) / this.#vad.sampleRate;
     if (!this.#inSpeech) {
-      if (!speech) { this.#preRoll.push(this.#window); return; }
+      if (!speech) { this.#preRoll.push(window); return; }
       this.#inSpeech = true;
-      this.#speechStartAt = now;
+      this.#speechStartAt = arrivedAt;
       this.#speechMs = 0;
       this.#silenceMs = 0;
       this.#sustainedFired = false;
@@ -177,10 +242,10 @@ export class TurnDetector {
       this.#preRoll.drainInto(this.#segment);
       this.#events.onSpeechStart(now);
     }
-    this.#segment.append(this.#window);
+    this.#segment.append(window);
     if (speech) {
       this.#silenceMs = 0;
-      this.#lastSpeechAt = now;
+      this.#lastSpeechAt = arrivedAt;
       this.#speechMs += windowMs;
       if (!this.#sustainedFired && this.#speechMs >= this.#opts.sustainedSpeechMs) {
         this.#sustainedFired = true;
