@@ -109,6 +109,7 @@ export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> 
     },
     onStored: (row, stored) => events.publish({ callId: row.id, accountId: row.account_id, ...('utterance' in stored ? { type: 'utterance', utterance: stored.utterance } : { type: 'latency', latency: stored.latency }) }),
     onLatency: (t) => metrics.observeTurn(t),
+    onVadLag: (ms) => metrics.vadLag.observe(ms / 1000),
     onMediaStats: (stats) => metrics.observeMedia(stats),
   }, deps.calls);
   metrics.watchTelephony(telephony);

@@ -107,8 +107,9 @@ describe('TurnDetector', () => {
     const answers: Array<(p: number) => void> = [];
     const lagging: VoiceActivityDetector = { ...vad, process: (f) => { const p = Math.abs(f[256]!) > 1000 ? 0.9 : 0.1; return new Promise<number>((r) => answers.push(() => r(p))); } };
     const segments: SpeechSegment[] = [];
+    const lags: number[] = [];
     const d = new TurnDetector(lagging, { onSpeechStart() {}, onSustainedSpeech() {}, onSegment: (s) => segments.push(s), onDiscarded() {} },
-      { endpointingMs: 100, minSpeechMs: 50, preRollMs: 0, now: () => clock });
+      { endpointingMs: 100, minSpeechMs: 50, preRollMs: 0, now: () => clock, onVadLag: (ms) => lags.push(ms) });
     const frame = new Int16Array(320);
     const pushFor = (ms: number, value: number) => { for (let i = 0; i < ms / 20; i++) { frame.fill(value); d.push(frame); clock += 20; } };
     pushFor(320, 5000); // 10 windows of speech; the 10th fills at the push made at clock 1300
@@ -122,6 +123,8 @@ describe('TurnDetector', () => {
     expect(segments[0]!.lastSpeechAt).toBe(1300);
     expect(segments[0]!.speechStartAt).toBe(1020); // the first window (512 samples) filled on the second push
     expect(segments[0]!.endedAt).toBe(clock);
+    expect(lags[0]).toBe(clock - 1020); // the first window: arrived at 1020, answered now
+    expect(lags.every((ms) => ms >= 500)).toBe(true);
   });
 
   it('does not hear windows sent before reset()', async () => {

@@ -15,6 +15,8 @@ export interface TurnDetectorOptions {
   /** A segment is cut here even without a pause (endless noise must not grow memory or stall the turn). */
   maxSegmentMs: number;
   now: () => number;
+  /** Each window's VAD answer came this long after the window's audio arrived. */
+  onVadLag?: (ms: number) => void;
 }
 
 export const defaultTurnDetectorOptions: TurnDetectorOptions = {
@@ -230,6 +232,7 @@ export class TurnDetector {
 
   #onWindow(window: Int16Array, speech: boolean, arrivedAt: number): void {
     const now = this.#opts.now();
+    this.#opts.onVadLag?.(now - arrivedAt);
     const windowMs = (window.length * 1000) / this.#vad.sampleRate;
     if (!this.#inSpeech) {
       if (!speech) { this.#preRoll.push(window); return; }

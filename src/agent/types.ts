@@ -8,6 +8,11 @@ export interface AgentSink {
   /** A final user utterance, or an assistant response once played (or cut off). */
   utterance(u: Utterance): void;
   latency(t: TurnLatency): void;
+  /**
+   * The VAD answered for a window of caller audio `ms` after the window had arrived (every
+   * window: a metric, not stored). It grows when the server runs past its capacity.
+   */
+  vadLag?(ms: number): void;
   /** A tool the model called has run (or failed). */
   toolCall(t: ToolCallRecord): void;
   /** The agent ends the call (end_call tool, end phrase, silence timeout, provider failure…). */

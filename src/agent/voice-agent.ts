@@ -104,6 +104,7 @@ export class ConversationAgent implements VoiceAgent {
       preRollMs: this.#opts.preRollMs,
       sustainedSpeechMs: a.interruption.min_speech_ms,
       now: this.#opts.now,
+      onVadLag: this.#ctx.sink.vadLag?.bind(this.#ctx.sink),
     });
     this.#detector = detector;
     this.#unsubscribe.push(media.onAudio((frame) => detector.push(frame)));

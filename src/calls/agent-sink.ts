@@ -9,6 +9,7 @@ export interface AgentSinkDeps {
   store: CallStore;
   onOutbox(): void;
   onLatency?(t: TurnLatency): void;
+  onVadLag?(ms: number): void;
   onStored?(row: CallRow, stored: { utterance: Utterance } | { latency: TurnLatency }): void;
 }
 
@@ -26,6 +27,7 @@ export function agentSink(d: AgentSinkDeps, row: CallRow, leg: CallLeg, log: Log
       d.onLatency?.(t);
       track(d.store.addLatency(row.id, t).then(() => d.onStored?.(row, { latency: t })));
     },
+    vadLag: d.onVadLag ? (ms) => d.onVadLag!(ms) : undefined,
     toolCall: (t) => {
       // Name, outcome and time only: arguments and answers may carry the caller's data.
       log.info({ tool: t.name, error: t.error, duration_ms: t.durationMs }, t.error ? 'tool failed' : 'tool ran');

@@ -48,6 +48,8 @@ export interface CallManagerDeps {
   onCreated?(row: CallRow): void;
   /** A turn's latency was measured (for metrics). */
   onLatency?(t: TurnLatency): void;
+  /** The VAD answered for a window of caller audio this late (for metrics). */
+  onVadLag?(ms: number): void;
   /** A connected call ended with these media stats (for metrics). */
   onMediaStats?(stats: MediaStats): void;
   /** A transcript line or a turn's latency was stored (for live viewers). */

@@ -22,6 +22,10 @@ export class Metrics {
     name: 'phonevoice_turn_latency_seconds', help: 'Per-turn latency of the voice loop by stage', labelNames: ['stage'],
     buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5], registers: [this.registry],
   });
+  readonly vadLag = new Histogram({
+    name: 'phonevoice_vad_lag_seconds', help: 'From a window of caller audio arriving to its VAD answer; grows past capacity (voice-to-voice includes it)',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2], registers: [this.registry],
+  });
   readonly rtpPackets = new Counter({ name: 'phonevoice_rtp_packets_total', help: 'RTP packets of ended calls by direction and fate', labelNames: ['direction'], registers: [this.registry] });
   readonly rtpJitter = new Histogram({
     name: 'phonevoice_rtp_jitter_ms', help: 'RFC 3550 interarrival jitter of received RTP, per ended call', labelNames: ['direction'],

@@ -139,6 +139,11 @@ describe('e2e: a real SIP caller talks to the assistant, interrupts it and hangs
     expect(call.analysis).toMatchObject({ sentiment: 'neutral', intent: 'opening_hours', success: true });
     const transcript = (await server.api('GET', `/v1/calls/${completed.call_id}/transcript`)).json;
     expect(JSON.stringify(transcript)).toContain('"interrupted":true');
+    // Every window of the caller's audio reported how late the VAD answered it.
+    const metrics = (await server.api('GET', '/metrics')).text;
+    const lagWindows = Number(/phonevoice_vad_lag_seconds_count (\d+)/.exec(metrics)?.[1] ?? 0);
+    expect(lagWindows).toBeGreaterThan(50);
+    expect(metrics).toMatch(/phonevoice_vad_lag_seconds_bucket\{le="2"\} [1-9]/);
 
     // Stereo recording: left = caller, right = assistant. Found in the recording itself (its clock
     // starts with the media, not at the answer): the caller's interruption starts while the
