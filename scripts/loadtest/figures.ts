@@ -14,6 +14,11 @@ export interface ServerFigures {
   webhooksReceived: number;
   /** Lines of /metrics about RTP (jitter, loss), for comparison with the capture. */
   rtpMetrics: string[];
+  /**
+   * VAD lag over the run (`phonevoice_vad_lag_seconds`: caller audio arrived → VAD answered),
+   * as the upper edges of the histogram buckets holding p50 and p95, ms; null when not exported.
+   */
+  vadLagMs?: { p50: number; p95: number; windows: number } | null;
 }
 
 /** Nearest-rank percentiles over turns, as GET /v1/analytics gives them. */
@@ -99,6 +104,12 @@ export function loadFigures(run: LoadRunResult, base: LoadRunResult | null, serv
       name: `${prefix}: voice-to-voice`, value: v?.p99 ?? NaN, unit: 'ms', p50: v?.p50, p99: v?.p99,
       p95: v?.p95, note: v ? `p90 ${v.p90}; ${server.turns} turns (GET /v1/analytics)` : 'no turns with latency reported by the API',
     });
+    if (server.vadLagMs) {
+      rows.push({
+        name: `${prefix}: VAD lag (audio arrived → VAD answered)`, value: server.vadLagMs.p95, unit: 'ms',
+        note: `p95 ≤ ${server.vadLagMs.p95} ms, p50 ≤ ${server.vadLagMs.p50} ms (histogram bucket edges) over ${server.vadLagMs.windows} windows (/metrics)`,
+      });
+    }
     rows.push(pctRow(`${prefix}: webhook delivery`, 'ms', server.webhookLatencyMs, null, {
       note: `${server.webhooksReceived} received; call event time → receipt`,
     }));

@@ -43,6 +43,8 @@ export interface RampStep {
   voiceToVoiceMs: VoiceToVoicePercentiles | null;
   /** p95 over the first step's p95: what the load added (issue 14's figure is p95). */
   voiceToVoiceAddedMs: number | null;
+  /** VAD lag p95 over the step (upper edge of its `/metrics` histogram bucket), ms: what grows first past capacity. Reported, not judged. */
+  vadLagP95Ms?: number | null;
   passed: boolean;
   /** The first criterion missed, or 'ok'. */
   why: string;
@@ -135,6 +137,7 @@ export function judgeStep(concurrency: number, r: LoadtestReport, first: RampSte
     baselineCpuSteadyPct: r.baseline ? steadyCpuPct(r.baseline.timeline ?? []) : null,
     rssMaxMb: rss, rssMaxByProcess: run.cpuByProcess ? Object.fromEntries(Object.entries(run.cpuByProcess).map(([n, u]) => [n, u.rssMb.max])) : null,
     memoryPerCallMb: perCall, memoryMarginalMb: marginal, voiceToVoiceMs: v2v, voiceToVoiceAddedMs: added,
+    vadLagP95Ms: r.server?.vadLagMs?.p95 ?? null,
     passed: why === 'ok', why, misses,
   };
 }
@@ -167,14 +170,14 @@ export function renderRampMarkdown(r: RampReport, chart: string): string {
   const rows = r.steps.map((s) =>
     `| ${s.concurrency} | ${s.ok} | ${s.failed} | ${fmt(s.jitterP99Ms)} | ${fmt(s.baselineJitterP99Ms)} | ${fmt(s.lossPct, 3)} | ${fmt(s.baselineLossPct, 3)} | ` +
     `${fmt(s.cpuSteadyPct, 0)}${cpuParts(s)} | ${fmt(s.cpuPerCallPct, 3)} | ${fmt(s.baselineCpuSteadyPct, 0)} | ${fmt(s.rssMaxMb, 0)} | ${fmt(s.memoryPerCallMb, 3)} | ${fmt(s.memoryMarginalMb, 3)} | ` +
-    `${s.voiceToVoiceMs ? `${s.voiceToVoiceMs.p50} / ${s.voiceToVoiceMs.p90} / ${s.voiceToVoiceMs.p95} / ${s.voiceToVoiceMs.p99}` : 'n/a'} | ${fmt(s.voiceToVoiceAddedMs, 0)} | ${s.passed ? 'yes' : 'NO'} | ${s.why} |`);
+    `${s.voiceToVoiceMs ? `${s.voiceToVoiceMs.p50} / ${s.voiceToVoiceMs.p90} / ${s.voiceToVoiceMs.p95} / ${s.voiceToVoiceMs.p99}` : 'n/a'} | ${fmt(s.voiceToVoiceAddedMs, 0)} | ${s.vadLagP95Ms == null ? 'n/a' : `≤ ${s.vadLagP95Ms}`} | ${s.passed ? 'yes' : 'NO'} | ${s.why} |`);
   return [
     '# Ramp', '',
     `Knee: **${r.kneeCalls ?? 'none'}** concurrent calls${r.stoppedAt ? ` (first failed step: ${r.stoppedAt})` : ''}; criterion: no failed call, ` +
       `outbound RTP jitter p99 ≤ ${JITTER_TARGET_MS} ms or ≤ the same step's SIPp↔SIPp baseline, no RTP loss, ≤ ${MEMORY_PER_CALL_TARGET_MB} MB RSS per call (peak over the RSS after the warm-up calls, ÷ calls), ` +
       `voice-to-voice p95 at most ${VOICE_TO_VOICE_ADDED_TARGET_MS} ms over the first step's.`,
-    '', '| calls | ok | failed | jitter p99 ms | SIPp↔SIPp jitter p99 ms | loss % | SIPp↔SIPp loss % | CPU % (all up) | CPU % per call | SIPp callee CPU % | RSS MB | MB per call | MB per added call | voice-to-voice p50 / p90 / p95 / p99 ms | added p95 ms | passed | why |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |', ...rows, '',
+    '', '| calls | ok | failed | jitter p99 ms | SIPp↔SIPp jitter p99 ms | loss % | SIPp↔SIPp loss % | CPU % (all up) | CPU % per call | SIPp callee CPU % | RSS MB | MB per call | MB per added call | voice-to-voice p50 / p90 / p95 / p99 ms | added p95 ms | VAD lag p95 ms | passed | why |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |', ...rows, '',
     'Each step is a fresh server and its own SIPp↔SIPp baseline with the same load (unless --no-baseline). CPU is % of one core, ' +
       'all threads of the server process, averaged over the seconds every call of the step was up.', '',
     chart.endsWith('.png') ? '![ramp](ramp.png)' : chart, '',

@@ -53,5 +53,25 @@ export async function collectServerFigures(api: ApiClient, since: Date, receiver
     webhookLatencyMs: lat.length ? summarize(lat) : null,
     webhooksReceived: receiver?.received.length ?? 0,
     rtpMetrics,
+    vadLagMs: typeof metrics?.body === 'string' ? histogramEdges(metrics.body, 'phonevoice_vad_lag_seconds') : null,
   };
+}
+
+/**
+ * The upper bucket edges (ms) that hold p50 and p95 of an unlabelled Prometheus histogram in
+ * seconds, and its count; null when the text has none of it or it is empty.
+ */
+export function histogramEdges(text: string, name: string): { p50: number; p95: number; windows: number } | null {
+  const buckets: Array<{ le: number; count: number }> = [];
+  for (const line of text.split('\n')) {
+    const m = line.match(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`));
+    if (m) buckets.push({ le: m[1] === '+Inf' ? Infinity : Number(m[1]), count: Number(m[2]) });
+  }
+  const total = buckets.at(-1)?.count ?? 0;
+  if (total <= 0) return null;
+  const edge = (q: number) => {
+    const b = buckets.find((x) => x.count >= q * total)!;
+    return Number.isFinite(b.le) ? Math.round(b.le * 1000) : Infinity;
+  };
+  return { p50: edge(0.5), p95: edge(0.95), windows: total };
 }

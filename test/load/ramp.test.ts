@@ -76,8 +76,16 @@ describe('ramp', () => {
     const steps = [judgeStep(50, report(50, 0, 2)), judgeStep(100, report(100, 0, 7))];
     const md = renderRampMarkdown({ steps, kneeCalls: 50, stoppedAt: 100 }, '/x/ramp.png');
     expect(md).toContain('Knee: **50** concurrent calls (first failed step: 100)');
-    expect(md).toContain('| 50 | 50 | 0 | 2 | n/a | 0 | n/a | 40 | 0.8 | n/a | 350 | 0.8 | n/a | 700 / 800 / 850 / 900 | n/a | yes | ok |');
-    expect(md).toContain('| 100 | 100 | 0 | 7 | n/a | 0 | n/a | 40 | 0.4 | n/a | 350 | 0.8 | n/a | 700 / 800 / 850 / 900 | n/a | NO | jitter p99 7 ms > 5 ms |');
+    expect(md).toContain('| 50 | 50 | 0 | 2 | n/a | 0 | n/a | 40 | 0.8 | n/a | 350 | 0.8 | n/a | 700 / 800 / 850 / 900 | n/a | n/a | yes | ok |');
+    expect(md).toContain('| 100 | 100 | 0 | 7 | n/a | 0 | n/a | 40 | 0.4 | n/a | 350 | 0.8 | n/a | 700 / 800 / 850 / 900 | n/a | n/a | NO | jitter p99 7 ms > 5 ms |');
     expect(md).toContain('![ramp](ramp.png)');
+  });
+
+  it('reports the VAD lag p95 the server exported, without judging it', () => {
+    const r = report(100, 0, 2);
+    (r.server as { vadLagMs?: unknown }).vadLagMs = { p50: 25, p95: 250, windows: 1000 };
+    const step = judgeStep(100, r);
+    expect(step).toMatchObject({ vadLagP95Ms: 250, passed: true });
+    expect(renderRampMarkdown({ steps: [step], kneeCalls: 100, stoppedAt: null }, '/x/ramp.png')).toContain('| 700 / 800 / 850 / 900 | n/a | ≤ 250 | yes | ok |');
   });
 });
