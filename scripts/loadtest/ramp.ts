@@ -102,8 +102,8 @@ export function stepOptions(opts: LoadtestOptions, concurrency: number, out: str
 }
 
 /**
- * `first`: the ramp's first step, against which voice-to-voice added and memory per added call
- * are judged (without it, memory per call is judged on this step alone).
+ * `first`: the ramp's first step, against which voice-to-voice added is judged and memory per
+ * added call is reported; memory per call is judged on this step alone.
  */
 export function judgeStep(concurrency: number, r: LoadtestReport, first: RampStep | null = null): RampStep {
   const run = r.run;
@@ -118,7 +118,6 @@ export function judgeStep(concurrency: number, r: LoadtestReport, first: RampSte
   const rss = run.rssMb?.max ?? null;
   const marginal = first && rss !== null && first.rssMaxMb !== null && concurrency > first.concurrency
     ? Math.max(0, rss - first.rssMaxMb) / (concurrency - first.concurrency) : null;
-  const memory = perCall;
   const cpuSteady = steadyCpuPct(run.timeline ?? []);
   const misses: StepMiss[] = [];
   const miss = (criterion: StepMiss['criterion'], why: string) => misses.push({ criterion, why });
@@ -127,7 +126,7 @@ export function judgeStep(concurrency: number, r: LoadtestReport, first: RampSte
   if (jitter === null) miss('jitter', 'no RTP capture, jitter unknown');
   else if (jitter > jitterLimit) miss('jitter', `jitter p99 ${fmt(jitter)} ms > ${fmt(jitterLimit)} ms`);
   if (loss !== null && loss > 0) miss('loss', `${fmt(loss, 3)} % RTP loss`);
-  if (memory !== null && memory > MEMORY_PER_CALL_TARGET_MB) miss('memory', `${fmt(memory)} MB per call > ${MEMORY_PER_CALL_TARGET_MB} MB`);
+  if (perCall !== null && perCall > MEMORY_PER_CALL_TARGET_MB) miss('memory', `${fmt(perCall)} MB per call > ${MEMORY_PER_CALL_TARGET_MB} MB`);
   if (added !== null && added > VOICE_TO_VOICE_ADDED_TARGET_MS) miss('voice-to-voice', `voice-to-voice p95 +${fmt(added, 0)} ms > ${VOICE_TO_VOICE_ADDED_TARGET_MS} ms`);
   const why = misses[0]?.why ?? 'ok';
   return {

@@ -63,8 +63,9 @@ export async function collectServerFigures(api: ApiClient, since: Date, receiver
  */
 export function histogramEdges(text: string, name: string): { p50: number; p95: number; windows: number } | null {
   const buckets: Array<{ le: number; count: number }> = [];
+  const bucket = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`);
   for (const line of text.split('\n')) {
-    const m = line.match(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`));
+    const m = line.match(bucket);
     if (m) buckets.push({ le: m[1] === '+Inf' ? Infinity : Number(m[1]), count: Number(m[2]) });
   }
   const total = buckets.at(-1)?.count ?? 0;

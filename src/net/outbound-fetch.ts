@@ -68,15 +68,26 @@ export function assertOutboundUrl(url: string | URL): void {
   if (!decision.ok) throw new OutboundDeniedError(decision.reason);
 }
 
+/**
+ * Where a request to `url` may go, decided once for every sender here: the policy's verdict
+ * on the URL (throws when refused), and the agent to use — the operator's own origins
+ * (trusted) keep their detailed errors, since /readyz hints need them; others go through the
+ * guarded lookup and report failures as outboundError does.
+ */
+function route(url: string | URL): { target: URL; trusted: boolean; dispatcher: Agent } {
+  assertOutboundUrl(url);
+  const target = new URL(String(url));
+  const trusted = policy.isTrusted(target);
+  return { target, trusted, dispatcher: trusted ? trustedAgent : agent };
+}
+
 /** fetch() for user-supplied URLs. Aborts and timeouts are re-thrown as they are. */
 export async function outboundFetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
-  assertOutboundUrl(url);
-  const trusted = policy.isTrusted(new URL(String(url)));
+  const { trusted, dispatcher } = route(url);
   try {
-    const res = await undiciFetch(String(url), { ...(init as object), redirect: 'manual', dispatcher: trusted ? trustedAgent : agent } as never);
+    const res = await undiciFetch(String(url), { ...(init as object), redirect: 'manual', dispatcher } as never);
     return res as unknown as Response;
   } catch (err) {
-    // The operator's own services (config file origins) keep their detailed errors: /readyz hints need them.
     throw trusted ? err : outboundError(err);
   }
 }
@@ -92,21 +103,19 @@ export interface OutboundPostOptions {
 /**
  * A POST to a user-supplied URL, for senders of many small requests (webhooks): the same policy,
  * agents and errors as outboundFetch, on undici's request API instead of fetch, which builds
- * WHATWG Request/Response/stream objects per call (at 200 live calls, ~55 deliveries a second
- * took ~20 % of the main thread through fetch). Redirects are not followed; the answer's body is
- * read and dropped. Resolves with the HTTP status.
+ * WHATWG Request/Response/stream objects per call (at 200 live calls, ~55 deliveries a second:
+ * the delivery attempt went from ~9 % to ~7 % of the main thread's busy time). Redirects are
+ * not followed; the answer's body is read and dropped. Resolves with the HTTP status.
  */
 export async function outboundPost(url: string, o: OutboundPostOptions): Promise<number> {
-  assertOutboundUrl(url);
-  const target = new URL(url);
-  const trusted = policy.isTrusted(target);
+  const { target, trusted, dispatcher } = route(url);
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(new DOMException('The operation timed out.', 'TimeoutError')), o.timeoutMs);
   const onAbort = (): void => abort.abort(o.signal!.reason);
   if (o.signal?.aborted) onAbort();
   else o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const res = await (trusted ? trustedAgent : agent).request({
+    const res = await dispatcher.request({
       origin: target.origin, path: `${target.pathname}${target.search}`, method: 'POST',
       headers: o.headers, body: o.body, signal: abort.signal,
     });

@@ -40,7 +40,7 @@ export class FakeLanguageModel implements LanguageModel {
     for (let i = 0; i < words.length; i++) {
       const dueMs = this.#opts.firstTokenMs + i * this.#opts.interTokenMs;
       const waitMs = dueMs - (performance.now() - start);
-      if (dueMs > 0 && (i === 0 || waitMs > 0)) await sleep(Math.max(0, waitMs), signal); // zero delays take no timer hop at all
+      if (waitMs > 0) await sleep(waitMs, signal); // a token already due takes no timer hop at all
       else signal?.throwIfAborted();
       yield { type: 'text', text: words[i]! };
     }
