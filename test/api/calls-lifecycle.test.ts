@@ -71,7 +71,8 @@ describe('POST /v1/calls lifecycle', () => {
     expect(rec.status).toBe(200);
     expect(rec.headers.get('content-type')).toBe('audio/wav');
     expect(Buffer.from(await rec.arrayBuffer()).subarray(0, 4).toString()).toBe('RIFF');
-    const tampered = await fetch(completed.recording_url.replace(/signature=./, 'signature=0'));
+    // Change the signature's first character to a different one (a fixed '0' left it unchanged one time in 16).
+    const tampered = await fetch(completed.recording_url.replace(/signature=(.)/, (_: string, c: string) => `signature=${c === '0' ? '1' : '0'}`));
     expect(tampered.status).toBe(403);
     const keyed = await t.api('GET', `/v1/calls/${id}/recording`);
     expect(keyed.status).toBe(200);
