@@ -50,9 +50,24 @@ describe.skipIf(!haveChromium)(`dashboard actions in Chromium${haveChromium ? ''
     await expect.poll(() => page.locator('[data-part="summary"] .badge').textContent()).toBe('in progress');
     await expect.poll(() => page.locator('li.utterance .text').first().textContent()).toBe('Hello from sales.');
 
+    // A live refresh of the controls while the request is out (the event stream's 'open' or a status
+    // change can land then) must not take the field error away: hold the request, refresh, answer.
+    let held!: () => void;
+    const release = new Promise<void>((r) => (held = r));
+    let heldRequests = 0;
+    await page.route('**/dashboard/api/v1/calls/*/dtmf', async (route) => {
+      heldRequests += 1;
+      await release;
+      await route.continue();
+    });
     await page.fill('#fld-digits', 'x9');
     await page.getByRole('button', { name: 'Send digits' }).click();
+    await expect.poll(() => heldRequests).toBe(1);
+    // As a string: vitest would rewrite an import() inside a function sent to the browser.
+    await page.evaluate(`import('${server.url}/dashboard/assets/live.js').then((m) => m.refreshPart('controls'))`);
+    held();
     await page.locator('#fld-digits[aria-invalid="true"]').waitFor();
+    await page.unroute('**/dashboard/api/v1/calls/*/dtmf');
     await page.fill('#fld-digits', '12#');
     await page.getByRole('button', { name: 'Send digits' }).click();
     await expect.poll(() => server.telephony.legs.get(callId)?.media.dtmfSent).toEqual(['12#']);

@@ -123,6 +123,7 @@ export function bindForms(root, refreshPart) {
       }
       const button = form.querySelector('[type="submit"]');
       if (button) button.disabled = true;
+      form.dataset.busy = 'true'; // live.js holds back a refresh of this part until 'settled'
       status(form, 'Working…');
       try {
         const method = form.dataset.api;
@@ -137,6 +138,8 @@ export function bindForms(root, refreshPart) {
         status(form, `Could not reach the server: ${err.message}`, true);
       } finally {
         if (button && button.isConnected) button.disabled = false;
+        delete form.dataset.busy;
+        form.dispatchEvent(new Event('settled'));
       }
     });
   }

@@ -3,6 +3,7 @@ import { base } from './forms.js';
 
 let enhanceFn = async () => {};
 const pending = new Map();
+const deferred = new Set(); // parts waiting for focus to leave them
 
 export async function refreshPart(name) {
   const el = document.querySelector(`[data-part="${name}"]`);
@@ -10,8 +11,25 @@ export async function refreshPart(name) {
   const res = await fetch(el.dataset.partUrl, { credentials: 'same-origin' });
   if (!res.ok) return;
   const html = await res.text();
-  // Keep what someone is typing in a live-control form.
-  if (el.contains(document.activeElement) && document.activeElement.matches('input, textarea, select')) return;
+  // A form still waiting on its request would lose the answer (its error at the field) if replaced:
+  // refresh once it has settled.
+  const busy = el.querySelector('form[data-busy]');
+  if (busy) { busy.addEventListener('settled', () => void refreshPart(name), { once: true }); return; }
+  // Keep what someone is typing (or an error they are reading) in a live-control form: refresh once
+  // focus has left the part.
+  if (el.contains(document.activeElement) && document.activeElement.matches('input, textarea, select')) {
+    if (!deferred.has(name)) {
+      deferred.add(name);
+      const onLeave = (ev) => {
+        if (el.contains(ev.relatedTarget)) return;
+        el.removeEventListener('focusout', onLeave);
+        deferred.delete(name);
+        void refreshPart(name);
+      };
+      el.addEventListener('focusout', onLeave);
+    }
+    return;
+  }
   el.innerHTML = html;
   const status = res.headers.get('X-Call-Status');
   if (status) document.querySelector('[data-call-live]')?.setAttribute('data-call-status', status);
