@@ -16,7 +16,11 @@ export interface MediaSession {
   /** Caller audio, one 20 ms frame per call, in arrival order, after the jitter buffer. */
   onAudio(listener: (frame: Int16Array) => void): () => void;
 
-  /** Queue assistant audio for playback. `sampleRate` is the rate of `pcm`. */
+  /**
+   * Queue assistant audio for playback. `sampleRate` is the rate of `pcm`. The session may
+   * keep `pcm` itself until it has played (a TTS chunk is never touched again): do not
+   * modify it afterwards.
+   */
   play(pcm: Int16Array, sampleRate: number): void;
 
   /**

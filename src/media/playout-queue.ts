@@ -1,23 +1,28 @@
 import { Resampler } from '../audio/resample.js';
 
 /**
- * Assistant audio waiting to go out on the line, at the line rate (8 kHz), with named
- * marks placed between samples.
+ * Assistant audio waiting to go out on the line, with named marks placed between samples.
  *
- * A ring of samples that grows (doubling) only when a producer queues more than it holds,
- * up to `maxSeconds`; beyond that audio is dropped and counted rather than letting one
- * runaway TTS stream eat the process's memory. Once it has played dry it shrinks back to
- * `initialSeconds`, so a call holds a long reply's memory only while that reply plays. Positions are absolute sample counts, so a
- * mark is simply "fires once `played >= position`".
+ * Audio is resampled to the line rate (8 kHz) only as the line needs it, a frame or two
+ * ahead, not when it is queued: a TTS hands over a whole reply far faster than real time,
+ * and a caller who barges in after a second throws the rest away, so converting on arrival
+ * spent most of its CPU on audio nobody heard (and again on a resume after a false
+ * interruption). Queued audio at another rate is kept by reference until it has played, so
+ * a long reply costs no second copy at the line rate; audio already at the line rate is
+ * copied at once (a bridge hands over the frame buffer it reuses every tick).
+ *
+ * Beyond `maxSeconds` queued, audio is dropped and counted rather than letting one runaway
+ * TTS stream eat the process's memory. Positions are absolute line-rate sample counts, so a
+ * mark is simply "fires once `played >= position`"; a mark behind audio not yet converted
+ * gets its position when the conversion reaches it.
  */
 
 export interface PlayoutQueueOptions {
   lineRate: number;
-  initialSeconds: number;
   maxSeconds: number;
 }
 
-export const defaultPlayoutQueueOptions: PlayoutQueueOptions = { lineRate: 8000, initialSeconds: 1, maxSeconds: 600 };
+export const defaultPlayoutQueueOptions: PlayoutQueueOptions = { lineRate: 8000, maxSeconds: 600 };
 
 /** Input samples per resampler pass: within the resampler's own working buffer, which then never grows. */
 const RESAMPLE_CHUNK = 480;
@@ -27,13 +32,19 @@ interface PendingMark {
   position: number;
 }
 
+/** Queued audio not yet converted (`offset` samples of it are), or a mark behind it. */
+type Item = { pcm: Int16Array; rate: number; offset: number } | { mark: string };
+
 export class PlayoutQueue {
   readonly lineRate: number;
-  #ring: Int16Array;
-  readonly #initialSamples: number;
+  /** Converted audio at the line rate: a frame or two, growing only for a large resampler pass. */
+  #ring = new Int16Array(1024);
   #maxSamples: number;
-  #read = 0; // absolute count of samples taken out
-  #write = 0; // absolute count of samples put in
+  #read = 0; // absolute count of line-rate samples taken out
+  #write = 0; // absolute count of line-rate samples converted
+  #items: Item[] = [];
+  /** Line-rate samples the unconverted items will make (fractional while a rate does not divide). */
+  #pending = 0;
   #marks: PendingMark[] = [];
   #resampler: Resampler | null = null;
   dropped = 0;
@@ -41,41 +52,78 @@ export class PlayoutQueue {
   constructor(options: Partial<PlayoutQueueOptions> = {}) {
     const o = { ...defaultPlayoutQueueOptions, ...options };
     this.lineRate = o.lineRate;
-    this.#initialSamples = o.initialSeconds * o.lineRate;
-    this.#ring = new Int16Array(this.#initialSamples);
     this.#maxSamples = o.maxSeconds * o.lineRate;
   }
 
-  /** Samples the ring holds room for now (memory: 2 bytes each). */
+  /** Samples the line-rate buffer holds room for now (memory: 2 bytes each); queued audio at other rates is held as given. */
   get capacitySamples(): number {
     return this.#ring.length;
   }
 
   get queuedSamples(): number {
-    return this.#write - this.#read;
+    return this.#write - this.#read + Math.round(this.#pending);
   }
 
   queuedMs(): number {
     return (this.queuedSamples * 1000) / this.lineRate;
   }
 
-  /** Append audio at any rate; it is resampled to the line rate. */
+  /**
+   * Append audio at any rate; it is resampled to the line rate as it comes up for playing.
+   * Audio at another rate than the line's is kept, not copied: do not modify it afterwards.
+   */
   push(pcm: Int16Array, sampleRate: number): void {
     if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new RangeError(`invalid sample rate ${sampleRate}`);
-    if (sampleRate === this.lineRate) {
-      this.#append(pcm);
-      return;
+    const ratio = this.lineRate / sampleRate;
+    const room = Math.max(0, this.#maxSamples - this.queuedSamples);
+    let take = pcm.length;
+    if (pcm.length * ratio > room) {
+      take = Math.floor(room / ratio);
+      this.dropped += Math.round((pcm.length - take) * ratio);
     }
-    if (this.#resampler?.inRate !== sampleRate) this.#resampler = new Resampler(sampleRate, this.lineRate);
-    // In slices, so a whole TTS utterance handed over at once does not grow the
-    // resampler's working buffers to its size for the rest of the call.
-    for (let i = 0; i < pcm.length; i += RESAMPLE_CHUNK) {
-      this.#append(this.#resampler.process(pcm.subarray(i, Math.min(pcm.length, i + RESAMPLE_CHUNK))));
-    }
+    if (take === 0) return;
+    const kept = sampleRate === this.lineRate ? pcm.slice(0, take) : take < pcm.length ? pcm.subarray(0, take) : pcm;
+    this.#items.push({ pcm: kept, rate: sampleRate, offset: 0 });
+    this.#pending += take * ratio;
   }
 
   mark(name: string): void {
-    this.#marks.push({ name, position: this.#write });
+    if (this.#items.length === 0) this.#marks.push({ name, position: this.#write });
+    else this.#items.push({ mark: name });
+  }
+
+  /**
+   * Convert queued audio until at least `samples` line-rate samples are ready (or nothing is
+   * left). `read` does this itself; calling it after a tick's sends keeps the resampling out
+   * of the next send.
+   */
+  prepare(samples: number): void {
+    while (this.#write - this.#read < samples && this.#items.length > 0) {
+      const head = this.#items[0]!;
+      if ('mark' in head) {
+        this.#marks.push({ name: head.mark, position: this.#write });
+        this.#items.shift();
+        continue;
+      }
+      const left = head.pcm.length - head.offset;
+      let take: number;
+      if (head.rate === this.lineRate) {
+        take = Math.min(left, samples - (this.#write - this.#read));
+        this.#append(head.pcm.subarray(head.offset, head.offset + take));
+      } else {
+        if (this.#resampler?.inRate !== head.rate) this.#resampler = new Resampler(head.rate, this.lineRate);
+        take = Math.min(left, RESAMPLE_CHUNK);
+        this.#append(this.#resampler.process(head.pcm.subarray(head.offset, head.offset + take)));
+      }
+      head.offset += take;
+      this.#pending -= (take * this.lineRate) / head.rate;
+      if (head.offset === head.pcm.length) this.#items.shift();
+    }
+    // Marks right behind the audio just converted: their position is known now.
+    while (this.#items.length > 0 && 'mark' in this.#items[0]!) {
+      this.#marks.push({ name: (this.#items.shift() as { mark: string }).mark, position: this.#write });
+    }
+    if (this.#items.length === 0) this.#pending = 0; // no float residue once everything is converted
   }
 
   /**
@@ -83,7 +131,8 @@ export class PlayoutQueue {
    * many real samples it took.
    */
   read(frame: Int16Array): number {
-    const n = Math.min(frame.length, this.queuedSamples);
+    this.prepare(frame.length);
+    const n = Math.min(frame.length, this.#write - this.#read);
     const cap = this.#ring.length;
     const start = this.#read % cap;
     const first = Math.min(n, cap - start);
@@ -91,7 +140,6 @@ export class PlayoutQueue {
     if (first < n) frame.set(this.#ring.subarray(0, n - first), first);
     if (n < frame.length) frame.fill(0, n);
     this.#read += n;
-    if (n > 0 && this.#read === this.#write) this.#shrink();
     return n;
   }
 
@@ -103,24 +151,22 @@ export class PlayoutQueue {
     while (this.#marks.length > 0 && this.#marks[0]!.position <= this.#read) emit(this.#marks.shift()!.name);
   }
 
-  /** Empty the queue; returns the names of marks that will now never play. */
+  /** Empty the queue; returns the names of marks that will now never play, in queue order. */
   clear(): string[] {
     this.#read = this.#write;
-    this.#shrink();
-    this.#resampler?.reset();
     const discarded = this.#marks.map((m) => m.name);
+    for (const item of this.#items) if ('mark' in item) discarded.push(item.mark);
+    this.#items = [];
+    this.#pending = 0;
     this.#marks = [];
+    this.#resampler?.reset();
     return discarded;
   }
 
   #append(samples: Int16Array): void {
-    let n = samples.length;
-    if (this.queuedSamples + n > this.#ring.length) this.#grow(this.queuedSamples + n);
-    if (this.queuedSamples + n > this.#ring.length) {
-      const room = this.#ring.length - this.queuedSamples;
-      this.dropped += n - room;
-      n = room;
-    }
+    const n = samples.length;
+    const queued = this.#write - this.#read;
+    if (queued + n > this.#ring.length) this.#grow(queued + n);
     const cap = this.#ring.length;
     const start = this.#write % cap;
     const first = Math.min(n, cap - start);
@@ -129,26 +175,13 @@ export class PlayoutQueue {
     this.#write += n;
   }
 
-  /** Empty queue only: positions are absolute, so nothing moves. */
-  #shrink(): void {
-    if (this.#ring.length > this.#initialSamples) this.#ring = new Int16Array(this.#initialSamples);
-  }
-
+  /** Positions are absolute: the unread samples move to their places modulo the new capacity. */
   #grow(needed: number): void {
     let size = this.#ring.length;
-    while (size < needed && size < this.#maxSamples) size *= 2;
-    size = Math.min(size, this.#maxSamples);
-    if (size <= this.#ring.length) return;
-    // Counters stay absolute (marks hold absolute positions): the queued samples move to
-    // their positions modulo the new capacity.
-    const queued = new Int16Array(this.queuedSamples);
-    const read = this.#read;
-    this.read(queued);
-    this.#read = read;
-    this.#ring = new Int16Array(size);
-    const start = read % size;
-    const first = Math.min(queued.length, size - start);
-    this.#ring.set(queued.subarray(0, first), start);
-    if (first < queued.length) this.#ring.set(queued.subarray(first), 0);
+    while (size < needed) size *= 2;
+    const old = this.#ring;
+    const ring = new Int16Array(size);
+    for (let p = this.#read; p < this.#write; p++) ring[p % size] = old[p % old.length]!;
+    this.#ring = ring;
   }
 }

@@ -275,12 +275,14 @@ export class RtpSession implements RtpSessionContract {
     if (this.#closing) return;
     const heard = this.#jitter.pop();
     if (heard) {
-      this.#bridge?.play(heard, LINE_RATE);
+      this.#bridge?.play(heard.slice(), LINE_RATE); // \`heard\` is reused every tick; play() may keep what it gets
       if (this.#audio.size > 0) this.#audio.emit(heard);
     }
     // Both channels of the same tick: the recording is aligned on the media clock.
     this.#d.recorder?.write([heard, this.#said], FRAME);
     if (++this.#ticks % this.#rtcpEveryTicks === 0) this.#sendRtcp();
+    // Resample the next frame of assistant audio now, so the next tick's send is a copy.
+    this.#queue.prepare(FRAME);
   };
 
   /** Send this tick's packet; returns the audio that went out (null for DTMF or silence from DTMF pauses). */
