@@ -187,7 +187,7 @@ describe('conversation: frames in → frames out', () => {
       expect(assistantLines.at(-1)!.text).toBe('Goodbye!');
       await call.end();
       call = null;
-      await new Promise((r) => setTimeout(r, 100));
+      await sink.until(() => server.types().includes('call_ended'), 3000, 'call_ended sent');
       expect(server.types()).toEqual(['call_details', 'response_required', 'interrupt', 'response_required', 'call_ended']);
       const second = server.received[3] as { transcript: Array<{ role: string; content: string }> };
       expect(second.transcript.at(-2)).toEqual({ role: 'assistant', content: assistantLines[0]!.text, interrupted: true });

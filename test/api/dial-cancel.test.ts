@@ -38,7 +38,7 @@ describe('hang-up while dialling (API → embedded engine → SIPp)', () => {
     expect(trunk.live.hook!.events().filter((e) => e.event === 'call.completed')).toHaveLength(1);
   });
 
-  it('a destination that never answers the INVITE: canceled within a second and the slot is free at once (no 32 s Timer B wait)', async () => {
+  it('a destination that never answers the INVITE: canceled in well under Timer B (32 s) and the slot is free at once', async () => {
     const { run, asst } = await setup({ scenario: 'uas-silent.xml', template: { SILENT_MS: '4000' } });
     const created = await trunk.live.t!.api('POST', '/v1/calls', { phone_number: '+15551230002', assistant_id: asst.id });
     expect(created.status).toBe(201);
@@ -46,7 +46,7 @@ describe('hang-up while dialling (API → embedded engine → SIPp)', () => {
     // The limit is 1: while this call dials, another is refused…
     expect((await trunk.live.t!.api('POST', '/v1/calls', { phone_number: '+15551230003', assistant_id: asst.id })).status).toBe(429);
     const { ms, call } = await hangUpWhileDialling(created.json.id);
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(2500); // 500 ms settle for a provisional, then the write; a loaded CI box needs the rest
     expect(call).toMatchObject({ status: 'canceled', end_reason: 'canceled', recording_url: null });
     // …and once it is canceled the slot is free (this one goes to an unused port and is canceled too).
     const next = await trunk.live.t!.api('POST', '/v1/calls', { phone_number: `sip:nobody@127.0.0.1:${await freePort()}`, assistant_id: asst.id });
@@ -61,7 +61,7 @@ describe('hang-up while dialling (API → embedded engine → SIPp)', () => {
     const created = await trunk.live.t!.api('POST', '/v1/calls', { phone_number: '+15551230004', assistant_id: asst.id });
     await new Promise((r) => setTimeout(r, 200));
     const { ms } = await hangUpWhileDialling(created.json.id);
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(1250); // ended before the 180 (due 1.5 s after the dial; 200 ms went before the hang-up)
     const sipp = await run.done; // 180 at 1.5 s → CANCEL → 200 + 487 → ACK
     expect(sipp.code, sipp.output + sipp.errors).toBe(0);
     const call = (await trunk.live.t!.api('GET', `/v1/calls/${created.json.id}`)).json;

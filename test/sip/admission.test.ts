@@ -67,7 +67,7 @@ describe('embedded SIP engine: who may call in', () => {
   it('an old nonce gets 401 stale=true and a fresh one; repeated failures from one address get 403 without a challenge', async () => {
     const handler = await withTrunk(
       { allowed_sources: [], inbound_auth: true, username: 'pbxuser', password: 'pbxpass', realm: 'phonevoice.test' },
-      { admission: { nonces: { ttlMs: 200 }, failures: { maxFailures: 3 } } },
+      { admission: { nonces: { ttlMs: 1500 }, failures: { maxFailures: 3 } } }, // long enough for a loaded box to answer a fresh nonce
     );
     const client = await RawSipClient.open('udp', engine!.sipPort, '127.0.0.9');
     const base = { port: client.port, serverPort: engine!.sipPort, to: NUMBER, host: '127.0.0.9' };
@@ -79,7 +79,7 @@ describe('embedded SIP engine: who may call in', () => {
     };
     try {
       const first = parseChallenge((await attempt('stale', 1)).headers.get('www-authenticate'))!;
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 1600));
       const right = (c: typeof first) => `Authorization: ${authorize(c, { username: 'pbxuser', password: 'pbxpass' }, 'INVITE', inviteUri(base))}`;
       const stale = await attempt('stale', 2, [right(first)]);
       expect(stale.status).toBe(401);

@@ -73,11 +73,13 @@ describe('SIP over TCP: idle timeout and connection caps', () => {
     const port = engine!.sipPort;
     const first = await Promise.all(Array.from({ length: 25 }, () => open(port, '127.0.0.1')));
     sockets.push(...first.map((c) => c.socket));
-    await sleep(200);
+    await waitFor(() => first.filter((c) => c.closed()).length >= 5, 3000);
+    await sleep(100); // …and no more than the five over the cap
     expect(first.filter((c) => !c.closed())).toHaveLength(20);
     const second = await Promise.all(Array.from({ length: 15 }, () => open(port, '127.0.0.2')));
     sockets.push(...second.map((c) => c.socket));
-    await sleep(200);
+    await waitFor(() => second.filter((c) => c.closed()).length >= 5, 3000);
+    await sleep(100);
     expect(second.filter((c) => !c.closed())).toHaveLength(10);
     expect(lines.some((l) => l.includes('SIP TCP connection from 127.0.0.1 refused: per-source limit reached'))).toBe(true);
     expect(lines.some((l) => l.includes('SIP TCP connection from 127.0.0.2 refused: connection limit reached'))).toBe(true);

@@ -21,7 +21,7 @@ describe('FakeLanguageModel', () => {
     expect(at).toHaveLength(6);
     expect(at[0]).toBeGreaterThanOrEqual(19);
     // Per-token timers would start a fresh 10 ms wait after the busy spell: ≥ 50 ms more.
-    expect(at[5]! - at[1]!).toBeLessThan(20);
+    expect(at[5]! - at[1]!).toBeLessThan(40);
   });
 
   it('keeps its spacing when the loop is idle', async () => {
@@ -29,8 +29,8 @@ describe('FakeLanguageModel', () => {
     const start = performance.now();
     const at: number[] = [];
     for await (const _ of llm.chat(request)) at.push(performance.now() - start);
-    expect(at[3]!).toBeGreaterThanOrEqual(5 + 3 * 15 - 1);
-    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(5);
+    // Each token no earlier than its due time (a late timer may bring the next one closer: by design).
+    at.forEach((t, i) => expect(t).toBeGreaterThanOrEqual(5 + i * 15 - 1));
   });
 
   it('takes no timer hop between tokens when interTokenMs is 0', async () => {
