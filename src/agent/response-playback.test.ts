@@ -32,6 +32,52 @@ describe('ResponsePlayback', () => {
     line.close();
   });
 
+  it('synthesizes the next sentence only once the line holds less than the lookahead', async () => {
+    const line = new LineDouble();
+    const asked: Array<{ text: string; queuedMs: number }> = [];
+    const counting: TextToSpeech = {
+      name: 'counting',
+      synthesize(text, signal) {
+        asked.push({ text, queuedMs: line.queuedMs() });
+        return tts.synthesize(text, signal);
+      },
+    };
+    const p = new ResponsePlayback(line, counting, { id: 'r2', signal: new AbortController().signal, ttsTimeoutMs: 1000, now: () => performance.now(), lookaheadMs: 150 });
+    await p.run(['One two three four five.', 'Six seven.', 'Eight.']); // 500, 200 and 100 ms of audio
+    expect(asked.map((a) => a.text)).toEqual(['One two three four five.', 'Six seven.', 'Eight.']);
+    expect(asked[0]!.queuedMs).toBe(0);
+    // Each later sentence was asked for while the line still played (no gap), with at most the lookahead queued.
+    for (const a of asked.slice(1)) {
+      expect(a.queuedMs).toBeGreaterThan(0);
+      expect(a.queuedMs).toBeLessThanOrEqual(150);
+    }
+    expect(line.marksPlayed).toEqual(['r2.0', 'r2.1', 'r2.2']);
+    line.close();
+  });
+
+  it('a barge-in while the first sentence plays: the rest of the reply is never synthesized, and the sentence source is read no further', async () => {
+    const line = new LineDouble();
+    const asked: string[] = [];
+    const counting: TextToSpeech = { name: 'counting', synthesize: (text, signal) => (asked.push(text), tts.synthesize(text, signal)) };
+    const ac = new AbortController();
+    const p = new ResponsePlayback(line, counting, { id: 'r3', signal: ac.signal, ttsTimeoutMs: 1000, now: () => performance.now() });
+    let pulled = 0;
+    async function* sentences() {
+      for (const s of ['One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty twenty-one twenty-two twenty-three twenty-four twenty-five.', 'Never heard.', 'Nor this.']) {
+        pulled++;
+        yield s;
+      }
+    }
+    const done = p.run(sentences()); // 2.5 s of audio first: over the 2 s default lookahead
+    while (line.playedMs < 200) await new Promise((r) => setImmediate(r));
+    p.pause();
+    ac.abort();
+    await done;
+    expect(asked).toEqual([asked[0]]);
+    expect(pulled).toBe(2); // the second was taken from the source, then waited for room and was dropped
+    line.close();
+  });
+
   it('a voice that produces nothing in time fails with TtsError', async () => {
     const line = new LineDouble();
     const slow: TextToSpeech = { name: 'slow', async *synthesize(_t, signal) { await new Promise((_, rej) => signal?.addEventListener('abort', () => rej(signal.reason))); } };

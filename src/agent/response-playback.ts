@@ -18,7 +18,16 @@ export interface ResponsePlaybackOptions {
   now: () => number;
   /** First audio of the response handed to the line. */
   onFirstAudio?: (at: number, ttsMs: number) => void;
+  /**
+   * The next sentence is synthesized once the line holds less than this much audio (and the
+   * response is not paused), so a caller who barges in costs no TTS for sentences never heard
+   * and the LLM stream is read no further than needed. Default 2000 ms: well above a TTS's
+   * first audio for one sentence, so the line never waits between sentences.
+   */
+  lookaheadMs?: number;
 }
+
+export const DEFAULT_LOOKAHEAD_MS = 2000;
 
 interface Sentence {
   text: string;
@@ -86,6 +95,8 @@ export class ResponsePlayback {
     try {
       for await (const text of sentences) {
         if (signal.aborted) return;
+        if (this.#sentences.length > 0) await this.#roomForNext();
+        if (signal.aborted) return;
         await this.#speak(text);
       }
       this.#inputDone = true;
@@ -128,6 +139,25 @@ export class ResponsePlayback {
       if (s.played) continue;
       for (const c of s.chunks) this.#queue(s, c);
       if (s.complete) this.#media.mark(s.mark);
+    }
+    this.#wake?.();
+  }
+
+  /** Wait until the line needs the next sentence: less than the lookahead queued, and not paused. */
+  async #roomForNext(): Promise<void> {
+    const lookahead = this.#opts.lookaheadMs ?? DEFAULT_LOOKAHEAD_MS;
+    for (;;) {
+      if (this.#opts.signal.aborted) return;
+      const overMs = this.#paused ? Infinity : this.#media.queuedMs() - lookahead;
+      if (overMs <= 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      // A mark, a resume or the abort wakes us early; while playing, the queue drains in real time.
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        if (Number.isFinite(overMs)) timer = setTimeout(resolve, overMs);
+      });
+      clearTimeout(timer);
+      this.#wake = null;
     }
   }
 
