@@ -55,7 +55,7 @@ describe('ResponsePlayback', () => {
     line.close();
   });
 
-  it('a barge-in while the first sentence plays: the rest of the reply is never synthesized, and the sentence source is read no further', async () => {
+  it('a barge-in while the first sentence plays: the rest of the reply is never synthesized, and no further sentence is taken', async () => {
     const line = new LineDouble();
     const asked: string[] = [];
     const counting: TextToSpeech = { name: 'counting', synthesize: (text, signal) => (asked.push(text), tts.synthesize(text, signal)) };

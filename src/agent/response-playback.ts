@@ -21,8 +21,9 @@ export interface ResponsePlaybackOptions {
   /**
    * The next sentence is synthesized once the line holds less than this much audio (and the
    * response is not paused), so a caller who barges in costs no TTS for sentences never heard
-   * and the LLM stream is read no further than needed. Default 2000 ms: well above a TTS's
-   * first audio for one sentence, so the line never waits between sentences.
+   * (the agent's LLM stream and its tool calls run on regardless: they fill the sentence
+   * queue on their own). Default 2000 ms: well above a TTS's first audio for one sentence,
+   * so the line never waits between sentences.
    */
   lookaheadMs?: number;
 }
