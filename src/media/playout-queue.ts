@@ -7,9 +7,8 @@ import { Resampler } from '../audio/resample.js';
  * ahead, not when it is queued: a TTS hands over a whole reply far faster than real time,
  * and a caller who barges in after a second throws the rest away, so converting on arrival
  * spent most of its CPU on audio nobody heard (and again on a resume after a false
- * interruption). Queued audio at another rate is kept by reference until it has played, so
- * a long reply costs no second copy at the line rate; audio already at the line rate is
- * copied at once (a bridge hands over the frame buffer it reuses every tick).
+ * interruption). Queued audio is kept by reference until it has played (the caller hands over
+ * audio it will not modify: see `MediaSession.play`), so a long reply costs no second copy.
  *
  * Beyond `maxSeconds` queued, audio is dropped and counted rather than letting one runaway
  * TTS stream eat the process's memory. Positions are absolute line-rate sample counts, so a
@@ -70,7 +69,7 @@ export class PlayoutQueue {
 
   /**
    * Append audio at any rate; it is resampled to the line rate as it comes up for playing.
-   * Audio at another rate than the line's is kept, not copied: do not modify it afterwards.
+   * It is kept, not copied: do not modify it afterwards.
    */
   push(pcm: Int16Array, sampleRate: number): void {
     if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new RangeError(`invalid sample rate ${sampleRate}`);
@@ -82,7 +81,7 @@ export class PlayoutQueue {
       this.dropped += Math.round((pcm.length - take) * ratio);
     }
     if (take === 0) return;
-    const kept = sampleRate === this.lineRate ? pcm.slice(0, take) : take < pcm.length ? pcm.subarray(0, take) : pcm;
+    const kept = take < pcm.length ? pcm.subarray(0, take) : pcm;
     this.#items.push({ pcm: kept, rate: sampleRate, offset: 0 });
     this.#pending += take * ratio;
   }

@@ -275,7 +275,7 @@ export class RtpSession implements RtpSessionContract {
     if (this.#closing) return;
     const heard = this.#jitter.pop();
     if (heard) {
-      this.#bridge?.play(heard.slice(), LINE_RATE); // \`heard\` is reused every tick; play() may keep what it gets
+      this.#bridge?.play(heard.slice(), LINE_RATE); // `heard` is reused every tick; play() may keep what it gets
       if (this.#audio.size > 0) this.#audio.emit(heard);
     }
     // Both channels of the same tick: the recording is aligned on the media clock.
