@@ -39,9 +39,11 @@ export class FakeLanguageModel implements LanguageModel {
     const start = performance.now();
     for (let i = 0; i < words.length; i++) {
       const dueMs = this.#opts.firstTokenMs + i * this.#opts.interTokenMs;
-      const waitMs = dueMs - (performance.now() - start);
-      if (waitMs > 0) await sleep(waitMs, signal); // a token already due takes no timer hop at all
-      else signal?.throwIfAborted();
+      // A token already due takes no timer hop at all. Node's timers count from the loop's cached
+      // clock and can fire a millisecond or two early: sleep again until the token is due.
+      let waitMs: number;
+      while ((waitMs = dueMs - (performance.now() - start)) > 0) await sleep(waitMs, signal);
+      signal?.throwIfAborted();
       yield { type: 'text', text: words[i]! };
     }
   }
