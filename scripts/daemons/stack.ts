@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freeUdpPort } from '../loadtest/ports.js';
+import { freeUdpTcpPort } from '../loadtest/ports.js';
 import { DaemonProcess, waitForTcp } from './daemon-process.js';
 
 export { DaemonProcess, waitForTcp } from './daemon-process.js';
@@ -67,7 +67,8 @@ export interface Stack {
 /** Starts drachtio-server and FreeSWITCH on loopback; resolves when both accept connections. */
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'pv-daemons-'));
-  const [sipPort, drachtioAdminPort, eslPort, fsSipPort] = [await freeUdpPort(), await freeUdpPort(), await freeUdpPort(), await freeUdpPort()];
+  // SIP listens on UDP and TCP, the admin and ESL ports on TCP: each number free for both.
+  const [sipPort, drachtioAdminPort, eslPort, fsSipPort] = [await freeUdpTcpPort(), await freeUdpTcpPort(), await freeUdpTcpPort(), await freeUdpTcpPort()];
   const drachtioSecret = randomBytes(12).toString('hex');
   const eslSecret = randomBytes(12).toString('hex');
   // A 200-port block above the embedded engine tests' RTP band (30000–46200) and below SIPp's (61000+).

@@ -1,4 +1,5 @@
 import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import type { PortRange } from './rtp-capture.js';
 
 /** A UDP port free right now on `host` (the OS picks it; tiny race accepted for a test tool). */
@@ -11,6 +12,27 @@ export async function freeUdpPort(host = '127.0.0.1'): Promise<number> {
   const { port } = socket.address();
   await new Promise<void>((resolve) => socket.close(() => resolve()));
   return port;
+}
+
+/**
+ * A port free for both UDP and TCP right now (daemons listen on one number with both, or on TCP
+ * alone): the OS picks a UDP port, and it is kept only if a TCP listener can take it too — an
+ * outgoing TCP connection may hold the same ephemeral number.
+ */
+export async function freeUdpTcpPort(host = '127.0.0.1', tries = 20): Promise<number> {
+  for (let i = 0; i < tries; i++) {
+    const port = await freeUdpPort(host);
+    const server = createServer();
+    const ok = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, host, () => resolve(true));
+    });
+    if (ok) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return port;
+    }
+  }
+  throw new Error(`no port free for both UDP and TCP on ${host} after ${tries} tries`);
 }
 
 /**
