@@ -37,7 +37,7 @@ function threadNices(): number[] {
 }
 
 describe('Silero VAD in a worker thread', () => {
-  it.skipIf(process.platform !== 'linux')('runs inference in a thread 10 nice steps below the main thread (Linux) — skipped: needs /proc', async () => {
+  it.skipIf(process.platform !== 'linux')(`runs inference in a thread 10 nice steps below the main thread${process.platform === 'linux' ? '' : ' — skipped: needs Linux /proc'}`, async () => {
     const own = threadNices()[0]!;
     const lowered = Math.min(19, own + 10);
     const niced = new SileroVadFactory();

@@ -28,7 +28,7 @@ describe('embedded SIP engine: who may call in', () => {
     expect(handler.routed).toHaveLength(0);
   });
 
-  it.skipIf(!haveBaresip)('challenges with 401 when the trunk uses inbound_auth, and a real UA (baresip) gets in with the right digest — skipped: baresip not installed', async () => {
+  it.skipIf(!haveBaresip)(`challenges with 401 when the trunk uses inbound_auth, and a real UA (baresip) gets in with the right digest${haveBaresip ? '' : ' — skipped: baresip not installed'}`, async () => {
     const handler = await withTrunk({ allowed_sources: [], inbound_auth: true, username: 'pbxuser', password: 'pbxpass', realm: 'phonevoice.test' });
     const result = await baresipDial({ target: `sip:${NUMBER}@127.0.0.1:${engine!.sipPort}`, username: 'pbxuser', password: 'pbxpass', seconds: 1 });
     expect(handler.answered, result.output).toHaveLength(1);

@@ -13,7 +13,7 @@ const haveFail2ban = spawnSync('which', ['fail2ban-regex']).status === 0;
 const FILTER = resolve(import.meta.dirname, '../../config/fail2ban/filter.d/phonevoice-sip.conf');
 
 describe('fail2ban reads our failed-digest log lines', () => {
-  it.skipIf(!haveFail2ban)('fail2ban-regex with config/fail2ban finds the guessing address in each failure line — skipped: fail2ban not installed', async () => {
+  it.skipIf(!haveFail2ban)(`fail2ban-regex with config/fail2ban finds the guessing address in each failure line${haveFail2ban ? '' : ' — skipped: fail2ban not installed'}`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pv-f2b-'));
     const logFile = join(dir, 'server.log');
     const dest = pino.destination({ dest: logFile, sync: true });
