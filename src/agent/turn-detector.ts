@@ -178,7 +178,10 @@ export class TurnDetector {
       const cap = this.#pending.length;
       while (this.#windowFill < this.#window.length && this.#pendingLength > 0) {
         const take = Math.min(this.#window.length - this.#windowFill, this.#pendingLength, cap - this.#pendingRead);
-        this.#window.set(this.#pending.subarray(this.#pendingRead, this.#pendingRead + take), this.#windowFill);
+        // A loop, not set(subarray()): no view object per frame of every call.
+        const window = this.#window;
+        const pending = this.#pending;
+        for (let i = 0, from = this.#pendingRead, to = this.#windowFill; i < take; i++) window[to + i] = pending[from + i]!;
         this.#windowFill += take;
         this.#pendingRead = (this.#pendingRead + take) % cap;
         this.#pendingLength -= take;

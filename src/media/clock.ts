@@ -3,7 +3,7 @@
  * next frame, instead of one timer per call.
  *
  * - No drift: each tick is scheduled against the absolute start time
- *   (`start + n × period`, read from `process.hrtime.bigint()`), so timer lateness never
+ *   (`start + n × period`, read from the monotonic `performance.now()`: no BigInt per reading), so timer lateness never
  *   accumulates the way chained `setInterval` callbacks do.
  * - Sends first: a tick runs every subscriber's `send` before anyone's `receive` (jitter
  *   buffer, resampling, listeners), so the last packet of a tick waits only for the other
@@ -37,7 +37,7 @@ export class MediaClock {
   #maxCatchUpSubTicks: number;
   #slotSubscribers: ClockSubscriber[][];
   #count = 0;
-  #startNs = 0n;
+  #startMs = 0;
   /** Sub-ticks run so far; sub-tick k serves slot k % slots. */
   #sub = 0;
   #timer: NodeJS.Timeout | null = null;
@@ -61,7 +61,7 @@ export class MediaClock {
 
   /** Milliseconds since the clock started (0 when stopped). */
   nowMs(): number {
-    return this.#running ? Number(process.hrtime.bigint() - this.#startNs) / 1e6 : 0;
+    return this.#running ? performance.now() - this.#startMs : 0;
   }
 
   /** How late "now" is against the ideal time of the sub-tick being run (send jitter). */
@@ -95,7 +95,7 @@ export class MediaClock {
 
   #start(): void {
     this.#running = true;
-    this.#startNs = process.hrtime.bigint();
+    this.#startMs = performance.now();
     this.#sub = 0;
     this.#schedule();
   }

@@ -158,10 +158,10 @@ export class JitterBuffer {
     const start = this.#playTs & mask;
     const end = start + n;
     if (end <= mask + 1) {
-      // The usual frame: contiguous in the ring and complete — native copies, no loop per sample.
+      // The usual frame: contiguous in the ring and complete — one straight copy.
       const gap = filled.indexOf(0, start);
       if (gap === -1 || gap >= end) {
-        frame.set(ring.subarray(start, end));
+        for (let i = 0; i < n; i++) frame[i] = ring[start + i]!; // no view object per frame of every call
         filled.fill(0, start, end);
         this.#playTs = (this.#playTs + n) >>> 0;
         return frame;

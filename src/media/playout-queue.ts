@@ -108,7 +108,7 @@ export class PlayoutQueue {
       let take: number;
       if (head.rate === this.lineRate) {
         take = Math.min(left, samples - (this.#write - this.#read));
-        this.#append(head.pcm.subarray(head.offset, head.offset + take));
+        this.#append(head.pcm, head.offset, take);
       } else {
         if (this.#resampler?.inRate !== head.rate) this.#resampler = new Resampler(head.rate, this.lineRate);
         take = Math.min(left, RESAMPLE_CHUNK);
@@ -132,11 +132,10 @@ export class PlayoutQueue {
   read(frame: Int16Array): number {
     this.prepare(frame.length);
     const n = Math.min(frame.length, this.#write - this.#read);
-    const cap = this.#ring.length;
-    const start = this.#read % cap;
-    const first = Math.min(n, cap - start);
-    frame.set(this.#ring.subarray(start, start + first), 0);
-    if (first < n) frame.set(this.#ring.subarray(0, n - first), first);
+    const ring = this.#ring;
+    const cap = ring.length;
+    // Loops, not set(subarray()): no view objects per frame of every call.
+    for (let i = 0, p = this.#read % cap; i < n; i++, p = p + 1 === cap ? 0 : p + 1) frame[i] = ring[p]!;
     if (n < frame.length) frame.fill(0, n);
     this.#read += n;
     return n;
@@ -162,15 +161,12 @@ export class PlayoutQueue {
     return discarded;
   }
 
-  #append(samples: Int16Array): void {
-    const n = samples.length;
+  #append(samples: Int16Array, from = 0, n = samples.length): void {
     const queued = this.#write - this.#read;
     if (queued + n > this.#ring.length) this.#grow(queued + n);
-    const cap = this.#ring.length;
-    const start = this.#write % cap;
-    const first = Math.min(n, cap - start);
-    this.#ring.set(samples.subarray(0, first), start);
-    if (first < n) this.#ring.set(samples.subarray(first, n), 0);
+    const ring = this.#ring;
+    const cap = ring.length;
+    for (let i = 0, p = this.#write % cap; i < n; i++, p = p + 1 === cap ? 0 : p + 1) ring[p] = samples[from + i]!;
     this.#write += n;
   }
 
