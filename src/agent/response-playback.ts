@@ -95,8 +95,7 @@ export class ResponsePlayback {
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       for await (const text of sentences) {
-        if (signal.aborted) return;
-        if (this.#sentences.length > 0) await this.#roomForNext();
+        if (this.#sentences.length > 0) await this.#roomForNext(); // returns at once once aborted
         if (signal.aborted) return;
         await this.#speak(text);
       }

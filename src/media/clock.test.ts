@@ -5,7 +5,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('MediaClock', () => {
   it('runs all sends of a slot before its receives, ticks every subscriber once per period, and stops when the last leaves', async () => {
-    const clock = new MediaClock({ periodMs: 8, slots: 1, maxCatchUpTicks: 1000 }) // a GC pause must not skip ticks here;
+    const clock = new MediaClock({ periodMs: 8, slots: 1, maxCatchUpTicks: 1000 }); // a GC pause must not skip ticks here
     const seen: string[] = [];
     const offA = clock.subscribe({ send: (t) => seen.push(`a-send${t}`), receive: (t) => seen.push(`a-recv${t}`) });
     const offB = clock.subscribe({ send: (t) => seen.push(`b-send${t}`) });

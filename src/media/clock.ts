@@ -3,8 +3,8 @@
  * next frame, instead of one timer per call.
  *
  * - No drift: each tick is scheduled against the absolute start time
- *   (`start + n × period`, read from the monotonic `performance.now()`: no BigInt per reading), so timer lateness never
- *   accumulates the way chained `setInterval` callbacks do.
+ *   (`start + n × period`, read from the monotonic `performance.now()`, no BigInt per
+ *   reading), so timer lateness never accumulates the way chained `setInterval` callbacks do.
  * - Sends first: a tick runs every subscriber's `send` before anyone's `receive` (jitter
  *   buffer, resampling, listeners), so the last packet of a tick waits only for the other
  *   sends, not for all the receive work.

@@ -3,7 +3,20 @@ import { base } from './forms.js';
 
 let enhanceFn = async () => {};
 const pending = new Map();
-const deferred = new Set(); // parts waiting for focus to leave them
+const deferred = new Set(); // parts waiting to be refreshed once something has happened
+
+/** Refresh `name` once `event` on `target` passes `ready` — at most one wait per part. */
+function refreshLater(name, target, event, ready = () => true) {
+  if (deferred.has(name)) return;
+  deferred.add(name);
+  const on = (ev) => {
+    if (!ready(ev)) return;
+    target.removeEventListener(event, on);
+    deferred.delete(name);
+    void refreshPart(name);
+  };
+  target.addEventListener(event, on);
+}
 
 export async function refreshPart(name) {
   const el = document.querySelector(`[data-part="${name}"]`);
@@ -14,21 +27,11 @@ export async function refreshPart(name) {
   // A form still waiting on its request would lose the answer (its error at the field) if replaced:
   // refresh once it has settled.
   const busy = el.querySelector('form[data-busy]');
-  if (busy) { busy.addEventListener('settled', () => void refreshPart(name), { once: true }); return; }
+  if (busy) return refreshLater(name, busy, 'settled');
   // Keep what someone is typing (or an error they are reading) in a live-control form: refresh once
   // focus has left the part.
   if (el.contains(document.activeElement) && document.activeElement.matches('input, textarea, select')) {
-    if (!deferred.has(name)) {
-      deferred.add(name);
-      const onLeave = (ev) => {
-        if (el.contains(ev.relatedTarget)) return;
-        el.removeEventListener('focusout', onLeave);
-        deferred.delete(name);
-        void refreshPart(name);
-      };
-      el.addEventListener('focusout', onLeave);
-    }
-    return;
+    return refreshLater(name, el, 'focusout', (ev) => !el.contains(ev.relatedTarget));
   }
   el.innerHTML = html;
   const status = res.headers.get('X-Call-Status');
