@@ -20,7 +20,9 @@ import { outboundPolicyFor } from './net/policy-from-config.js';
 import { rememberSecret, rememberSecretsIn } from './ops/redact.js';
 import type { Telephony } from './telephony/types.js';
 import type { CallStatus } from './calls/types.js';
-import { WebhookDispatcher, type DispatcherOptions } from './webhooks/dispatcher.js';
+import { WebhookDispatcher, type Dispatcher } from './webhooks/dispatcher.js';
+import { DispatcherThread } from './webhooks/dispatcher-thread.js';
+import type { DispatcherTuning } from './webhooks/dispatcher-protocol.js';
 
 export interface ServerDeps {
   config: Config;
@@ -28,7 +30,7 @@ export interface ServerDeps {
   telephony: Telephony;
   agents: AgentFactory;
   /** Overrides for tests and benchmarks (fast backoff, short analysis wait). */
-  dispatcher?: Partial<DispatcherOptions>;
+  dispatcher?: Partial<DispatcherTuning>;
   calls?: Partial<CallManagerOptions>;
   ownership?: Partial<OwnershipOptions>;
   recovery?: Partial<RecoveryOptions>;
@@ -42,7 +44,7 @@ export interface PhoneVoiceServer {
   readonly credentials: Credentials;
   readonly manager: CallManager;
   readonly registry: InstanceRegistry;
-  readonly dispatcher: WebhookDispatcher;
+  readonly dispatcher: Dispatcher;
   readonly metrics: Metrics;
   readonly app: ReturnType<typeof createApp>;
   /** Base URL once listening. */
@@ -77,17 +79,25 @@ export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> 
     rememberSecret(value);
     return value;
   };
-  const dispatcher = new WebhookDispatcher(db, secret, {
+  const tuning: Partial<DispatcherTuning> = {
     timeoutMs: config.webhooks.timeout_ms,
     retryWindowMs: config.webhooks.retry_window_seconds * 1000,
     concurrency: config.webhooks.concurrency,
-    log: log.child({ component: 'webhooks' }),
-    onAttempt: (outcome, ms) => {
-      metrics.webhookAttempts.inc({ outcome });
-      metrics.webhookLatency.observe({ outcome }, ms / 1000);
-    },
     ...deps.dispatcher,
-  });
+  };
+  const onAttempt = (outcome: 'delivered' | 'failed', ms: number) => {
+    metrics.webhookAttempts.inc({ outcome });
+    metrics.webhookLatency.observe({ outcome }, ms / 1000);
+  };
+  const webhookLog = log.child({ component: 'webhooks' });
+  const dispatcher: Dispatcher = !config.webhooks.delivery_thread
+    ? new WebhookDispatcher(db, secret, { ...tuning, log: webhookLog, onAttempt })
+    : new DispatcherThread({
+      dataDir: config.data_dir, tuning, log: webhookLog, onAttempt,
+      // Only what the thread's outbound URL policy is built from crosses over.
+      policy: { outbound_urls: config.outbound_urls, default_webhook_url: config.default_webhook_url, providers: { ollama: { url: config.providers.ollama.url } } },
+      pinnedSecret: config.webhook_secret, generatedSecret: credentials.webhookSecret,
+    });
   const events = new CallEvents();
   const statusEvent = (row: { id: string; account_id: string; status: string; end_reason: string | null }) =>
     events.publish({ type: 'status', callId: row.id, accountId: row.account_id, status: row.status as CallStatus, endReason: row.end_reason });

@@ -11,7 +11,7 @@ import type { Db } from '../db/open.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Telephony } from '../telephony/types.js';
-import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import type { Dispatcher } from '../webhooks/dispatcher.js';
 import { dashboardRoutes } from '../dashboard/index.js';
 import type { AuthEnv } from './auth.js';
 import { docsRoutes } from './docs-page.js';
@@ -31,7 +31,7 @@ export interface AppDeps {
   manager: CallManager;
   store: CallStore;
   assistants: AssistantStore;
-  dispatcher: WebhookDispatcher;
+  dispatcher: Dispatcher;
   links: RecordingLinks;
   metrics: Metrics;
   telephony: Telephony;

@@ -111,6 +111,8 @@ export const configSchema = z.object({
     /** Keep retrying a failing delivery for at least this long. */
     retry_window_seconds: z.number().int().positive().default(86_400),
     concurrency: z.number().int().positive().default(8),
+    /** Deliver on a worker thread of their own, so webhook I/O never delays the media clock. */
+    delivery_thread: z.boolean().default(true),
   }).prefault({}),
   telephony: z.object({
     engine: z.enum(['embedded', 'drachtio']).default('embedded'),

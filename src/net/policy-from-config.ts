@@ -6,7 +6,9 @@ import { OutboundPolicy } from './outbound-policy.js';
  * default webhook, the Ollama server) are trusted: their origins (scheme, host, port) may be
  * called even on a private or loopback address; nothing else on that host is.
  */
-export function outboundPolicyFor(config: Pick<Config, 'outbound_urls' | 'default_webhook_url' | 'providers'>): OutboundPolicy {
+export type OutboundSettings = Pick<Config, 'outbound_urls' | 'default_webhook_url'> & { providers: { ollama: { url: string } } };
+
+export function outboundPolicyFor(config: OutboundSettings): OutboundPolicy {
   const trusted = [config.default_webhook_url, config.providers.ollama.url].filter((u): u is string => !!u);
   return new OutboundPolicy({ ...config.outbound_urls, trusted_origins: trusted });
 }

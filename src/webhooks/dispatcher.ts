@@ -29,6 +29,19 @@ export const defaultDispatcherOptions: Omit<DispatcherOptions, 'log'> & { log: L
   log: silentLogger,
 };
 
+/** What the server and the API need of a dispatcher, wherever it runs (this thread or its own). */
+export interface Dispatcher {
+  start(): void;
+  /** Something was enqueued or became due: look at the outbox now. */
+  kick(): void;
+  /** Stop taking new work and wait for the attempts in flight. */
+  stop(): Promise<void>;
+  /** Shutdown: attempt what is due now, for at most `timeoutMs`. */
+  drain(timeoutMs: number): Promise<void>;
+  /** Send a delivery again (POST /v1/webhook-deliveries/{id}/retry). */
+  retry(id: string): Promise<void>;
+}
+
 type Delivery = Pick<WebhookDeliveriesTable, 'id' | 'event_id' | 'call_id' | 'url' | 'body' | 'attempts' | 'created_at'> & { seq: number };
 
 /**
@@ -36,7 +49,7 @@ type Delivery = Pick<WebhookDeliveriesTable, 'id' | 'event_id' | 'call_id' | 'ur
  * the previous one succeeded or was given up. All state lives in SQLite, so a restart (even
  * after kill -9) picks up exactly where the last committed attempt left off.
  */
-export class WebhookDispatcher {
+export class WebhookDispatcher implements Dispatcher {
   readonly #db: Db;
   readonly #secret: () => Promise<string>;
   readonly #opts: DispatcherOptions;

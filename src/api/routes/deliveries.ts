@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../db/open.js';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable } from '../../db/schema.js';
-import type { WebhookDispatcher } from '../../webhooks/dispatcher.js';
+import type { Dispatcher } from '../../webhooks/dispatcher.js';
 import { notFound } from '../errors.js';
 import { operation } from '../operation.js';
 import { ERRORS, json } from '../responses.js';
@@ -23,7 +23,7 @@ function toObject(d: Selectable<WebhookDeliveriesTable>, attempts: Selectable<We
 /** Every webhook delivery with each of its attempts, and a manual re-send. */
 const tag = 'Webhooks';
 
-export function deliveryOperations({ db, dispatcher }: { db: Db; dispatcher: WebhookDispatcher }) {
+export function deliveryOperations({ db, dispatcher }: { db: Db; dispatcher: Dispatcher }) {
   async function withAttempts(rows: Selectable<WebhookDeliveriesTable>[]) {
     const ids = rows.map((r) => r.id);
     const attempts = ids.length ? await db.selectFrom('webhook_attempts').selectAll().where('delivery_id', 'in', ids).orderBy('attempt').execute() : [];

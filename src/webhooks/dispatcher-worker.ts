@@ -1,0 +1,82 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { getSetting } from '../db/credentials.js';
+import { openDatabase } from '../db/open.js';
+import { setOutboundPolicy } from '../net/outbound-fetch.js';
+import { outboundPolicyFor } from '../net/policy-from-config.js';
+import type { Logger } from '../ops/logger.js';
+import { WebhookDispatcher } from './dispatcher.js';
+import type { DispatcherWorkerData, FromDispatcherThread, LogLevel, ToDispatcherThread } from './dispatcher-protocol.js';
+
+/**
+ * The webhook delivery thread (see `dispatcher-thread.ts`): the same WebhookDispatcher, on
+ * its own connection to the database file, so its queries, HTTP requests and bookkeeping
+ * never hold up the main thread's media clock.
+ */
+const data = workerData as DispatcherWorkerData;
+const port = parentPort!;
+const post = (msg: FromDispatcherThread): void => port.postMessage(msg);
+setOutboundPolicy(outboundPolicyFor(data.policy));
+
+const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
+const threshold = LEVELS[data.logLevel] ?? Infinity;
+
+/** The few logger methods the dispatcher uses, each line handed to the main thread's logger. */
+function forwardingLog(bindings: Record<string, unknown>): Logger {
+  const at = (level: LogLevel) => (obj: Record<string, unknown>, msg: string) => {
+    if (LEVELS[level]! < threshold) return;
+    try {
+      post({ type: 'log', level, bindings, obj, msg });
+    } catch {
+      // Something in obj cannot cross threads: the line still goes, with obj as text.
+      post({ type: 'log', level, bindings, obj: { detail: String(obj?.err ?? JSON.stringify(obj)) }, msg });
+    }
+  };
+  const log = {
+    debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'),
+    child: (more: Record<string, unknown>) => forwardingLog({ ...bindings, ...more }),
+  };
+  return log as unknown as Logger;
+}
+
+let lastSecret: string | null = null;
+const dbOpened = openDatabase(data.dataDir, { migrate: false });
+const ready = dbOpened.then((db) => {
+  const secret = async () => {
+    const value = data.pinnedSecret ?? (await getSetting(db, 'webhook_secret')) ?? data.generatedSecret;
+    if (value !== lastSecret) post({ type: 'secret', value });
+    lastSecret = value;
+    return value;
+  };
+  return new WebhookDispatcher(db, secret, {
+    ...data.tuning,
+    log: forwardingLog({}),
+    onAttempt: (outcome, durationMs) => post({ type: 'attempt', outcome, durationMs }),
+  });
+});
+ready.catch((err: Error) => post({ type: 'log', level: 'error', bindings: {}, obj: { err }, msg: 'webhook delivery thread cannot open the database' }));
+
+/** Requests run one after another, in the order they were sent. */
+let queue: Promise<unknown> = Promise.resolve();
+port.on('message', (msg: ToDispatcherThread) => {
+  if (msg.type === 'crash') process.exit(1);
+  if (msg.type === 'start' || msg.type === 'kick') {
+    // Not queued behind a drain: these only wake the pump.
+    void ready.then((d) => (msg.type === 'start' ? d.start() : d.kick()), () => undefined);
+    return;
+  }
+  queue = queue.then(async () => {
+    let error: string | null = null;
+    try {
+      const dispatcher = await ready;
+      if (msg.type === 'retry') await dispatcher.retry(msg.id);
+      else if (msg.type === 'drain') await dispatcher.drain(msg.timeoutMs);
+      else {
+        await dispatcher.stop();
+        await (await dbOpened).destroy();
+      }
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    post({ type: 'done', req: msg.req, error });
+  });
+});
