@@ -13,6 +13,8 @@ export interface DispatcherWorkerData {
   /** `webhook_secret` from the config file (wins), and the generated one used when no setting overrides it. */
   pinnedSecret: string | null;
   generatedSecret: string;
+  /** Nice steps the thread lowers itself by, so the media threads win a busy CPU. */
+  niceness: number;
   /** pino level name of the main thread's logger; lines below it are not sent over. */
   logLevel: string;
 }

@@ -4,6 +4,7 @@ import { openDatabase } from '../db/open.js';
 import { setOutboundPolicy } from '../net/outbound-fetch.js';
 import { outboundPolicyFor } from '../net/policy-from-config.js';
 import type { Logger } from '../ops/logger.js';
+import { lowerThisThreadPriority } from '../ops/thread-priority.js';
 import { WebhookDispatcher } from './dispatcher.js';
 import type { DispatcherWorkerData, FromDispatcherThread, LogLevel, ToDispatcherThread } from './dispatcher-protocol.js';
 
@@ -14,6 +15,7 @@ import type { DispatcherWorkerData, FromDispatcherThread, LogLevel, ToDispatcher
  */
 const data = workerData as DispatcherWorkerData;
 const port = parentPort!;
+lowerThisThreadPriority(data.niceness);
 const post = (msg: FromDispatcherThread): void => port.postMessage(msg);
 setOutboundPolicy(outboundPolicyFor(data.policy));
 

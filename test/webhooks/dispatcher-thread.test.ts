@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/ops/logger.js';
@@ -76,6 +77,19 @@ describe('webhook delivery thread', () => {
   it('on the main thread (delivery_thread: false) nothing goes out while that thread is blocked', async () => {
     const { during } = await attemptsWhileBlocked({ webhooks: { delivery_thread: false } });
     expect(during).toBe(0);
+  });
+
+  it('runs 10 nice steps below the main thread, so the media clock wins a busy CPU', async (ctx) => {
+    if (!existsSync('/proc/thread-self')) return ctx.skip('skipped: per-thread priorities are read from Linux /proc');
+    // Field 19 of /proc/<pid>/task/<tid>/stat, counted after the command name's closing parenthesis.
+    const niceOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    const threadNices = () => readdirSync('/proc/self/task').map((tid) => {
+      try { return niceOf(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')); } catch { return null; }
+    });
+    const mine = niceOf(readFileSync('/proc/thread-self/stat', 'utf8'));
+    expect(threadNices().filter((n) => n === Math.min(19, mine + 10))).toHaveLength(0);
+    t = await startTestServer();
+    await waitFor(() => threadNices().filter((n) => n === Math.min(19, mine + 10)).length === 1, 'one thread at nice +10', 10_000);
   });
 
   it('a thread that dies is started again and the outbox is delivered', async () => {

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SileroModel } from './silero-model.js';
 import { CRASH_DRILL_EXIT_CODE, Op, type CrashDrill, type FrameBatch, type SileroWorkerData, type WorkerReply } from './silero-protocol.js';
-import { lowerThisThreadPriority } from './thread-priority.js';
+import { lowerThisThreadPriority } from '../../ops/thread-priority.js';
 
 /**
  * Worker thread that owns the Silero session and every call's recurrent state, so inference
