@@ -11,7 +11,7 @@ import { RecordingLinks } from './calls/recording-link.js';
 import { CallStateMachine } from './calls/state-machine.js';
 import { CallStore } from './calls/store.js';
 import type { Config } from './config/schema.js';
-import { ensureCredentials, getSetting, type Credentials } from './db/credentials.js';
+import { ensureCredentials, webhookSecretOf, type Credentials } from './db/credentials.js';
 import { openDatabase, type Db } from './db/open.js';
 import type { Logger } from './ops/logger.js';
 import { Metrics } from './ops/metrics.js';
@@ -75,7 +75,7 @@ export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> 
   const store = new CallStore(db, links);
   // The secret may be rotated with the CLI while we run: read it per attempt unless the config pins it.
   const secret = async () => {
-    const value = config.webhook_secret ?? (await getSetting(db, 'webhook_secret')) ?? credentials.webhookSecret;
+    const value = await webhookSecretOf(db, config.webhook_secret, credentials.webhookSecret);
     rememberSecret(value);
     return value;
   };

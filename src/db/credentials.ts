@@ -58,6 +58,14 @@ export async function getSetting(db: Db, key: string): Promise<string | null> {
   return row?.value ?? null;
 }
 
+/**
+ * The webhook signing secret in force: the config file's (pinned) wins, then the stored setting
+ * (the CLI may rotate it while we run: read it per use), then the one generated at start.
+ */
+export async function webhookSecretOf(db: Db, pinned: string | null, generated: string): Promise<string> {
+  return pinned ?? (await getSetting(db, 'webhook_secret')) ?? generated;
+}
+
 export async function setSetting(db: Db, key: string, value: string): Promise<void> {
   await db.insertInto('settings').values({ key, value })
     .onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();

@@ -34,7 +34,6 @@ export class DispatcherThread implements Dispatcher {
   readonly #o: DispatcherThreadOptions;
   #worker: Worker | null = null;
   #running = false;
-  #stopping = false;
   #kickQueued = false;
   #nextReq = 1;
   readonly #pending = new Map<number, { resolve(): void; reject(err: Error): void }>();
@@ -74,7 +73,6 @@ export class DispatcherThread implements Dispatcher {
     const worker = this.#worker;
     this.#running = false;
     if (!worker) return;
-    this.#stopping = true;
     await this.#request((req) => ({ type: 'stop', req })).catch((err) => this.#o.log.warn({ err }, 'webhook delivery thread did not stop cleanly'));
     await worker.terminate();
   }
@@ -112,7 +110,7 @@ export class DispatcherThread implements Dispatcher {
       const err = new Error(`webhook delivery thread exited (code ${code})`);
       for (const p of this.#pending.values()) p.reject(err);
       this.#pending.clear();
-      if (this.#stopping || !this.#running) return;
+      if (!this.#running) return; // stopped: no restart
       log.error({ code }, 'webhook delivery thread exited; starting it again (deliveries wait in the outbox)');
       this.#respawnTimer = setTimeout(() => {
         this.#respawnTimer = null;

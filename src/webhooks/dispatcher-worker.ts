@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { getSetting } from '../db/credentials.js';
+import { levels } from 'pino';
+import { webhookSecretOf } from '../db/credentials.js';
 import { openDatabase } from '../db/open.js';
 import { setOutboundPolicy } from '../net/outbound-fetch.js';
 import { outboundPolicyFor } from '../net/policy-from-config.js';
@@ -19,13 +20,12 @@ lowerThisThreadPriority(data.niceness);
 const post = (msg: FromDispatcherThread): void => port.postMessage(msg);
 setOutboundPolicy(outboundPolicyFor(data.policy));
 
-const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
-const threshold = LEVELS[data.logLevel] ?? Infinity;
+const threshold = levels.values[data.logLevel] ?? Infinity; // 'silent' and unknown names: nothing
 
 /** The few logger methods the dispatcher uses, each line handed to the main thread's logger. */
 function forwardingLog(bindings: Record<string, unknown>): Logger {
   const at = (level: LogLevel) => (obj: Record<string, unknown>, msg: string) => {
-    if (LEVELS[level]! < threshold) return;
+    if (levels.values[level]! < threshold) return;
     try {
       post({ type: 'log', level, bindings, obj, msg });
     } catch {
@@ -44,7 +44,7 @@ let lastSecret: string | null = null;
 const dbOpened = openDatabase(data.dataDir, { migrate: false });
 const ready = dbOpened.then((db) => {
   const secret = async () => {
-    const value = data.pinnedSecret ?? (await getSetting(db, 'webhook_secret')) ?? data.generatedSecret;
+    const value = await webhookSecretOf(db, data.pinnedSecret, data.generatedSecret);
     if (value !== lastSecret) post({ type: 'secret', value });
     lastSecret = value;
     return value;

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { VoiceActivityDetector } from '../../src/providers/types.js';
 import { SileroVadFactory } from '../../src/providers/vad/silero.js';
 import { roomTone, speech16k } from './speech.js';
+import { threadNices } from '../support/thread-nice.js';
 
 const FRAME = 512;
 const speech = speech16k('Hello, I would like to book an appointment for tomorrow morning.');
@@ -26,14 +26,6 @@ function expectClose(actual: number[], expected: number[]): void {
   expect(actual).toHaveLength(expected.length);
   const worst = Math.max(...actual.map((p, i) => Math.abs(p - expected[i]!)));
   expect(worst).toBeLessThan(1e-4);
-}
-
-/** Nice value of every thread of this process (Linux /proc; field 19 of a task's stat, after the command name). */
-function threadNices(): number[] {
-  return readdirSync('/proc/self/task').map((tid) => {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-  });
 }
 
 describe('Silero VAD in a worker thread', () => {

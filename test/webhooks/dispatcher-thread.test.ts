@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/ops/logger.js';
 import { DispatcherThread } from '../../src/webhooks/dispatcher-thread.js';
 import { startTestServer, type TestServer } from '../support/harness.js';
 import { waitFor } from '../support/receiver.js';
+import { ownNice, threadNices } from '../support/thread-nice.js';
 
 /**
  * A webhook receiver on a thread of its own, answering every request 503 so the dispatcher
@@ -81,12 +82,7 @@ describe('webhook delivery thread', () => {
 
   it('runs 10 nice steps below the main thread, so the media clock wins a busy CPU', async (ctx) => {
     if (!existsSync('/proc/thread-self')) return ctx.skip('skipped: per-thread priorities are read from Linux /proc');
-    // Field 19 of /proc/<pid>/task/<tid>/stat, counted after the command name's closing parenthesis.
-    const niceOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-    const threadNices = () => readdirSync('/proc/self/task').map((tid) => {
-      try { return niceOf(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')); } catch { return null; }
-    });
-    const mine = niceOf(readFileSync('/proc/thread-self/stat', 'utf8'));
+    const mine = ownNice();
     expect(threadNices().filter((n) => n === Math.min(19, mine + 10))).toHaveLength(0);
     t = await startTestServer();
     await waitFor(() => threadNices().filter((n) => n === Math.min(19, mine + 10)).length === 1, 'one thread at nice +10', 10_000);
