@@ -46,7 +46,11 @@ describe('CLI against a running server', () => {
     expect(text).toMatch(/\[0:00\.0\] assistant Hello, how can I help\?/);
     expect(text).toMatch(new RegExp(`${call.id} \\[\\d:\\d\\d\\.\\d\\] caller\\s+I would like to book an appointment`));
 
-    const show = await cli(['calls', 'show', call.id]);
+    // The receiver's 200 reaches the delivery thread before the outbox row says so: wait for the record, not the request.
+    const show = await waitFor(async () => {
+      const s = await cli(['calls', 'show', call.id]);
+      return /call\.completed\s+delivered/.test(s.out) ? s : null;
+    }, 'call.completed recorded as delivered');
     expect(show.status).toBe(0);
     expect(show.out).toMatch(/status\s+completed \(customer_hangup\)/);
     expect(show.out).toMatch(/answered\s+\d{4}-\d\d-\d\dT/);

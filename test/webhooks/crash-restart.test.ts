@@ -48,7 +48,11 @@ describe('webhook outbox survives kill -9', () => {
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({ event: 'call.completed', call_id: call.json.id, data: { status: 'failed', end_reason: 'trunk_error' } });
 
-      const deliveries = await api(second.url, 'GET', `/v1/webhook-deliveries?call_id=${call.json.id}`);
+      // The receiver answers before the outbox row is updated: wait for the record to say so.
+      const deliveries = await waitFor(async () => {
+        const r = await api(second.url, 'GET', `/v1/webhook-deliveries?call_id=${call.json.id}`);
+        return r.json.data.some((x: { status: string }) => x.status === 'delivered') ? r : null;
+      }, 'the delivery recorded as delivered');
       expect(deliveries.json.data).toHaveLength(1);
       const d = deliveries.json.data[0];
       expect(d).toMatchObject({ status: 'delivered', event: 'call.completed', event_id: events[0]!.id });
