@@ -102,11 +102,7 @@ export class WebhookDispatcher implements Dispatcher {
     while (this.#running && Date.now() < started + timeoutMs) {
       // Due since before the drain began and first in its call's queue: one that failed meanwhile is not due again.
       const due = await this.#db.selectFrom('webhook_deliveries as d').select('d.id')
-        .where('d.status', '=', 'pending').where('d.next_attempt_at', '<=', started)
-        .where((eb) => eb.not(eb.exists(
-          eb.selectFrom('webhook_deliveries as p').select('p.seq')
-            .whereRef('p.call_id', '=', 'd.call_id').where('p.status', '=', 'pending').whereRef('p.seq', '<', 'd.seq'),
-        )))
+        .where('d.seq', 'in', this.#heads()).where('d.next_attempt_at', '<=', started)
         .limit(1).executeTakeFirst();
       if (!due && this.#inflight.size === 0) return;
       this.kick();
@@ -151,25 +147,39 @@ export class WebhookDispatcher implements Dispatcher {
     if (idle || this.#inflightCalls.size === 0) await this.#schedule();
   }
 
+  /**
+   * Each call's oldest pending delivery, the only one of the call that may go out (by seq, read
+   * from the (status, call_id, seq) index alone). What waits behind it is never due by itself.
+   */
+  #heads() {
+    return this.#db.selectFrom('webhook_deliveries').select((eb) => eb.fn.min('seq').as('seq'))
+      .where('status', '=', 'pending').groupBy('call_id');
+  }
+
   /** The first pending delivery of each call that is due and not already being sent. */
   async #due(limit: number): Promise<Delivery[]> {
     const busy = [...this.#inflightCalls];
     return this.#db.selectFrom('webhook_deliveries as d')
       .select(['d.id', 'd.seq', 'd.event_id', 'd.call_id', 'd.url', 'd.body', 'd.attempts', 'd.created_at'])
-      .where('d.status', '=', 'pending')
+      .where('d.seq', 'in', this.#heads())
       .where('d.next_attempt_at', '<=', Date.now())
-      .where((eb) => eb.not(eb.exists(
-        eb.selectFrom('webhook_deliveries as p').select('p.seq')
-          .whereRef('p.call_id', '=', 'd.call_id').where('p.status', '=', 'pending').whereRef('p.seq', '<', 'd.seq'),
-      )))
       .$if(busy.length > 0, (qb) => qb.where('d.call_id', 'not in', busy))
       .orderBy('d.seq').limit(limit).execute();
   }
 
+  /**
+   * Wake up when the next call's first delivery falls due. Calls with an attempt in flight are
+   * left out (its end kicks the pump), and so is everything queued behind a first delivery: a
+   * row waiting behind one that backs off is "due" by its own time, and counting it made the
+   * pump look at the outbox every 10 ms for as long as a receiver was down.
+   */
   async #schedule(): Promise<void> {
     if (!this.#running) return;
-    const next = await this.#db.selectFrom('webhook_deliveries').select((eb) => eb.fn.min('next_attempt_at').as('at'))
-      .where('status', '=', 'pending').executeTakeFirst();
+    const busy = [...this.#inflightCalls];
+    const next = await this.#db.selectFrom('webhook_deliveries as d').select((eb) => eb.fn.min('d.next_attempt_at').as('at'))
+      .where('d.seq', 'in', this.#heads())
+      .$if(busy.length > 0, (qb) => qb.where('d.call_id', 'not in', busy))
+      .executeTakeFirst();
     const at = next?.at == null ? Infinity : Number(next.at);
     const delay = Math.max(10, Math.min(this.#opts.pollMs, at - Date.now()));
     if (this.#timer) clearTimeout(this.#timer);

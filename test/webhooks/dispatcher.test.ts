@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/open.js';
 import { backoffMs } from '../../src/webhooks/backoff.js';
@@ -16,14 +17,27 @@ afterEach(async () => {
   cleanup = [];
 });
 
+/** Counts the statements run through the Kysely instance it is plugged into. */
+class QueryCounter implements KyselyPlugin {
+  count = 0;
+  transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
+    this.count++;
+    return node;
+  }
+  async transformResult({ result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return result;
+  }
+}
+
 async function setup(receiverOpts: Parameters<typeof startReceiver>[0], opts: Partial<DispatcherOptions> = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'pv-dispatch-'));
   const db: Db = await openDatabase(dir);
   const hook: Receiver = await startReceiver(receiverOpts);
-  const dispatcher = new WebhookDispatcher(db, async () => SECRET, { backoffBaseMs: 30, backoffMaxMs: 100, pollMs: 30, timeoutMs: 1000, ...opts });
+  const queries = new QueryCounter();
+  const dispatcher = new WebhookDispatcher(db.withPlugin(queries), async () => SECRET, { backoffBaseMs: 30, backoffMaxMs: 100, pollMs: 30, timeoutMs: 1000, ...opts });
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => db.destroy(), () => hook.close(), () => dispatcher.stop());
   const enqueue = (callId: string, n: number) => enqueueEvent(db, { event: 'call.transcription', callId, accountId: 'default', url: hook.url, data: { n } });
-  return { db, hook, dispatcher, enqueue };
+  return { db, hook, dispatcher, enqueue, queries };
 }
 
 describe('WebhookDispatcher', () => {
@@ -43,6 +57,18 @@ describe('WebhookDispatcher', () => {
     expect(order[0]).toBe('call_y:3');
     expect(hook.attempts()).toBe(5);
     for (const r of hook.requests) expect(verifySignature(SECRET, r.body, r.headers['phonevoice-signature'] as string)).toBe(true);
+  });
+
+  it('leaves the outbox alone while every call\u2019s first delivery waits out its backoff, however much is queued behind it', async () => {
+    const { db, hook, dispatcher, enqueue, queries } = await setup({ respond: () => 503 }, { backoffBaseMs: 60_000, backoffMaxMs: 60_000, pollMs: 1_000 });
+    for (const call of ['call_a', 'call_b']) for (let n = 1; n <= 3; n++) await enqueue(call, n);
+    dispatcher.start();
+    await waitFor(() => db.selectFrom('webhook_deliveries').select('id').where('attempts', '=', 1).execute().then((r) => r.length === 2), 'both calls\u2019 first attempts recorded');
+    const before = queries.count;
+    await new Promise((r) => setTimeout(r, 600));
+    // Nothing can be due for a minute: at most one look a pollMs, not one every few milliseconds.
+    expect(queries.count - before).toBeLessThanOrEqual(3);
+    expect(hook.attempts()).toBe(2);
   });
 
   it('records each attempt; a timeout counts as a failure and is retried', async () => {
