@@ -51,6 +51,10 @@ export interface LoadtestOptions {
   progress: boolean;
   /** Spawned server: write V8 CPU and allocation profiles of every thread (main + VAD worker) to `<out>/server/profile`. */
   profile: boolean;
+  /** Spawned server: no webhook URL, so no delivery work (an upper bound on what webhooks cost). */
+  webhooks: boolean;
+  /** Spawned server: extra flags for its node (`--trace-gc`, `--single-threaded-gc`…). */
+  nodeArgs: string[];
 }
 
 export class ArgError extends Error {
@@ -78,6 +82,8 @@ export const USAGE = `usage: npm run loadtest -- --scenario inbound|outbound (--
   --out DIR            results folder (default results/loadtest-<timestamp>)
   --codec PCMU|PCMA    (default PCMU)   --no-baseline  --no-capture  --quiet
   --profile            spawned server: CPU + allocation profiles of each thread in <out>/server/profile
+  --no-webhooks        spawned server: no webhook URL (what the load costs without deliveries)
+  --node-arg=FLAG      spawned server: one more flag for its node, e.g. --node-arg=--trace-gc (repeatable)
   --max-wall S         hard cap on one run's wall-clock time (default: derived, +60 s)
   --allow-remote       allow a non-loopback target: only your own deployment`;
 
@@ -90,7 +96,14 @@ const flags = {
   codec: { type: 'string' }, 'fake-stt-ms': { type: 'string' }, 'fake-llm-ms': { type: 'string' },
   'fake-tts-ms': { type: 'string' }, 'max-wall': { type: 'string' }, 'allow-remote': { type: 'boolean' },
   quiet: { type: 'boolean' }, profile: { type: 'boolean' }, help: { type: 'boolean' },
+  'no-webhooks': { type: 'boolean' }, 'node-arg': { type: 'string', multiple: true },
 } as const;
+
+function nodeArgs(raw: string[], spawn: boolean): string[] {
+  if (raw.length > 0 && !spawn) throw new ArgError('--node-arg applies to a spawned server (--spawn)');
+  for (const flag of raw) if (!flag.startsWith('--')) throw new ArgError(`--node-arg takes one node flag such as --node-arg=--trace-gc, got "${flag}"`);
+  return raw;
+}
 
 function positiveNumber(name: string, raw: string | undefined, fallback: number, { integer = true, max = Infinity } = {}): number {
   if (raw === undefined) return fallback;
@@ -120,7 +133,7 @@ function parseRamp(raw: string | undefined): number[] {
 
 /** Parses and validates CLI arguments; throws ArgError with a sentence a user can act on. */
 export function parseLoadtestArgs(argv: string[], now: Date = new Date()): LoadtestOptions {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({ args: argv, options: flags, strict: true, allowPositionals: false }));
   } catch (err) {
@@ -185,5 +198,6 @@ export function parseLoadtestArgs(argv: string[], now: Date = new Date()): Loadt
       ttsFirstAudioMs: nonNegativeInt('fake-tts-ms', str('fake-tts-ms'), 50),
     },
     maxWallMs, allowRemote, progress: values.quiet !== true, profile: values.profile === true,
+    webhooks: values['no-webhooks'] !== true, nodeArgs: nodeArgs((values['node-arg'] as string[] | undefined) ?? [], spawn),
   };
 }

@@ -49,12 +49,12 @@ export async function runLoadtest(opts: LoadtestOptions, hooks: RunLoadtestHooks
     let sampledPid = opts.serverPid;
     let sampledProcesses: SampledProcess[] | undefined;
     if (opts.spawn) {
-      receiver = await WebhookReceiver.start();
+      if (opts.webhooks) receiver = await WebhookReceiver.start();
       hooks.log(`starting PhoneVoice (${opts.engine} engine${opts.engine === 'drachtio' ? ', drachtio-server + FreeSWITCH' : ''}) with fake providers on random loopback ports`);
       server = await spawnServer({
         workDir: join(out, 'server'), fake: opts.fake, maxConcurrentCalls: Math.max(100, opts.concurrency * 2),
-        webhookUrl: receiver.url, codec: opts.codec, startTimeoutMs: 60_000, engine: opts.engine, fsRealtime: opts.fsRealtime,
-        cpuProfileDir: opts.profile ? join(out, 'server', 'profile') : undefined,
+        webhookUrl: receiver?.url ?? null, codec: opts.codec, startTimeoutMs: 60_000, engine: opts.engine, fsRealtime: opts.fsRealtime,
+        cpuProfileDir: opts.profile ? join(out, 'server', 'profile') : undefined, nodeArgs: opts.nodeArgs,
       });
       api = server.api;
       sip = server.sip;
@@ -109,7 +109,11 @@ export async function runLoadtest(opts: LoadtestOptions, hooks: RunLoadtestHooks
     } else {
       notes.push('No --api-url: voice-to-voice, call statuses and webhook latency were not collected.');
     }
-    if (!receiver) notes.push('Webhook delivery latency is measured only with --spawn (the harness runs the receiver).');
+    if (!receiver) {
+      notes.push(opts.spawn && !opts.webhooks
+        ? 'Run with --no-webhooks: the server had no webhook URL, so nothing was delivered or timed.'
+        : 'Webhook delivery latency is measured only with --spawn (the harness runs the receiver).');
+    }
     notes.push('Barge-in reaction time is not exposed by the call object or analytics API; it is not reported here.');
 
     const { apiKey: _secret, ...options } = opts; // never written to disk

@@ -23,6 +23,8 @@ export interface SpawnServerOptions {
   fsRealtime?: boolean;
   /** Write V8 CPU and allocation (heap sampling) profiles of every thread here (written when the server exits cleanly). */
   cpuProfileDir?: string;
+  /** More flags for the server's node (after the profiling ones). */
+  nodeArgs?: string[];
 }
 
 export interface SpawnedServer {
@@ -72,7 +74,7 @@ export async function spawnServer(o: SpawnServerOptions): Promise<SpawnedServer>
   const profiling = o.cpuProfileDir
     ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfileDir, '--heap-prof', '--heap-prof-dir', o.cpuProfileDir]
     : [];
-  const child: ChildProcess = spawn(process.execPath, [...profiling, '--import', 'tsx', main], {
+  const child: ChildProcess = spawn(process.execPath, [...profiling, ...(o.nodeArgs ?? []), '--import', 'tsx', main], {
     cwd: repoRoot,
     env: {
       ...process.env, PHONEVOICE_CONFIG: configFile, PHONEVOICE_API_KEY: apiKey,

@@ -8,10 +8,16 @@ const parse = (...argv: string[]) => parseLoadtestArgs(argv, now);
 describe('loadtest arguments', () => {
   it('fills defaults that a user can reason about', () => {
     const o = parse('--scenario', 'inbound', '--spawn', '--rate', '2', '--duration', '15');
-    expect(o).toMatchObject({ scenario: 'inbound', spawn: true, calls: 20, rate: 2, durationS: 15, codec: 'PCMU', baseline: true, capture: true });
+    expect(o).toMatchObject({ scenario: 'inbound', spawn: true, calls: 20, rate: 2, durationS: 15, codec: 'PCMU', baseline: true, capture: true, webhooks: true, nodeArgs: [] });
     expect(o.concurrency).toBe(30); // rate × duration: what the offered load needs
     expect(o.maxWallMs).toBe((20 / 2 + 15 + 60) * 1000);
     expect(o.out).toBe('results/loadtest-2026-01-02T03-04-05-678Z');
+  });
+
+  it('passes node flags to a spawned server and can leave its webhooks off', () => {
+    const o = parse('--scenario', 'inbound', '--spawn', '--no-webhooks', '--node-arg=--trace-gc', '--node-arg=--single-threaded-gc');
+    expect(o.webhooks).toBe(false);
+    expect(o.nodeArgs).toEqual(['--trace-gc', '--single-threaded-gc']);
   });
 
   it('parses a target, a ramp and fake latencies', () => {
@@ -35,6 +41,9 @@ describe('loadtest arguments', () => {
     [['--scenario', 'inbound', '--spawn', '--codec', 'opus'], /--codec must be PCMU or PCMA/],
     [['--scenario', 'inbound', '--spawn', '--fake-stt-ms=-1'], /--fake-stt-ms must be an integer >= 0/],
     [['--scenario', 'inbound', '--spawn', '--bogus'], /Unknown option '--bogus'/],
+    [['--scenario', 'inbound', '--target', '127.0.0.1:5060', '--node-arg=--trace-gc'], /--node-arg applies to a spawned server/],
+    [['--scenario', 'inbound', '--spawn', '--node-arg=trace-gc'], /--node-arg takes one node flag/],
+    [['--scenario', 'inbound', '--spawn', '--node-arg', '--trace-gc'], /use '--node-arg=-XYZ'/],
     [['--scenario', 'outbound', '--target', '127.0.0.1:5060'], /outbound places calls through the API/],
     [['--scenario', 'inbound', '--spawn', '--api-url', 'not a url'], /--api-url must be a URL/],
   ])('rejects %j with a clear message', (argv, message) => {
