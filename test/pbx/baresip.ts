@@ -45,7 +45,20 @@ export class DeskPhone {
     ctrl.on('data', (d: Buffer) => this.#onData(d));
   }
 
+  /**
+   * Ports are picked free, but other tests bind RTP ports in the same range meanwhile: a phone
+   * that exits at once (its port taken between the check and its bind) is started again on new
+   * ones, up to three times, and the last failure carries baresip's own output.
+   */
   static async start(o: DeskPhoneOptions): Promise<DeskPhone> {
+    for (let attempt = 1; ; attempt++) {
+      const started = await DeskPhone.#tryStart(o);
+      if (started instanceof DeskPhone) return started;
+      if (!started.exitedEarly || attempt === 3) throw new Error(`baresip did not start (attempt ${attempt}); its output ends:\n${started.output.slice(-2000)}`);
+    }
+  }
+
+  static async #tryStart(o: DeskPhoneOptions): Promise<DeskPhone | { exitedEarly: boolean; output: string }> {
     const dir = mkdtempSync(join(tmpdir(), 'pv-baresip-'));
     mkdirSync(join(dir, 'rec'));
     const sipPort = await freePort();
@@ -62,17 +75,30 @@ export class DeskPhone {
     writeFileSync(join(dir, 'accounts'),
       `<sip:${o.extension}@127.0.0.1:${o.pbxPort};transport=${transport}>;auth_pass=${o.password};regint=${o.register === false ? 0 : 600};answermode=auto;audio_codecs=PCMU,PCMA\n`);
     const proc = spawn('baresip', ['-f', dir], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const collect = (d: Buffer) => { output += d.toString(); };
+    proc.stdout!.on('data', collect);
+    proc.stderr!.on('data', collect);
     let ctrl: Socket | null = null;
     const deadline = Date.now() + 10_000;
     while (!ctrl) {
-      if (proc.exitCode !== null || Date.now() > deadline) throw new Error('baresip did not start');
+      if (proc.exitCode !== null || proc.signalCode !== null || Date.now() > deadline) {
+        const exitedEarly = proc.exitCode !== null;
+        proc.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
+        return { exitedEarly, output };
+      }
       ctrl = await new Promise<Socket | null>((r) => {
         const s = connect(ctrlPort, '127.0.0.1', () => r(s));
         s.once('error', () => r(null));
       });
       if (!ctrl) await new Promise((r) => setTimeout(r, 100));
     }
-    return new DeskPhone(dir, proc, ctrl);
+    proc.stdout!.off('data', collect);
+    proc.stderr!.off('data', collect);
+    const phone = new DeskPhone(dir, proc, ctrl);
+    phone.#log = output;
+    return phone;
   }
 
   get log(): string { return this.#log; }
