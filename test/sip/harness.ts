@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { connect, createServer as createNetServer } from 'node:net';
+import { connect } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freeUdpTcpPort } from '../../scripts/loadtest/ports.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import { EmbeddedTelephony, type EmbeddedTelephonyOptions } from '../../src/telephony/embedded/index.js';
@@ -155,27 +156,13 @@ async function waitForListener(port: number, transport: 'udp' | 'tcp', timeoutMs
 }
 
 /**
- * A UDP+TCP port that was free a moment ago (SIPp, baresip and Kamailio need a number up front).
- * Odd ports in 61001–64999: above Linux's ephemeral range (32768–60999, ports bound to 0 and
- * outgoing connections) and the RTP pools our servers and FreeSWITCH take (16384–32768), so a
- * port checked here is not handed to another test's RTP socket before its peer binds it.
+ * A UDP+TCP port that was free a moment ago (SIPp, baresip and Kamailio need a number up front):
+ * the kernel's pick (`freeUdpTcpPort`), so it is none of the fixed ranges other tests bind
+ * explicitly at the same time — SIPp's media ports (61000 and up), the servers' RTP pools
+ * (20000 and up) — and the kernel does not hand a bound port to anyone else.
  */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 61001 + Math.floor(Math.random() * 2000) * 2;
-    const udp = await new Promise<boolean>((r) => {
-      const s = createSocket('udp4');
-      s.once('error', () => r(false));
-      s.bind(port, '127.0.0.1', () => s.close(() => r(true)));
-    });
-    if (!udp) continue;
-    const tcp = await new Promise<boolean>((r) => {
-      const srv = createNetServer();
-      srv.once('error', () => r(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => r(true)));
-    });
-    if (tcp) return port;
-  }
+export function freePort(): Promise<number> {
+  return freeUdpTcpPort();
 }
 
 export function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
