@@ -34,12 +34,14 @@ export class DeskPhone {
   readonly responses: string[] = [];
   #waiters: Array<() => void> = [];
   #buf = Buffer.alloc(0);
-  #log = '';
+  #log: string;
 
-  private constructor(dir: string, proc: ChildProcess, ctrl: Socket) {
+  /** `startupLog`: what baresip printed before its control socket answered. */
+  private constructor(dir: string, proc: ChildProcess, ctrl: Socket, startupLog: string) {
     this.dir = dir;
     this.#proc = proc;
     this.#ctrl = ctrl;
+    this.#log = startupLog;
     proc.stdout!.on('data', (d: Buffer) => { this.#log += d.toString(); });
     proc.stderr!.on('data', (d: Buffer) => { this.#log += d.toString(); });
     ctrl.on('data', (d: Buffer) => this.#onData(d));
@@ -96,9 +98,7 @@ export class DeskPhone {
     }
     proc.stdout!.off('data', collect);
     proc.stderr!.off('data', collect);
-    const phone = new DeskPhone(dir, proc, ctrl);
-    phone.#log = output;
-    return phone;
+    return new DeskPhone(dir, proc, ctrl, output);
   }
 
   get log(): string { return this.#log; }
