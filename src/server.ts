@@ -93,7 +93,7 @@ export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> 
   const dispatcher: Dispatcher = !config.webhooks.delivery_thread
     ? new WebhookDispatcher(db, secret, { ...tuning, log: webhookLog, onAttempt })
     : new DispatcherThread({
-      dataDir: config.data_dir, tuning, log: webhookLog, onAttempt,
+      dataDir: config.data_dir, tuning, log: webhookLog, onAttempt, db,
       // Only what the thread's outbound URL policy is built from crosses over.
       policy: { outbound_urls: config.outbound_urls, default_webhook_url: config.default_webhook_url, providers: { ollama: { url: config.providers.ollama.url } } },
       pinnedSecret: config.webhook_secret, generatedSecret: credentials.webhookSecret,

@@ -153,6 +153,8 @@ export function parseLoadtestArgs(argv: string[], now: Date = new Date()): Loadt
   const engine = str('engine') ?? 'embedded';
   if (![...ENGINES, 'both'].includes(engine)) throw new ArgError(`--engine must be ${ENGINES.join(', ')} or both, got "${engine}"`);
   if (str('engine') !== undefined && !spawn) throw new ArgError('--engine chooses the spawned server\'s engine: give --spawn too');
+  if (values['no-webhooks'] === true && !spawn) throw new ArgError('--no-webhooks applies to a spawned server (--spawn): a running server keeps its own webhook URL');
+  if (values.profile === true && !spawn) throw new ArgError('--profile applies to a spawned server (--spawn)');
   const allowRemote = values['allow-remote'] === true;
   const target = rawTarget ? parseHostPort(rawTarget) : null;
   if (target) assertTargetAllowed(target.host, allowRemote);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -44,9 +44,12 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
  * server's, not npm's) on random loopback ports with a temp data dir, a temp config with fake
  * providers of fixed latency, and a trunk that accepts calls from 127.0.0.1. With the drachtio
  * engine, drachtio-server and FreeSWITCH are started first and stopped after the server.
+ * The data dir starts empty: a run given the `--out` of an earlier one replaces that run's
+ * database instead of failing on the number it had already assigned (409).
  */
 export async function spawnServer(o: SpawnServerOptions): Promise<SpawnedServer> {
   const main = assertServerSpawnable();
+  await rm(join(o.workDir, 'data'), { recursive: true, force: true });
   await mkdir(join(o.workDir, 'data'), { recursive: true });
   const httpPort = await freeTcpPort();
   const engine = await startEngine(o.engine ?? 'embedded', { maxCalls: o.maxConcurrentCalls, codec: o.codec, fsRealtime: o.fsRealtime });

@@ -2,7 +2,8 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../ops/logger.js';
 import { rememberSecret } from '../ops/redact.js';
 import { workerEntry } from '../ops/worker-entry.js';
-import type { Dispatcher, DispatcherOptions } from './dispatcher.js';
+import type { Db } from '../db/open.js';
+import { markForRetry, type Dispatcher, type DispatcherOptions } from './dispatcher.js';
 import type { DispatcherWorkerData, FromDispatcherThread, ToDispatcherThread } from './dispatcher-protocol.js';
 
 const WORKER = workerEntry(import.meta.url, 'dispatcher-worker');
@@ -18,6 +19,8 @@ const NICENESS = 10;
 
 export type DispatcherThreadOptions = Omit<DispatcherWorkerData, 'logLevel' | 'niceness'> & {
   log: Logger;
+  /** This thread's own connection: a retry asked after `stop()` is written here, without starting the thread again. */
+  db: Db;
   onAttempt?: DispatcherOptions['onAttempt'];
 };
 
@@ -34,6 +37,7 @@ export class DispatcherThread implements Dispatcher {
   readonly #o: DispatcherThreadOptions;
   #worker: Worker | null = null;
   #running = false;
+  #stopped = false;
   #kickQueued = false;
   #nextReq = 1;
   readonly #pending = new Map<number, { resolve(): void; reject(err: Error): void }>();
@@ -57,7 +61,12 @@ export class DispatcherThread implements Dispatcher {
     });
   }
 
+  /**
+   * Once stopped (shutdown: an API request still in on a kept-alive connection), the delivery
+   * is only marked due in the outbox, for the next start to send; the thread stays ended.
+   */
   retry(id: string): Promise<void> {
+    if (this.#stopped) return markForRetry(this.#o.db, id);
     return this.#request((req) => ({ type: 'retry', req, id }));
   }
 
@@ -72,6 +81,7 @@ export class DispatcherThread implements Dispatcher {
     if (this.#respawnTimer) clearTimeout(this.#respawnTimer);
     const worker = this.#worker;
     this.#running = false;
+    this.#stopped = true;
     if (!worker) return;
     await this.#request((req) => ({ type: 'stop', req })).catch((err) => this.#o.log.warn({ err }, 'webhook delivery thread did not stop cleanly'));
     await worker.terminate();
@@ -96,7 +106,7 @@ export class DispatcherThread implements Dispatcher {
   }
 
   #spawn(): Worker {
-    const { log, onAttempt: _onAttempt, ...rest } = this.#o;
+    const { log, onAttempt: _onAttempt, db: _db, ...rest } = this.#o;
     const workerData: DispatcherWorkerData = { ...rest, logLevel: log.level, niceness: NICENESS };
     // A small young generation: this thread's garbage is a few MB a second and nothing in it
     // is latency-bound, so it collects more often instead of growing its heap by tens of MB.

@@ -42,6 +42,11 @@ export interface Dispatcher {
   retry(id: string): Promise<void>;
 }
 
+/** A delivery due again now, whatever it was: the next pass (of this run or, once stopped, the next start) sends it. */
+export async function markForRetry(db: Db, id: string): Promise<void> {
+  await db.updateTable('webhook_deliveries').set({ status: 'pending', next_attempt_at: Date.now() }).where('id', '=', id).execute();
+}
+
 type Delivery = Pick<WebhookDeliveriesTable, 'id' | 'event_id' | 'call_id' | 'url' | 'body' | 'attempts' | 'created_at'> & { seq: number };
 
 /**
@@ -114,7 +119,7 @@ export class WebhookDispatcher implements Dispatcher {
   async retry(id: string): Promise<void> {
     // An attempt in flight would overwrite the status when it ends: it re-queues itself instead.
     if (this.#sending.has(id)) this.#resend.add(id);
-    await this.#db.updateTable('webhook_deliveries').set({ status: 'pending', next_attempt_at: Date.now() }).where('id', '=', id).execute();
+    await markForRetry(this.#db, id);
     this.kick();
   }
 

@@ -43,6 +43,8 @@ describe('loadtest arguments', () => {
     [['--scenario', 'inbound', '--spawn', '--bogus'], /Unknown option '--bogus'/],
     [['--scenario', 'inbound', '--target', '127.0.0.1:5060', '--node-arg=--trace-gc'], /--node-arg applies to a spawned server/],
     [['--scenario', 'inbound', '--spawn', '--node-arg=trace-gc'], /--node-arg takes one node flag/],
+    [['--scenario', 'inbound', '--target', '127.0.0.1:5060', '--no-webhooks'], /--no-webhooks applies to a spawned server/],
+    [['--scenario', 'inbound', '--target', '127.0.0.1:5060', '--profile'], /--profile applies to a spawned server/],
     [['--scenario', 'inbound', '--spawn', '--node-arg', '--trace-gc'], /use '--node-arg=-XYZ'/],
     [['--scenario', 'outbound', '--target', '127.0.0.1:5060'], /outbound places calls through the API/],
     [['--scenario', 'inbound', '--spawn', '--api-url', 'not a url'], /--api-url must be a URL/],

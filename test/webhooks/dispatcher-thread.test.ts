@@ -1,10 +1,14 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/ops/logger.js';
+import { openDatabase } from '../../src/db/open.js';
+import { createLogger, silentLogger } from '../../src/ops/logger.js';
+import { enqueueEvent } from '../../src/webhooks/outbox.js';
 import { DispatcherThread } from '../../src/webhooks/dispatcher-thread.js';
 import { startTestServer, type TestServer } from '../support/harness.js';
-import { waitFor } from '../support/receiver.js';
+import { startReceiver, waitFor } from '../support/receiver.js';
 import { ownNice, threadNices } from '../support/thread-nice.js';
 
 /**
@@ -101,5 +105,42 @@ describe('webhook delivery thread', () => {
     const after = receiver.arrivals.length;
     await waitFor(() => receiver!.arrivals.length > after + 1, 'attempts from the new thread', 10_000);
     expect(lines.map((l) => JSON.parse(l)).find((l) => l.msg.includes('webhook delivery thread exited'))).toMatchObject({ level: 50, code: 1 });
+  });
+
+  it('a retry asked after stop() is kept in the outbox for the next start, without starting the thread again', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pv-dthread-'));
+    const db = await openDatabase(dir);
+    const hook = await startReceiver();
+    const threads = () => readdirSync('/proc/self/task').length;
+    const newThread = () => new DispatcherThread({
+      dataDir: dir, db, log: silentLogger, tuning: { pollMs: 50 }, pinnedSecret: 'whsec_thread_retry', generatedSecret: 'whsec_unused',
+      policy: { outbound_urls: { allow: ['127.0.0.1'], deny: [], allow_public: false }, default_webhook_url: null, providers: { ollama: { url: 'http://127.0.0.1:11434' } } },
+    });
+    try {
+      await enqueueEvent(db, { event: 'call.completed', callId: 'call_r', accountId: 'default', url: hook.url, data: {} });
+      const first = newThread();
+      first.start();
+      await waitFor(() => hook.requests.length === 1, 'the first delivery', 10_000);
+      const row = () => db.selectFrom('webhook_deliveries').selectAll().executeTakeFirstOrThrow();
+      await waitFor(async () => (await row()).status === 'delivered', 'the delivery recorded', 10_000);
+      await first.stop();
+      const before = threads();
+      const asked = Date.now();
+      await first.retry((await row()).id);
+      expect(await row()).toMatchObject({ status: 'pending' });
+      expect((await row()).next_attempt_at).toBeGreaterThanOrEqual(asked);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(threads()).toBe(before);
+      expect(hook.requests).toHaveLength(1);
+      const second = newThread();
+      second.start();
+      await waitFor(() => hook.requests.length === 2, 'the retry sent by the next start', 10_000);
+      expect(hook.requests[1]!.body).toBe(hook.requests[0]!.body);
+      await second.stop();
+    } finally {
+      await hook.close();
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
