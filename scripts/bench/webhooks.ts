@@ -9,28 +9,17 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { Agent } from 'undici';
 import { openDatabase } from '../../src/db/open.js';
 import { outboundPolicy, setOutboundPolicy } from '../../src/net/outbound-fetch.js';
 import { OutboundPolicy } from '../../src/net/outbound-policy.js';
 import { WebhookDispatcher } from '../../src/webhooks/dispatcher.js';
 import { enqueueEvent } from '../../src/webhooks/outbox.js';
+import { QueryCounter } from '../../test/support/query-counter.js';
 import { runWhenMain } from './_standalone.js';
 import type { BenchOptions, BenchResult } from './types.js';
 
 const CALLS = 200;
-
-class StatementCounter implements KyselyPlugin {
-  count = 0;
-  transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
-    this.count++;
-    return node;
-  }
-  async transformResult({ result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return result;
-  }
-}
 
 const RECEIVER = `const http = require('node:http');
 const s = http.createServer((q, r) => { q.resume(); q.on('end', () => r.writeHead(204).end()); });
@@ -53,7 +42,7 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
   const receiver = fork(receiverFile, { stdio: 'ignore' });
   const agent = new Agent();
   const db = await openDatabase(dir);
-  const statements = new StatementCounter();
+  const statements = new QueryCounter();
   const counted = db.withPlugin(statements);
   const policyBefore = outboundPolicy();
   setOutboundPolicy(new OutboundPolicy({ allow: ['127.0.0.1'] })); // the receiver is on loopback

@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/open.js';
 import { backoffMs } from '../../src/webhooks/backoff.js';
 import { WebhookDispatcher, type DispatcherOptions } from '../../src/webhooks/dispatcher.js';
 import { enqueueEvent } from '../../src/webhooks/outbox.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
+import { QueryCounter } from '../support/query-counter.js';
 import { startReceiver, waitFor, type Receiver } from '../support/receiver.js';
 
 const SECRET = 'whsec_dispatcher_test_secret';
@@ -16,18 +16,6 @@ afterEach(async () => {
   for (const fn of cleanup.reverse()) await fn();
   cleanup = [];
 });
-
-/** Counts the statements run through the Kysely instance it is plugged into. */
-class QueryCounter implements KyselyPlugin {
-  count = 0;
-  transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
-    this.count++;
-    return node;
-  }
-  async transformResult({ result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return result;
-  }
-}
 
 async function setup(receiverOpts: Parameters<typeof startReceiver>[0], opts: Partial<DispatcherOptions> = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'pv-dispatch-'));
