@@ -12,9 +12,10 @@ describe('process sampler', () => {
   it('samples this process: the CPU it reports adds up to what Node itself counted', async () => {
     const before = process.cpuUsage();
     const sampler = new ProcSampler(process.pid, { intervalMs: 50 }).start();
-    // Busy in 10 ms slices, yielding between them so the sampler's timer can fire.
-    const until = performance.now() + 400;
-    while (performance.now() < until) {
+    // Busy in 10 ms slices, yielding between them so the sampler's timer can fire: for 400 ms and
+    // at least 5 samples (on a loaded box this process may not run for a few intervals; seen in CI).
+    const start = performance.now();
+    while (performance.now() < start + 400 || (sampler.samples.length < 5 && performance.now() < start + 10_000)) {
       const slice = performance.now() + 10;
       while (performance.now() < slice) Math.sqrt(Math.random());
       await new Promise((r) => setImmediate(r));
