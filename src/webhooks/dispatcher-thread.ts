@@ -19,7 +19,7 @@ const NICENESS = 10;
 
 export type DispatcherThreadOptions = Omit<DispatcherWorkerData, 'logLevel' | 'niceness'> & {
   log: Logger;
-  /** This thread's own connection: a retry asked after `stop()` is written here, without starting the thread again. */
+  /** The caller's (main thread's) connection to the same database: a retry asked after `stop()` is written through it, without starting the thread again. */
   db: Db;
   onAttempt?: DispatcherOptions['onAttempt'];
 };
