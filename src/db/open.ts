@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, SqliteDialect, type DatabaseConnection, type Driver } from 'kysely';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -23,9 +23,28 @@ export async function openDatabase(dataDir: string, options: OpenDatabaseOptions
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new WriteFirstSqliteDialect({ database: withStatementCache(sqlite) }) });
   if (options.migrate !== false) await migrate(db);
   return db;
+}
+
+/**
+ * Every transaction starts with `BEGIN IMMEDIATE`: it takes the write lock first, waiting for
+ * it under `busy_timeout`. The file has more than one writer (the webhook delivery thread has
+ * its own connection), and a plain `BEGIN` that reads and then writes cannot take the lock
+ * once another connection has committed since its read: SQLite then fails the write at once
+ * with SQLITE_BUSY ("database is locked"), without waiting, because its snapshot is stale. That
+ * failed call state transitions under load and left calls open. Every transaction here
+ * writes, so taking the lock up front costs no concurrency (readers never wait in WAL mode).
+ */
+class WriteFirstSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 /** Apply every pending migration; returns the names applied. */

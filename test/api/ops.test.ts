@@ -80,8 +80,13 @@ describe('operations', () => {
     await waitFor(() => hook.events().filter((e) => e.call_id === call.json.id).length === 2, 'manual re-send');
     const [first, again] = hook.events().filter((e) => e.call_id === call.json.id);
     expect(again!.id).toBe(first!.id);
-    const after = (await t.api('GET', `/v1/webhook-deliveries/${failing.id}`)).json;
+    // The delivery thread records the attempt just after the receiver has answered: wait for the row.
+    const after = await waitFor(async () => {
+      const d = (await t.api('GET', `/v1/webhook-deliveries/${failing.id}`)).json;
+      return d.attempts.length > delivered.attempts.length ? d : null;
+    }, 'the re-send recorded');
     expect(after.attempts.length).toBe(delivered.attempts.length + 1);
+    expect(after.status).toBe('delivered');
     const metrics = await t.api('GET', '/metrics', undefined, {}, null);
     expect(metrics.text).toMatch(/phonevoice_webhook_attempts_total\{outcome="failed"\} [1-9]/);
     expect(metrics.text).toMatch(/phonevoice_calls_total\{status="busy"\} [1-9]/);
