@@ -26,6 +26,18 @@ export interface VoiceToVoicePercentiles { p50: number; p90: number; p95: number
 
 export const JITTER_TARGET_MS = 5;
 
+/** Statuses of a call that has not ended. */
+const LIVE_STATUSES = ['queued', 'ringing', 'in_progress'];
+
+/**
+ * Calls the server still shows as live once the run has ended and the harness has waited for
+ * them (`collectServerFigures`): each is a call that never got its `call.completed`.
+ */
+export function callsLeftOpen(server: ServerFigures): number {
+  const byStatus = server.callsByStatus ?? {};
+  return LIVE_STATUSES.reduce((n, s) => n + (byStatus[s] ?? 0), 0);
+}
+
 const pctRow = (name: string, unit: string, s: Summary | null, base: Summary | null, extra: Partial<BenchResult> = {}): BenchResult => {
   const r = ratio(s?.p99, base?.p99);
   return {
@@ -99,6 +111,11 @@ export function loadFigures(run: LoadRunResult, base: LoadRunResult | null, serv
     rows.push({ name: `${prefix}: RTP jitter sent by server`, value: NaN, unit: 'ms', note: run.rtpError });
   }
   if (server) {
+    const open = callsLeftOpen(server);
+    rows.push({
+      name: `${prefix}: calls left open on the server`, value: open, unit: 'calls', target: '0', met: open === 0,
+      note: `still queued/ringing/in_progress after the run (and after waiting for them): ${JSON.stringify(server.callsByStatus)}`,
+    });
     const v = server.voiceToVoiceMs;
     rows.push({
       name: `${prefix}: voice-to-voice`, value: v?.p99 ?? NaN, unit: 'ms', p50: v?.p50, p99: v?.p99,

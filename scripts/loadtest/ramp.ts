@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { LoadtestOptions } from './args.js';
 import type { TimelinePoint } from './drive.js';
 import { renderRampChart } from './charts.js';
-import { JITTER_TARGET_MS, type VoiceToVoicePercentiles } from './figures.js';
+import { callsLeftOpen, JITTER_TARGET_MS, type VoiceToVoicePercentiles } from './figures.js';
 import type { LoadtestReport } from './report.js';
 import { runLoadtest, type RunLoadtestHooks } from './run.js';
 import { fmt } from './stats.js';
@@ -123,6 +123,8 @@ export function judgeStep(concurrency: number, r: LoadtestReport, first: RampSte
   const miss = (criterion: StepMiss['criterion'], why: string) => misses.push({ criterion, why });
   if (failed > 0) miss('calls', `${failed} call(s) failed`);
   else if (run.sipp.succeeded < concurrency) miss('calls', `only ${run.sipp.succeeded} of ${concurrency} calls completed`);
+  const open = r.server ? callsLeftOpen(r.server) : 0;
+  if (open > 0) miss('calls', `${open} call(s) left open on the server (no call.completed)`);
   if (jitter === null) miss('jitter', 'no RTP capture, jitter unknown');
   else if (jitter > jitterLimit) miss('jitter', `jitter p99 ${fmt(jitter)} ms > ${fmt(jitterLimit)} ms`);
   if (loss !== null && loss > 0) miss('loss', `${fmt(loss, 3)} % RTP loss`);

@@ -3,7 +3,7 @@ import { judgeStep, renderRampMarkdown, steadyCpuPct } from '../../scripts/loadt
 import type { LoadtestReport } from '../../scripts/loadtest/report.js';
 import { summarize } from '../../scripts/loadtest/stats.js';
 
-interface Knobs { baselineJitterP99?: number; lossPct?: number; memoryPerCallMb?: number; v2vP95?: number }
+interface Knobs { baselineJitterP99?: number; lossPct?: number; memoryPerCallMb?: number; v2vP95?: number; leftOpen?: number }
 
 const rtpOf = (jitterP99: number, lossPct = 0) => ({
   toSipp: { streams: 1, packets: 100, lost: lossPct ? 1 : 0, lossPct, transitDeltaMs: summarize([1]), jitterMs: summarize([1, jitterP99]) },
@@ -23,7 +23,10 @@ function report(ok: number, failed: number, jitterP99: number | null, k: Knobs =
       cpuPct: summarize([40]), rssMb: summarize([300, 350]), timeline: timeline(ok),
     },
     baseline: k.baselineJitterP99 === undefined ? null : { rtp: rtpOf(k.baselineJitterP99), timeline: timeline(ok).map((p) => ({ ...p, cpuPct: 5 })) },
-    server: { voiceToVoiceMs: { p50: 700, p90: 800, p95: k.v2vP95 ?? 850, p99: 900 } },
+    server: {
+      voiceToVoiceMs: { p50: 700, p90: 800, p95: k.v2vP95 ?? 850, p99: 900 },
+      callsByStatus: { completed: ok - (k.leftOpen ?? 0), ...(k.leftOpen ? { in_progress: k.leftOpen - 1, ringing: 1 } : {}) },
+    },
     figures: [{ name: 'inbound: memory per call', value: k.memoryPerCallMb ?? 0.8, unit: 'MB' }],
   } as unknown as LoadtestReport;
 }
@@ -47,6 +50,8 @@ describe('ramp', () => {
     [report(50, 0, null), 'no RTP capture, jitter unknown'],
     [report(50, 0, 1, { lossPct: 0.01 }), '0.01 % RTP loss'],
     [report(50, 0, 1, { memoryPerCallMb: 1.2 }), '1.2 MB per call > 1 MB'],
+    // SIPp saw every call through, but the server never ended three of them: no call.completed.
+    [report(50, 0, 1, { leftOpen: 3 }), '3 call(s) left open on the server (no call.completed)'],
   ])('stops at the knee and says why: %#', (r, why) => {
     expect(judgeStep(50, r)).toMatchObject({ passed: false, why });
   });
