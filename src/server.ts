@@ -62,7 +62,8 @@ export async function createServer(deps: ServerDeps): Promise<PhoneVoiceServer> 
   const { config, log, telephony, agents } = deps;
   // Every URL a user gives us is checked against outbound_urls, at the API edge and at connect time.
   setOutboundPolicy(outboundPolicyFor(config));
-  const db = await openDatabase(config.data_dir);
+  // With a delivery thread, that thread checkpoints the WAL on a timer: the main thread's commits never do.
+  const db = await openDatabase(config.data_dir, { autoCheckpoint: !config.webhooks.delivery_thread });
   const credentials = await ensureCredentials(db, config);
   // Whatever path a log line takes, these never appear in it.
   rememberSecretsIn(config);

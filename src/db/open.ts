@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, Migrator, SqliteDialect, type DatabaseConnection, type Driver } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, sql, SqliteDialect, type DatabaseConnection, type Driver } from 'kysely';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -10,6 +10,14 @@ export type Db = Kysely<Database>;
 export interface OpenDatabaseOptions {
   /** Apply pending migrations (default true). */
   migrate?: boolean;
+  /**
+   * Let commits on this connection checkpoint the WAL into the database file (default true).
+   * A checkpoint copies pages and fsyncs both files, several milliseconds; once the WAL has
+   * passed 1000 pages, every commit tries again until one completes. The server's main thread
+   * (the media clock) turns this off when the webhook delivery thread, which checkpoints on
+   * a timer (`checkpointEvery`), shares the file.
+   */
+  autoCheckpoint?: boolean;
 }
 
 /** Open (creating if needed) `<dataDir>/phonevoice.db` in WAL mode and bring its schema up to date. */
@@ -23,6 +31,7 @@ export async function openDatabase(dataDir: string, options: OpenDatabaseOptions
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  if (options.autoCheckpoint === false) sqlite.pragma('wal_autocheckpoint = 0');
   const db = new Kysely<Database>({ dialect: new WriteFirstSqliteDialect({ database: withStatementCache(sqlite) }) });
   if (options.migrate !== false) await migrate(db);
   return db;
@@ -45,6 +54,18 @@ class WriteFirstSqliteDialect extends SqliteDialect {
     };
     return driver;
   }
+}
+
+/**
+ * Checkpoints the WAL every `ms` (PASSIVE: never waits for, nor blocks, readers and writers on
+ * other connections) for connections opened with `autoCheckpoint: false`. Returns the stop function.
+ */
+export function checkpointEvery(db: Db, ms: number): () => void {
+  const timer = setInterval(() => {
+    sql`pragma wal_checkpoint(PASSIVE)`.execute(db).catch(() => undefined); // busy: the next tick tries again
+  }, ms);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Apply every pending migration; returns the names applied. */

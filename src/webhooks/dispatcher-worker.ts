@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { levels } from 'pino';
 import { webhookSecretOf } from '../db/credentials.js';
-import { openDatabase } from '../db/open.js';
+import { checkpointEvery, openDatabase } from '../db/open.js';
 import { setOutboundPolicy } from '../net/outbound-fetch.js';
 import { outboundPolicyFor } from '../net/policy-from-config.js';
 import type { Logger } from '../ops/logger.js';
@@ -42,7 +42,11 @@ function forwardingLog(bindings: Record<string, unknown>): Logger {
 
 let lastSecret: string | null = null;
 const dbOpened = openDatabase(data.dataDir, { migrate: false });
+/** The main thread's connection leaves checkpoints to this thread (see OpenDatabaseOptions.autoCheckpoint). */
+const CHECKPOINT_EVERY_MS = 1000;
+let stopCheckpoints = (): void => {};
 const ready = dbOpened.then((db) => {
+  stopCheckpoints = checkpointEvery(db, CHECKPOINT_EVERY_MS);
   const secret = async () => {
     const value = await webhookSecretOf(db, data.pinnedSecret, data.generatedSecret);
     if (value !== lastSecret) post({ type: 'secret', value });
@@ -74,6 +78,7 @@ port.on('message', (msg: ToDispatcherThread) => {
       else if (msg.type === 'drain') await dispatcher.drain(msg.timeoutMs);
       else {
         await dispatcher.stop();
+        stopCheckpoints();
         await (await dbOpened).destroy();
       }
     } catch (err) {

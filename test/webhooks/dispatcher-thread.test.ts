@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -139,6 +139,35 @@ describe('webhook delivery thread', () => {
       await second.stop();
     } finally {
       await hook.close();
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checkpoints the WAL that the main thread\u2019s connection (autoCheckpoint: false) leaves to it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pv-dthread-ckpt-'));
+    const db = await openDatabase(dir, { autoCheckpoint: false });
+    const file = path.join(dir, 'phonevoice.db');
+    const thread = new DispatcherThread({
+      dataDir: dir, db, log: silentLogger, tuning: { pollMs: 50 }, pinnedSecret: 'whsec_thread_ckpt', generatedSecret: 'whsec_unused',
+      policy: { outbound_urls: { allow: ['127.0.0.1'], deny: [], allow_public: false }, default_webhook_url: null, providers: { ollama: { url: 'http://127.0.0.1:11434' } } },
+    });
+    try {
+      // ~3 MB (over 700 pages) of rows, written by the main thread's connection alone.
+      const writeRows = async (from: number) => {
+        for (let i = from; i < from + 300; i++) {
+          await db.insertInto('transcript').values({ call_id: 'call_ckpt', role: 'user', text: 'x'.repeat(10_000), start_ms: i, end_ms: i, interrupted: 0, kind: 'speech' }).execute();
+        }
+      };
+      await writeRows(0);
+      expect(statSync(`${file}-wal`).size / 4096).toBeGreaterThan(700);
+      // Its commits do not checkpoint: the pages are still only in the WAL.
+      const before = statSync(file).size;
+      expect(before).toBeLessThan(1_000_000);
+      thread.start();
+      await waitFor(() => statSync(file).size > 3_000_000, 'the rows checkpointed into the database file', 10_000);
+      await thread.stop();
+    } finally {
       await db.destroy();
       rmSync(dir, { recursive: true, force: true });
     }
