@@ -43,8 +43,9 @@ export async function openDatabase(dataDir: string, options: OpenDatabaseOptions
  * its own connection), and a plain `BEGIN` that reads and then writes cannot take the lock
  * once another connection has committed since its read: SQLite then fails the write at once
  * with SQLITE_BUSY ("database is locked"), without waiting, because its snapshot is stale. That
- * failed call state transitions under load and left calls open. Every transaction here
- * writes, so taking the lock up front costs no concurrency (readers never wait in WAL mode).
+ * failed call state transitions under load and left calls open. Every transaction here is
+ * there to write (one may find it has nothing to do), and readers never wait in WAL mode, so
+ * taking the lock up front costs no concurrency.
  */
 class WriteFirstSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
