@@ -27,7 +27,7 @@ export interface VoiceToVoicePercentiles { p50: number; p90: number; p95: number
 export const JITTER_TARGET_MS = 5;
 
 /** Statuses of a call that has not ended. */
-const LIVE_STATUSES = ['queued', 'ringing', 'in_progress'];
+export const LIVE_STATUSES: readonly string[] = ['queued', 'ringing', 'in_progress'];
 
 /**
  * Calls the server still shows as live once the run has ended and the harness has waited for

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiClient, ApiCall } from './api-client.js';
-import type { ServerFigures, VoiceToVoicePercentiles } from './figures.js';
+import { LIVE_STATUSES, type ServerFigures, type VoiceToVoicePercentiles } from './figures.js';
 import { summarize } from './stats.js';
 import type { WebhookReceiver } from './webhook-receiver.js';
 
@@ -32,7 +32,7 @@ export async function collectServerFigures(api: ApiClient, since: Date, receiver
   let calls: ApiCall[] = [];
   for (;;) {
     calls = await api.callsSince(since);
-    const live = calls.filter((c) => ['queued', 'ringing', 'in_progress'].includes(c.status)).length;
+    const live = calls.filter((c) => LIVE_STATUSES.includes(c.status)).length;
     const completedHooks = receiver ? receiver.received.filter((w) => w.event === 'call.completed').length : calls.length;
     if ((live === 0 && completedHooks >= calls.length) || performance.now() > deadline) break;
     await sleep(500);
