@@ -143,6 +143,12 @@ export const configSchema = z.object({
       jitter_buffer_ms: z.number().int().min(0).max(200).default(40),
       /** Embedded engine: RTP/RTCP socket I/O on a worker thread, off the main thread's event loop (issue 14). */
       io_thread: z.boolean().default(true),
+      /**
+       * With io_thread: each frame is made this many ms before it is due on the wire and the I/O
+       * thread sends it on its own clock, so main-thread stalls shorter than this cost no jitter;
+       * the lead is added once to what the caller hears. 0 sends as soon as the frame is made.
+       */
+      send_lead_ms: z.number().int().min(0).max(100).default(20),
     }).prefault({}),
     ring_timeout_seconds: z.number().int().positive().default(30),
     codecs: z.array(z.enum(['PCMU', 'PCMA'])).default(['PCMU', 'PCMA']),

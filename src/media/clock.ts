@@ -43,7 +43,7 @@ export class MediaClock {
   #timer: NodeJS.Timeout | null = null;
   #running = false;
   #onError: (err: unknown) => void;
-  #afterSends: Array<() => void> = [];
+  #afterSends: Array<(idealMs: number) => void> = [];
 
   constructor(options: Partial<MediaClockOptions> = {}, onError: (err: unknown) => void = () => {}) {
     const o = { ...defaultMediaClockOptions, ...options };
@@ -85,8 +85,12 @@ export class MediaClock {
     };
   }
 
-  /** Called after each sub-tick's sends, before its receive work (a batched transport flushes here). */
-  onSendsDone(listener: () => void): () => void {
+  /**
+   * Called after each sub-tick's sends, before its receive work (a batched transport flushes
+   * here), with the time that sub-tick was due, on the `performance.now()` scale: a transport
+   * that sends later on its own clock (`UdpThread`'s send lead) times the packets from it.
+   */
+  onSendsDone(listener: (idealMs: number) => void): () => void {
     this.#afterSends = [...this.#afterSends, listener];
     return () => {
       this.#afterSends = this.#afterSends.filter((l) => l !== listener);
@@ -137,7 +141,8 @@ export class MediaClock {
         this.#onError(err);
       }
     }
-    for (const done of this.#afterSends) done();
+    const idealMs = this.#startMs + sub * this.#subMs;
+    for (const done of this.#afterSends) done(idealMs);
     for (let j = 0; j < subscribers.length; j++) {
       try {
         subscribers[j]!.receive?.(tick);

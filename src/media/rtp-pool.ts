@@ -24,6 +24,8 @@ export interface RtpSessionPoolOptions {
   sendJitter?: LatencyHistogram;
   /** Run the sockets' I/O on a worker thread (`UdpThread`) instead of the main thread. */
   ioThread?: boolean;
+  /** With `ioThread`: frames are made this far ahead and leave on the thread's clock (`UdpThread`). */
+  sendLeadMs?: number;
 }
 
 /**
@@ -57,7 +59,10 @@ export class RtpSessionPool implements RtpSessionFactory {
     this.#rtcpIntervalMs = options.rtcpIntervalMs ?? 5000;
     this.#sendJitter = options.sendJitter ?? null;
     this.#next = min;
-    this.#thread = options.ioThread ? new UdpThread(options.log) : null;
+    const sendJitter = this.#sendJitter;
+    this.#thread = options.ioThread
+      ? new UdpThread(options.log, { sendLeadMs: options.sendLeadMs ?? 0, onSendLateness: sendJitter ? (ms) => sendJitter.record(Math.abs(ms)) : undefined })
+      : null;
     void this.#thread?.start();
   }
 
@@ -91,7 +96,9 @@ export class RtpSessionPool implements RtpSessionFactory {
         localPort: port,
         clock: this.#clock,
         rtcpIntervalMs: this.#rtcpIntervalMs,
-        sendJitter: this.#sendJitter,
+        // With a send lead the thread times the wire and reports its own lateness to the histogram.
+        sendJitter: this.#thread?.sendLeadMs ? null : this.#sendJitter,
+        sendLeadMs: this.#thread?.sendLeadMs ?? 0,
         log: this.#log,
         recorder,
         onClosed: () => {

@@ -32,6 +32,8 @@ export interface RtpSessionDeps {
   rtcpIntervalMs: number;
   /** A histogram shared across sessions, fed alongside this session's own. */
   sendJitter: LatencyHistogram | null;
+  /** The transport sends each frame this long after its tick (`UdpThread`'s send lead); 0 when it sends at once. */
+  sendLeadMs: number;
   log: Logger;
   recorder: WavWriter | null;
   onClosed: () => void;
@@ -319,7 +321,8 @@ export class RtpSession implements RtpSessionContract {
   #transmit(buf: Buffer): void {
     const address = this.#latch.address ?? this.#remote!.address;
     const port = this.#latch.latched ? this.#latch.port : this.#remote!.port;
-    const late = Math.abs(this.#d.clock.lateMs());
+    // With a send lead, the frame is late only once the clock is later than the lead.
+    const late = this.#d.sendLeadMs > 0 ? Math.max(0, this.#d.clock.lateMs() - this.#d.sendLeadMs) : Math.abs(this.#d.clock.lateMs());
     this.#sendJitter.record(late);
     this.#d.sendJitter?.record(late);
     // No callback: send errors surface as the socket's 'error' event, logged once there.

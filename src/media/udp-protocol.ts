@@ -1,8 +1,11 @@
 /** Messages between the main thread and the UDP I/O thread (`udp-worker.ts`). */
 export type ToUdpThread =
   | { type: 'bind'; id: number; address: string; port: number; udp6: boolean }
-  /** Datagrams to send, as a `DatagramBatchWriter` buffer (transferred). */
-  | { type: 'send'; buffer: ArrayBuffer; length: number }
+  /**
+   * Datagrams to send, as a `DatagramBatchWriter` buffer (transferred): at `dueMs` on the
+   * shared monotonic scale (`mono-time.ts`), or at once when it is 0.
+   */
+  | { type: 'send'; buffer: ArrayBuffer; length: number; dueMs: number }
   | { type: 'close'; id: number };
 
 export type FromUdpThread =
@@ -12,4 +15,6 @@ export type FromUdpThread =
   /** Datagrams received on any socket since the last message, as a batch (transferred). */
   | { type: 'received'; buffer: ArrayBuffer; length: number }
   | { type: 'error'; id: number; message: string; code: string | undefined }
-  | { type: 'closed'; id: number };
+  | { type: 'closed'; id: number }
+  /** How late (ms) the thread sent batches that had a due time, since the last such message. */
+  | { type: 'lateness'; samples: Float64Array };

@@ -5,6 +5,7 @@ import type { Logger } from '../ops/logger.js';
 import { workerEntry } from '../ops/worker-entry.js';
 import { DatagramBatchWriter, readDatagramBatch } from './datagram-batch.js';
 import type { DatagramSocket } from './datagram-socket.js';
+import { toMonoMs } from './mono-time.js';
 import type { FromUdpThread, ToUdpThread } from './udp-protocol.js';
 
 const WORKER = workerEntry(import.meta.url, 'udp-worker');
@@ -16,9 +17,22 @@ const WORKER = workerEntry(import.meta.url, 'udp-worker');
  * in batches. Sends are batched until `flush()` (the media clock calls it after each
  * sub-tick's sends) or the end of the current task. Like a socket on the main thread, the
  * thread keeps the process alive while a socket is open or a bind/close is pending, not longer.
+ *
+ * `sendLeadMs`: a sub-tick's packets, flushed with the time the sub-tick was due, leave the
+ * thread that much later, on its own timer. The main thread then produces each frame a lead
+ * ahead of the wire, and its stalls shorter than the lead (GC, call set-up) cost no jitter;
+ * the price is the lead, added once to what the caller hears.
  */
+export interface UdpThreadOptions {
+  sendLeadMs?: number;
+  /** How late each batch with a due time left the thread (ms), reported about once a second. */
+  onSendLateness?: (ms: number) => void;
+}
+
 export class UdpThread {
   readonly #log: Logger;
+  readonly #sendLeadMs: number;
+  readonly #onSendLateness: ((ms: number) => void) | null;
   #worker: Worker | null = null;
   #nextId = 1;
   readonly #sockets = new Map<number, ThreadSocket>();
@@ -30,8 +44,14 @@ export class UdpThread {
   #onReady: () => void = () => {};
   #booting = false;
 
-  constructor(log: Logger) {
+  constructor(log: Logger, options: UdpThreadOptions = {}) {
     this.#log = log;
+    this.#sendLeadMs = options.sendLeadMs ?? 0;
+    this.#onSendLateness = options.onSendLateness ?? null;
+  }
+
+  get sendLeadMs(): number {
+    return this.#sendLeadMs;
   }
 
   /** Start the thread now; resolves once it listens (booting it takes a second or two under tsx). */
@@ -64,12 +84,16 @@ export class UdpThread {
     }
   }
 
-  /** Hand the datagrams sent so far to the thread. */
-  flush = (): void => {
+  /**
+   * Hand the datagrams sent so far to the thread: to leave a send lead after `idealMs` (a
+   * `performance.now()` time: when the media clock's sub-tick was due), or at once without it.
+   */
+  flush = (idealMs?: number): void => {
     this.#flushQueued = false;
     if (this.#out.empty) return;
     const { buffer, length } = this.#out.take();
-    this.#post({ type: 'send', buffer, length }, [buffer]);
+    const dueMs = idealMs !== undefined && this.#sendLeadMs > 0 ? toMonoMs(idealMs + this.#sendLeadMs) : 0;
+    this.#post({ type: 'send', buffer, length, dueMs }, [buffer]);
   };
 
   close(id: number): Promise<void> {
@@ -129,6 +153,8 @@ export class UdpThread {
       readDatagramBatch(msg.buffer, msg.length, (id, port, address, payload) => this.#sockets.get(id)?.deliver(payload, port, address));
     } else if (msg.type === 'bound') {
       this.#binds.get(msg.id)?.(msg.ok);
+    } else if (msg.type === 'lateness') {
+      if (this.#onSendLateness) for (const ms of msg.samples) this.#onSendLateness(ms);
     } else if (msg.type === 'error') {
       this.#sockets.get(msg.id)?.emitError(Object.assign(new Error(msg.message), { code: msg.code }));
     } else {

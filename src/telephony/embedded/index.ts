@@ -73,7 +73,7 @@ export class EmbeddedTelephony implements Telephony {
       onRequest: (req, tx, flow) => this.#onRequest(req, tx, flow), onStrayResponse: (res, flow) => this.#onStray(res, flow),
       flowInUse: (flow) => [...this.#legs.values()].some((leg) => leg.dialog.flow === flow),
     }, log);
-    const rtp = options.rtp ?? new RtpSessionPool({ portMin: config.telephony.rtp.port_min, portMax: config.telephony.rtp.port_max, ioThread: config.telephony.rtp.io_thread, log });
+    const rtp = options.rtp ?? new RtpSessionPool({ portMin: config.telephony.rtp.port_min, portMax: config.telephony.rtp.port_max, ioThread: config.telephony.rtp.io_thread, sendLeadMs: config.telephony.rtp.send_lead_ms, log });
     this.#rtpReady = () => rtp.ready?.() ?? Promise.resolve();
     this.#media = new LocalMedia(rtp, { bindAddress: sip.host, advertisedAddress: advertised, addressFor: (peer) => addresses.for(peer), codecs: config.telephony.codecs, jitterBufferMs: config.telephony.rtp.jitter_buffer_ms });
     this.#sessionTimers = { sessionExpiresS: sip.session_expires_seconds, minSeS: sip.min_se_seconds, ...options.sessionTimers };
