@@ -14,6 +14,7 @@ import { RtpSessionPool } from '../../src/media/rtp-pool.js';
 import type { RtpSession } from '../../src/media/rtp-types.js';
 import { silentLogger } from '../../src/ops/logger.js';
 import type { BenchOptions, BenchResult } from './types.js';
+import { shareLate, wireLateness } from './wire-lateness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -150,6 +151,41 @@ function hotPath(quick: boolean): BenchResult[] {
   });
 }
 
+/** Nearest-rank percentile of unsorted values. */
+function percentileOf(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN;
+}
+
+/**
+ * The send lead (`telephony.rtp.send_lead_ms`, default 20) against none, in the same run: one
+ * call through the UDP I/O thread while this thread stalls 15 ms every 60–110 ms, each packet
+ * timed on arrival by a receiver in another process.
+ */
+async function sendLead(opts: BenchOptions): Promise<BenchResult> {
+  const seconds = opts.quick ? 3 : 6;
+  const stallMs = 15;
+  const leadMs = 20;
+  opts.log(`media: one call on the UDP thread while this thread stalls ${stallMs} ms every 60–110 ms, without and with a ${leadMs} ms send lead…`);
+  const without = (await wireLateness({ sendLeadMs: 0, seconds, stallMs })).late;
+  const lead = (await wireLateness({ sendLeadMs: leadMs, seconds, stallMs })).late;
+  const p99 = percentileOf(lead, 0.99);
+  const baseP99 = percentileOf(without, 0.99);
+  return {
+    name: `media: RTP lateness on the wire, ${leadMs} ms send lead, main thread stalling ${stallMs} ms`,
+    value: Number(p99.toFixed(2)),
+    unit: 'ms',
+    p50: Number(percentileOf(lead, 0.5).toFixed(2)),
+    p95: Number(percentileOf(lead, 0.95).toFixed(2)),
+    p99: Number(p99.toFixed(2)),
+    baseline: { name: 'the same without a lead (p99)', value: Number(baseP99.toFixed(2)), unit: 'ms' },
+    ratio: baseP99 > 0 ? p99 / baseP99 : undefined,
+    note:
+      `ratio = p99 with ÷ p99 without (lower is better); packets over 5 ms late: ${(100 * shareLate(lead, 5)).toFixed(1)} % with, ` +
+      `${(100 * shareLate(without, 5)).toFixed(1)} % without; ${lead.length} packets each; load average ${os.loadavg()[0]!.toFixed(1)}`,
+  };
+}
+
 export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const measureMs = opts.quick ? 2000 : 4000;
@@ -199,6 +235,7 @@ export default async function run(opts: BenchOptions): Promise<BenchResult[]> {
         `≈ ${Math.round(sessionsPerCore)} sessions per free core at this cost`,
     });
   }
+  results.push(await sendLead(opts));
   results.push(...hotPath(opts.quick));
   return results;
 }
