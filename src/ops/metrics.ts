@@ -28,7 +28,9 @@ export class Metrics {
   });
   readonly rtpPackets = new Counter({ name: 'phonevoice_rtp_packets_total', help: 'RTP packets of ended calls by direction and fate', labelNames: ['direction'], registers: [this.registry] });
   readonly rtpJitter = new Histogram({
-    name: 'phonevoice_rtp_jitter_ms', help: 'RFC 3550 interarrival jitter of received RTP, per ended call', labelNames: ['direction'],
+    name: 'phonevoice_rtp_jitter_ms',
+    help: 'Per ended call: RFC 3550 interarrival jitter of received RTP (direction="received"); p99 of how late the media clock made each frame (direction="sent_p99"; with a send lead, only lateness beyond the lead)',
+    labelNames: ['direction'],
     buckets: [0.5, 1, 2, 5, 10, 20, 40, 80], registers: [this.registry],
   });
   readonly rtpSpoofed = new Counter({
