@@ -89,13 +89,24 @@ export interface SippOptions {
   calls?: number;
 }
 
+/** SIPp's -mp base takes four ports: audio RTP and RTCP, video RTP and RTCP. */
+const SIPP_MEDIA_PORTS = 4;
+/** 61000–64999 in slices, one per vitest worker (maxWorkers is 2; room for 8). */
+const SIPP_MEDIA_SLICES = 8;
+const SIPP_MEDIA_SLOTS = 4000 / SIPP_MEDIA_PORTS / SIPP_MEDIA_SLICES;
+const sippMediaSlice = (Math.max(1, Number(process.env.VITEST_POOL_ID ?? 1)) - 1) % SIPP_MEDIA_SLICES;
+let sippMediaSlot = Math.floor(Math.random() * SIPP_MEDIA_SLOTS);
+
 /**
- * An even port for SIPp's RTP (-mp; it also takes the next ones). Chosen above Linux's ephemeral
- * range (32768–60999): inside it, a socket another test or the kernel just picked could hold it
- * and SIPp would die with EADDRINUSE (seen in CI).
+ * A port for SIPp's RTP (-mp). Above Linux's ephemeral range (32768–60999): inside it, a socket
+ * another test or the kernel just picked could hold it and SIPp would die with EADDRINUSE (seen in
+ * CI). Each vitest worker hands out the slots of its own slice in turn, so two SIPps running at
+ * once, in two workers or in one test, never share a port: two random picks did, in CI ("Unable
+ * to bind video RTP socket … Address already in use").
  */
 export function sippMediaPort(): number {
-  return 61000 + 2 * Math.floor(Math.random() * 1990);
+  const slot = sippMediaSlot++ % SIPP_MEDIA_SLOTS;
+  return 61000 + (sippMediaSlice * SIPP_MEDIA_SLOTS + slot) * SIPP_MEDIA_PORTS;
 }
 
 /** Runs SIPp once, bounded by -timeout and a kill timer; resolves with its exit code (0 = all calls passed). */
