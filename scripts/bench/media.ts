@@ -13,6 +13,7 @@ import { Resampler } from '../../src/audio/resample.js';
 import { RtpSessionPool } from '../../src/media/rtp-pool.js';
 import type { RtpSession } from '../../src/media/rtp-types.js';
 import { silentLogger } from '../../src/ops/logger.js';
+import { summarize } from '../loadtest/stats.js';
 import type { BenchOptions, BenchResult } from './types.js';
 import { shareLate, wireLateness } from './wire-lateness.js';
 
@@ -151,12 +152,6 @@ function hotPath(quick: boolean): BenchResult[] {
   });
 }
 
-/** Nearest-rank percentile of unsorted values. */
-function percentileOf(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-}
-
 /**
  * The send lead (`telephony.rtp.send_lead_ms`, default 20) against none, in the same run: one
  * call through the UDP I/O thread while this thread stalls 15 ms every 60–110 ms, each packet
@@ -169,14 +164,15 @@ async function sendLead(opts: BenchOptions): Promise<BenchResult> {
   opts.log(`media: one call on the UDP thread while this thread stalls ${stallMs} ms every 60–110 ms, without and with a ${leadMs} ms send lead…`);
   const without = (await wireLateness({ sendLeadMs: 0, seconds, stallMs })).late;
   const lead = (await wireLateness({ sendLeadMs: leadMs, seconds, stallMs })).late;
-  const p99 = percentileOf(lead, 0.99);
-  const baseP99 = percentileOf(without, 0.99);
+  const withLead = summarize(lead);
+  const p99 = withLead.p99;
+  const baseP99 = summarize(without).p99;
   return {
     name: `media: RTP lateness on the wire, ${leadMs} ms send lead, main thread stalling ${stallMs} ms`,
     value: Number(p99.toFixed(2)),
     unit: 'ms',
-    p50: Number(percentileOf(lead, 0.5).toFixed(2)),
-    p95: Number(percentileOf(lead, 0.95).toFixed(2)),
+    p50: Number(withLead.p50.toFixed(2)),
+    p95: Number(withLead.p95.toFixed(2)),
     p99: Number(p99.toFixed(2)),
     baseline: { name: 'the same without a lead (p99)', value: Number(baseP99.toFixed(2)), unit: 'ms' },
     ratio: baseP99 > 0 ? p99 / baseP99 : undefined,
