@@ -1,4 +1,11 @@
 /** Messages between the main thread and the UDP I/O thread (`udp-worker.ts`). */
+
+/** What the thread is started with. */
+export interface UdpThreadData {
+  /** Send `lateness` messages: someone on the main thread records them (a benchmark). */
+  reportLateness: boolean;
+}
+
 export type ToUdpThread =
   | { type: 'bind'; id: number; address: string; port: number; udp6: boolean }
   /**

@@ -6,7 +6,7 @@ import { workerEntry } from '../ops/worker-entry.js';
 import { DatagramBatchWriter, readDatagramBatch } from './datagram-batch.js';
 import type { DatagramSocket } from './datagram-socket.js';
 import { toMonoMs } from './mono-time.js';
-import type { FromUdpThread, ToUdpThread } from './udp-protocol.js';
+import type { FromUdpThread, ToUdpThread, UdpThreadData } from './udp-protocol.js';
 
 const WORKER = workerEntry(import.meta.url, 'udp-worker');
 
@@ -25,7 +25,7 @@ const WORKER = workerEntry(import.meta.url, 'udp-worker');
  */
 export interface UdpThreadOptions {
   sendLeadMs?: number;
-  /** How late each batch with a due time left the thread (ms), reported about once a second. */
+  /** How late each batch with a due time left the thread (ms), reported about once a second; without it the thread keeps no count. */
   onSendLateness?: (ms: number) => void;
 }
 
@@ -122,7 +122,8 @@ export class UdpThread {
   }
 
   #spawn(): Worker {
-    const worker = new Worker(WORKER.entry, { eval: WORKER.eval });
+    const workerData: UdpThreadData = { reportLateness: this.#onSendLateness !== null };
+    const worker = new Worker(WORKER.entry, { eval: WORKER.eval, workerData });
     this.#booting = true;
     this.#ready = new Promise((resolve) => (this.#onReady = () => {
       this.#booting = false;

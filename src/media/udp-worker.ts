@@ -1,9 +1,9 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { DatagramBatchWriter, readDatagramBatch } from './datagram-batch.js';
 import { literalLookup } from './literal-lookup.js';
 import { monoNowMs } from './mono-time.js';
-import type { FromUdpThread, ToUdpThread } from './udp-protocol.js';
+import type { FromUdpThread, ToUdpThread, UdpThreadData } from './udp-protocol.js';
 
 /**
  * The UDP I/O thread: owns the RTP/RTCP sockets, so the kernel work and Node's per-datagram
@@ -16,6 +16,7 @@ import type { FromUdpThread, ToUdpThread } from './udp-protocol.js';
  * pause, a call being set up) never reaches the wire. Batches are due in the order they come.
  */
 const port = parentPort!;
+const { reportLateness } = workerData as UdpThreadData;
 const sockets = new Map<number, Socket>();
 const received = new DatagramBatchWriter();
 let flushScheduled = false;
@@ -70,6 +71,7 @@ function sendBatch(buffer: ArrayBuffer, length: number): void {
 
 function sendDue(buffer: ArrayBuffer, length: number, dueMs: number, now: number): void {
   sendBatch(buffer, length);
+  if (!reportLateness) return;
   lateness.push(now - dueMs);
   if (lateness.length >= REPORT_SAMPLES || now - reportedAt >= REPORT_MS) {
     const samples = Float64Array.from(lateness);
